@@ -1,0 +1,19 @@
+from ampsim.parameters import iter_parameters
+from ampsim.population import PopulationParameters
+
+
+def test_every_parameter_has_a_unit_a_source_and_a_description():
+    rows = list(iter_parameters(PopulationParameters()))
+    assert len(rows) >= 5
+    for path, value, unit, source, description in rows:
+        assert value is not None, path
+        assert unit, f"{path} has no unit"
+        assert source, f"{path} has no source"
+        assert description, f"{path} has no description"
+
+
+def test_model_documentation_parameter_table_is_current():
+    from ampsim.doc_tables import MODEL_DOC, render
+
+    text = MODEL_DOC.read_text(encoding="utf-8")
+    assert render(text) == text, "run: python -m ampsim.doc_tables"

@@ -11,6 +11,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -74,7 +75,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_grid_option(population)
     _add_csv_option(population)
+
+    run = _add_command(
+        commands, "run", cmd_run, "run the baseline model and write tables, a manifest and charts"
+    )
+    _add_run_options(run)
+    run.add_argument("--out", metavar="DIR", help="output folder (default results/run-scale<S>-seed<N>)")
+    run.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
+
+    targets = _add_command(
+        commands,
+        "targets",
+        cmd_targets,
+        "run the baseline (or read a run) and print model beside data for each calibration target",
+    )
+    _add_run_options(targets)
+    targets.add_argument("--run", metavar="DIR", help="read this run folder instead of running")
     return parser
+
+
+def _add_run_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--scale",
+        type=scale_argument,
+        default=0.1,
+        help="fraction of the real population simulated, in (0, 1] (default 0.1)",
+    )
+    command.add_argument(
+        "--seed", type=seed_argument, default=0, help="root random seed, a non-negative integer (default 0)"
+    )
+    command.add_argument(
+        "--months",
+        type=months_argument,
+        default=180,
+        help="months to simulate from 2026-01 (default 180, to 2040-12)",
+    )
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _add_command(commands, name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
@@ -105,6 +141,16 @@ def seed_argument(text: str) -> int:
         return SeedPlan.from_seed(int(text)).entropy
     except (ValueError, InputError):
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+
+
+def months_argument(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number of months, got {text!r}")
+    return value
 
 
 def cell_km_argument(text: str) -> float:
@@ -180,6 +226,60 @@ def cmd_population(args: argparse.Namespace) -> int:
         "Filosofi 2021 (median income per consumption unit)."
     )
     _write_csv(summary, args.csv)
+    return 0
+
+
+def _run_baseline(args: argparse.Namespace):
+    from tqdm import tqdm
+
+    from ampsim.run import run_model
+
+    bar = tqdm(total=args.months, unit="month", desc="simulating", disable=args.quiet, file=sys.stderr)
+
+    def progress(month: int, total: int) -> None:
+        bar.update(1)
+
+    start = time.perf_counter()
+    print("building the model (population, spin-up calibration)...", file=sys.stderr)
+    try:
+        result = run_model(scale=args.scale, seed=args.seed, months=args.months, progress=progress)
+    finally:
+        bar.close()
+    return result, time.perf_counter() - start
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ampsim.report import summary_table
+
+    out = Path(args.out) if args.out else Path("results") / f"run-scale{args.scale:g}-seed{args.seed}"
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    result, elapsed = _run_baseline(args)
+    result.write(out, charts=not args.no_charts)
+    print(summary_table(result.metro).to_string(index=False))
+    print(
+        f"\n{args.months} months at scale {args.scale:g} ({result.metadata['residents']:,} residents) in "
+        f"{elapsed:.1f} s; seed entropy {result.metadata['seed_entropy']}; wrote {out}/"
+    )
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from ampsim.calibration import calibration_table
+    from ampsim.run import RunResult
+
+    if args.run:
+        if not (Path(args.run) / "manifest.json").exists():
+            raise InputError(f"--run {args.run}: not a run folder (no manifest.json)")
+        result = RunResult.read(args.run)
+    else:
+        result, _ = _run_baseline(args)
+    table = calibration_table(result)
+    shown = table.assign(
+        model=table["model"].map(lambda v: f"{v:,.1f}"), met=table["met"].map({True: "yes", False: "NO"})
+    )
+    print(shown.to_string(index=False))
+    print(f"\n{int(table['met'].sum())} of {len(table)} targets met")
     return 0
 
 

@@ -18,20 +18,26 @@ END = "<!-- parameter-table:end -->"
 MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "MODEL.md"
 
 
-def parameter_groups() -> dict[str, BaseModel]:
-    """The documented parameter groups, by their place in the parameter tree."""
-    from ampsim.population import PopulationParameters
+def parameter_tree() -> BaseModel:
+    """The model's full parameter tree with its defaults."""
+    from ampsim.model import ModelParameters
 
-    return {"population": PopulationParameters()}
+    return ModelParameters()
+
+
+def _show(value) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def parameter_table() -> str:
     """Markdown table: every parameter with value, unit, source and description."""
     lines = ["| parameter | value | unit | description | source |", "|---|---|---|---|---|"]
-    for prefix, group in parameter_groups().items():
-        for path, value, unit, source, description in iter_parameters(group, prefix + "."):
-            shown = ", ".join(f"{v:g}" for v in value) if isinstance(value, tuple) else f"{value:g}"
-            lines.append(f"| `{path}` | {shown} | {unit} | {description} | {source} |")
+    for path, value, unit, source, description in iter_parameters(parameter_tree()):
+        lines.append(f"| `{path}` | {_show(value)} | {unit} | {description} | {source} |")
     return "\n".join(lines)
 
 

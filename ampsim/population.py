@@ -21,7 +21,7 @@ from scipy.special import expit, logit, ndtri
 
 from ampsim.errors import InputError
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
-from ampsim.residents import Residents, Status
+from ampsim.residents import Residents, Status, labour_defaults
 from ampsim.seeds import ReplicateSeeds
 from ampsim.territory import Territory, read_data_csv
 
@@ -176,6 +176,7 @@ def synthesise_population(
         education=education,
         status=status,
         income=income,
+        **labour_defaults(zone.size),
     )
 
 
@@ -214,14 +215,22 @@ def draw_education(
 
     Children and students get the level they are heading for, drawn the same way.
     """
-    shares = read_data_csv("education_reference.csv")["share_pct"].to_numpy(float)
-    cumulative = np.cumsum(shares / shares.sum())[:-1]  # P(level <= k), k = 0..2
-    metro_log_median = np.average(np.log(median_income), weights=population)
-    tilt = params.education_income_tilt * (np.log(median_income) - metro_log_median)
-    zone_cdf = expit(logit(cumulative)[None, :] - tilt[:, None])  # (zones, 3)
+    zone_cdf = education_cdf_by_zone(median_income, population, params)
     uniform = rng.random(zone.size)
     education = (uniform[:, None] >= zone_cdf[zone]).sum(axis=1)
     return education.astype(np.uint8)
+
+
+def education_cdf_by_zone(
+    median_income: np.ndarray, population: np.ndarray, params: PopulationParameters
+) -> np.ndarray:
+    """P(diploma <= k) for k = 0, 1, 2 in each zone (zones x 3): an ordered logit around the
+    reference mix, shifted by the zone's log median income relative to the metro."""
+    shares = read_data_csv("education_reference.csv")["share_pct"].to_numpy(float)
+    cumulative = np.cumsum(shares / shares.sum())[:-1]
+    metro_log_median = np.average(np.log(median_income), weights=population)
+    tilt = params.education_income_tilt * (np.log(median_income) - metro_log_median)
+    return expit(logit(cumulative)[None, :] - tilt[:, None])
 
 
 def draw_labour_status(
@@ -312,18 +321,35 @@ def draw_home_cells(
 ) -> np.ndarray:
     """A home cell inside each resident's zone, density decaying exponentially from the centre."""
     grid = territory.grid
-    radius = np.sqrt(territory.zones["area_km2"].to_numpy() / np.pi)
+    cdf = home_cell_cdf(territory, params)
     home = np.empty(int(counts.sum()), dtype=grid.home_cell_dtype())
     start = 0
     for z, count in enumerate(counts):
-        cells = grid.cells_of_zone(z)
-        dx = grid.cell_x_km[cells] - territory.x_km[z]
-        dy = grid.cell_y_km[cells] - territory.y_km[z]
-        distance = np.hypot(dx, dy)
-        weights = np.exp(-distance / (params.home_density_length * radius[z]))
-        home[start : start + count] = rng.choice(cells, size=count, p=weights / weights.sum())
+        first, last = grid.zone_cell_start[z], grid.zone_cell_start[z + 1]
+        picks = np.searchsorted(cdf[first:last], rng.random(count), side="right")
+        home[start : start + count] = grid.zone_cells[first + np.minimum(picks, last - first - 1)]
         start += count
     return home
+
+
+def home_cell_cdf(territory: Territory, params: PopulationParameters) -> np.ndarray:
+    """Cumulative home-cell probabilities inside each zone, aligned with `grid.zone_cells`.
+
+    A cell's weight is exp(-d / (length x R)), d its distance to the zone centre and R the radius
+    of a disc of the zone's area; each zone's block of the array ends at 1.
+    """
+    grid = territory.grid
+    radius = np.sqrt(territory.zones["area_km2"].to_numpy() / np.pi)
+    zone = grid.cell_zone[grid.zone_cells]
+    dx = grid.cell_x_km[grid.zone_cells] - territory.x_km[zone]
+    dy = grid.cell_y_km[grid.zone_cells] - territory.y_km[zone]
+    weight = np.exp(-np.hypot(dx, dy) / (params.home_density_length * radius[zone]))
+    cdf = np.empty_like(weight)
+    for z in range(territory.n_zones):
+        block = slice(grid.zone_cell_start[z], grid.zone_cell_start[z + 1])
+        cumulative = np.cumsum(weight[block])
+        cdf[block] = cumulative / cumulative[-1]
+    return cdf
 
 
 def _zone_slices(zone: np.ndarray, n_zones: int):
@@ -380,3 +406,31 @@ def population_summary(territory: Territory, residents: Residents) -> pd.DataFra
         "youth_share_pct_data": np.average(zones["share_15_29_pct"], weights=territory.population),
     }
     return pd.concat([table, pd.DataFrame([metro])], ignore_index=True)
+
+
+def entrant_status_cdf(params: PopulationParameters, max_age: int = 120) -> np.ndarray:
+    """Cumulative status probabilities of a new resident by sex and age in years (2 x ages x 6).
+
+    The same activity rates and inactive splits as the initial population; an active newcomer
+    arrives looking for work (UNEMPLOYED) and finds a job through the labour market.
+    """
+    labour = read_data_csv("labour_amp_2022.csv")
+    probabilities = np.zeros((2, max_age + 1, len(Status)))
+    probabilities[:, :15, Status.IN_EDUCATION] = 1.0
+    probabilities[:, 65:, Status.RETIRED] = 1.0
+    for row in labour.itertuples():
+        sex = 0 if row.sex == "M" else 1
+        active = row.active / row.population
+        for age in range(row.age_min, row.age_max + 1):
+            if age <= 24:
+                student, retired = params.students_among_inactive_15_24, 0.0
+            elif age <= 54:
+                student, retired = params.students_among_inactive_25_54, 0.0
+            else:
+                student, retired = 0.0, params.retired_among_inactive_55_64
+            inactive = 1.0 - active
+            probabilities[sex, age, Status.UNEMPLOYED] = active
+            probabilities[sex, age, Status.IN_EDUCATION] = inactive * student
+            probabilities[sex, age, Status.RETIRED] = inactive * retired
+            probabilities[sex, age, Status.INACTIVE] = inactive * (1 - student - retired)
+    return np.cumsum(probabilities, axis=2)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from enum import IntEnum
 
 import numpy as np
+from numba import njit
 
 
 class Sex(IntEnum):
@@ -27,6 +28,11 @@ class Status(IntEnum):
     IN_EDUCATION = 3  # pupils and students, children under 15 included
     IN_TRAINING = 4  # vocational training for jobseekers and NEETs
     RETIRED = 5
+
+
+NO_ZONE = 255  # work_zone of residents without a job
+NO_EMPLOYER = -1  # employer of residents without a job
+INCUMBENT = 0  # employer of residents working for an established (non-startup) employer
 
 
 class Education(IntEnum):
@@ -50,6 +56,14 @@ class Residents:
     education: np.ndarray  # uint8, Education
     status: np.ndarray  # uint8, Status
     income: np.ndarray  # float32: disposable income per consumption unit, €/year
+    months_in_status: np.ndarray  # uint8: months since the last status change (saturates at 255)
+    work_zone: np.ndarray  # uint8: zone of the job, NO_ZONE when not employed
+    employer: np.ndarray  # int32: NO_EMPLOYER, INCUMBENT or a startup's unique_id
+    car: np.ndarray  # uint8: 1 if the resident commutes by car
+    awareness: np.ndarray  # uint8: air-quality awareness, 0..255 for 0..1
+    trained: np.ndarray  # uint8: 1 after completing a training course, until the next job
+    exposure_no2: np.ndarray  # float32: cumulative NO2 at home since the start, µg/m³ x months
+    exposure_pm25: np.ndarray  # float32: cumulative PM2.5 at home since the start, µg/m³ x months
 
     def __post_init__(self) -> None:
         n = self.zone.size
@@ -77,3 +91,35 @@ class Residents:
 
     def age_years(self) -> np.ndarray:
         return self.age_months // 12
+
+
+def labour_defaults(n: int) -> dict[str, np.ndarray]:
+    """Arrays for the attributes that start empty: no job, no car, no awareness, no exposure."""
+    return {
+        "months_in_status": np.zeros(n, dtype=np.uint8),
+        "work_zone": np.full(n, NO_ZONE, dtype=np.uint8),
+        "employer": np.full(n, NO_EMPLOYER, dtype=np.int32),
+        "car": np.zeros(n, dtype=np.uint8),
+        "awareness": np.zeros(n, dtype=np.uint8),
+        "trained": np.zeros(n, dtype=np.uint8),
+        "exposure_no2": np.zeros(n, dtype=np.float32),
+        "exposure_pm25": np.zeros(n, dtype=np.float32),
+    }
+
+
+@njit(cache=True, inline="always")
+def change_status(
+    i: int,
+    new_status: int,
+    status: np.ndarray,
+    months_in_status: np.ndarray,
+    income: np.ndarray,
+    income_factor: np.ndarray,
+) -> None:
+    """Every status change goes through here: the duration restarts and the household's income
+    per consumption unit moves by the ratio of the two statuses' income factors."""
+    old = status[i]
+    if old != new_status:
+        income[i] = income[i] * (income_factor[new_status] / income_factor[old])
+        status[i] = new_status
+        months_in_status[i] = 0

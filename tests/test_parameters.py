@@ -1,10 +1,10 @@
+from ampsim.model import ModelParameters
 from ampsim.parameters import iter_parameters
-from ampsim.population import PopulationParameters
 
 
 def test_every_parameter_has_a_unit_a_source_and_a_description():
-    rows = list(iter_parameters(PopulationParameters()))
-    assert len(rows) >= 5
+    rows = list(iter_parameters(ModelParameters()))
+    assert len(rows) >= 80
     for path, value, unit, source, description in rows:
         assert value is not None, path
         assert unit, f"{path} has no unit"

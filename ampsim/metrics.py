@@ -1,0 +1,358 @@
+"""Monthly indicators per zone and for the metropolis, computed from the state in one kernel pass.
+
+Counts are multiplied by the residents' weight, so every figure is in real-population units.
+Medians, income quintiles and Gini indices come from per-zone histograms of log income (160 bins,
+about 4 % wide, with the income summed inside each bin), which a single pass over residents fills.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from ampsim.residents import Status
+
+if TYPE_CHECKING:
+    from ampsim.model import AMPModel
+
+INCOME_BINS = 160
+INCOME_LOW, INCOME_HIGH = 1_000.0, 1_000_000.0
+_LOG_LOW, _LOG_HIGH = np.log(INCOME_LOW), np.log(INCOME_HIGH)
+
+# per-zone counters filled by the kernel
+(
+    POPULATION,
+    ACTIVE,
+    UNEMPLOYED,
+    YOUNG_ACTIVE,
+    YOUNG_UNEMPLOYED,
+    AGED_15_29,
+    NEET,
+    POOR,
+    EMPLOYED,
+    IN_TRAINING,
+    LONG_TERM_UNEMPLOYED,
+) = range(11)
+N_COUNTERS = 11
+
+MARSEILLE_NORTH = (13201, 13202, 13203, 13213, 13214, 13215, 13216)
+MARSEILLE_SOUTH = (13206, 13207, 13208, 13209)
+
+METRO_INDICATORS = (
+    "population",
+    "unemployment_rate",
+    "youth_unemployment_rate",
+    "neet_share",
+    "poverty_rate",
+    "median_income",
+    "gini",
+    "dissimilarity_poor",
+    "long_term_unemployment_share",
+    "north_south_unemployment_gap",
+    "north_south_poverty_gap",
+    "north_south_income_ratio",
+    "startups_alive",
+    "startup_jobs",
+    "startups_incubated",
+    "startups_founded",
+    "startups_closed",
+    "funding_raised_eur",
+    "startup_hires",
+    "startup_hires_priority",
+    "no2_mean",
+    "no2_popweighted",
+    "pm10_mean",
+    "pm10_popweighted",
+    "pm25_mean",
+    "pm25_popweighted",
+    "people_above_who_no2",
+    "people_above_who_pm10",
+    "people_above_who_pm25",
+    "people_above_eu_no2",
+    "people_above_eu_pm10",
+    "people_above_eu_pm25",
+    "exposure_gap_no2",
+    "exposure_gap_pm25",
+    "attributable_deaths_pm25",
+    "attributable_deaths_no2",
+    "deaths",
+    "births",
+    "car_share",
+    "vacancies",
+    "hires",
+    "separations",
+    "training_entries",
+    "moves_between_zones",
+    "displaced",
+    "rent_index",
+    "awareness",
+)
+ZONE_INDICATORS = (
+    "population",
+    "unemployment_rate",
+    "youth_unemployment_rate",
+    "neet_share",
+    "poverty_rate",
+    "median_income",
+    "startups_alive",
+    "startup_jobs",
+    "no2",
+    "pm10",
+    "pm25",
+    "car_share",
+    "rent_index",
+    "attributable_deaths_pm25",
+)
+
+
+class Metrics:
+    """Computes the month's indicators and keeps the rows of the run's tables."""
+
+    def __init__(self, model: AMPModel):
+        territory = model.territory
+        self.n_zones = territory.n_zones
+        codes = territory.codes
+        self.north = np.isin(codes, MARSEILLE_NORTH)
+        self.south = np.isin(codes, MARSEILLE_SOUTH)
+        self.cell_area_weight = (
+            np.bincount(territory.grid.cell_flat, minlength=territory.grid.nx * territory.grid.ny) > 0
+        )
+        self.quintile_edges = np.quantile(model.residents.income, [0.2, 0.4, 0.6, 0.8])
+        self.quintile_mix = np.zeros((self.n_zones, 5))
+        self.metro_rows: list[dict] = []
+        self.zone_rows: list[np.ndarray] = []
+        self.station_rows: list[dict] = []
+        self.latest: dict[str, float] = {}
+        self._count_quintile_mix(model)
+
+    def _count_quintile_mix(self, model: AMPModel) -> None:
+        r = model.residents
+        quintile = np.searchsorted(self.quintile_edges, r.income, side="right")
+        mix = np.zeros((self.n_zones, 5))
+        np.add.at(mix, (r.zone, quintile), 1.0)
+        self.quintile_mix = mix
+
+    def collect(self, model: AMPModel) -> dict[str, float]:
+        """Compute and store the indicators of the month just simulated."""
+        r = model.residents
+        weight = r.weight
+        n = self.n_zones
+        counters = np.zeros((n, N_COUNTERS))
+        hist_count = np.zeros((n, INCOME_BINS))
+        hist_income = np.zeros((n, INCOME_BINS))
+        quintile_mix = np.zeros((n, 5))
+        quintile_exposure = np.zeros((5, 3))  # NO2, PM2.5, residents
+        pollution = model.pollution
+        metrics_kernel(
+            r.zone,
+            r.age_months,
+            r.status,
+            r.months_in_status,
+            r.income,
+            r.home_cell,
+            model.territory.grid.cell_flat,
+            pollution.no2.ravel(),
+            pollution.pm25.ravel(),
+            model.params.income.poverty_threshold,
+            self.quintile_edges,
+            counters,
+            hist_count,
+            hist_income,
+            quintile_mix,
+            quintile_exposure,
+        )
+        self.quintile_mix = quintile_mix
+        self.quintile_edges = _quantiles(hist_count.sum(axis=0), [0.2, 0.4, 0.6, 0.8])
+        exposure = model.exposure
+        population = np.maximum(counters[:, POPULATION], 1.0)
+        startups_alive, startup_staff = model.startups.by_zone(n)
+        metro = self._metro(model, counters, hist_count, hist_income, quintile_exposure, weight)
+        zone_table = np.column_stack(
+            [
+                counters[:, POPULATION] * weight,
+                _rate(counters[:, UNEMPLOYED], counters[:, ACTIVE]),
+                _rate(counters[:, YOUNG_UNEMPLOYED], counters[:, YOUNG_ACTIVE]),
+                _rate(counters[:, NEET], counters[:, AGED_15_29]),
+                _rate(counters[:, POOR], counters[:, POPULATION]),
+                np.array([_quantiles(hist_count[z], [0.5])[0] for z in range(n)]),
+                startups_alive * weight,
+                startup_staff * weight,
+                exposure.concentration_sum[:, 0] / population,
+                exposure.concentration_sum[:, 1] / population,
+                exposure.concentration_sum[:, 2] / population,
+                _rate(model.commuting.car_commuters.sum(axis=1), model.commuting.commuters.sum(axis=1)),
+                model.housing.rent,
+                exposure.attributable_deaths[:, 0] * weight,
+            ]
+        )
+        self.metro_rows.append(metro)
+        self.zone_rows.append(zone_table)
+        self.station_rows.extend(
+            {**row, "month": model.month, "date": model.date_label}
+            for row in model.sensors.readings_table(model.month)
+        )
+        self.latest = metro
+        return metro
+
+    def _metro(self, model, counters, hist_count, hist_income, quintile_exposure, weight) -> dict:
+        totals = counters.sum(axis=0)
+        startups = model.startups.summary(model)
+        exposure = model.exposure
+        pollution = model.pollution
+        area = self.cell_area_weight
+        poor, people = counters[:, POOR], counters[:, POPULATION]
+        metro_hist = hist_count.sum(axis=0)
+        north, south = self.north, self.south
+        labour, housing = model.labour, model.housing
+        gap = quintile_exposure[:, :2] / np.maximum(quintile_exposure[:, 2:3], 1.0)
+        row = {
+            "month": model.month,
+            "date": model.date_label,
+            "year": model.year,
+            "population": totals[POPULATION] * weight,
+            "unemployment_rate": _rate(totals[UNEMPLOYED], totals[ACTIVE]),
+            "youth_unemployment_rate": _rate(totals[YOUNG_UNEMPLOYED], totals[YOUNG_ACTIVE]),
+            "neet_share": _rate(totals[NEET], totals[AGED_15_29]),
+            "poverty_rate": _rate(totals[POOR], totals[POPULATION]),
+            "median_income": _quantiles(metro_hist, [0.5])[0],
+            "gini": _gini(metro_hist, hist_income.sum(axis=0)),
+            "dissimilarity_poor": 50.0
+            * np.abs(poor / max(poor.sum(), 1) - (people - poor) / max((people - poor).sum(), 1)).sum(),
+            "long_term_unemployment_share": _rate(totals[LONG_TERM_UNEMPLOYED], totals[UNEMPLOYED]),
+            "north_south_unemployment_gap": _rate(
+                counters[north, UNEMPLOYED].sum(), counters[north, ACTIVE].sum()
+            )
+            - _rate(counters[south, UNEMPLOYED].sum(), counters[south, ACTIVE].sum()),
+            "north_south_poverty_gap": _rate(counters[north, POOR].sum(), counters[north, POPULATION].sum())
+            - _rate(counters[south, POOR].sum(), counters[south, POPULATION].sum()),
+            "north_south_income_ratio": _quantiles(hist_count[north].sum(axis=0), [0.5])[0]
+            / _quantiles(hist_count[south].sum(axis=0), [0.5])[0],
+            **startups,
+            "startups_founded": model.startups.founded_this_month * weight,
+            "startups_closed": model.startups.closed_this_month * weight,
+            "funding_raised_eur": model.startups.funding_this_month * weight,
+            "startup_hires": labour.startup_hires * weight,
+            "startup_hires_priority": labour.startup_priority_hires * weight,
+            "no2_mean": float(pollution.no2.ravel()[area].mean()),
+            "pm10_mean": float(pollution.pm10.ravel()[area].mean()),
+            "pm25_mean": float(pollution.pm25.ravel()[area].mean()),
+            "exposure_gap_no2": float(gap[0, 0] - gap[4, 0]),
+            "exposure_gap_pm25": float(gap[0, 1] - gap[4, 1]),
+            "attributable_deaths_pm25": exposure.attributable_deaths[:, 0].sum() * weight,
+            "attributable_deaths_no2": exposure.attributable_deaths[:, 1].sum() * weight,
+            "deaths": model.demography.deaths_by_zone.sum() * weight,
+            "births": model.demography.births_by_zone.sum() * weight,
+            "car_share": 100 * model.commuting.car_share(),
+            "vacancies": labour.vacancies_by_zone.sum() * weight,
+            "hires": labour.hires_by_zone.sum() * weight,
+            "separations": labour.separations * weight,
+            "training_entries": model.training.entries * weight,
+            "moves_between_zones": housing.moves_between * weight,
+            "displaced": housing.displaced * weight,
+            "rent_index": float(np.average(housing.rent, weights=people)),
+            "awareness": float(model.residents.awareness.mean() / 255.0),
+        }
+        for k, name in enumerate(("no2", "pm10", "pm25")):
+            row[f"{name}_popweighted"] = exposure.concentration_sum[:, k].sum() / max(totals[POPULATION], 1)
+            row[f"people_above_who_{name}"] = exposure.above_who[:, k].sum() * weight
+            row[f"people_above_eu_{name}"] = exposure.above_eu[:, k].sum() * weight
+        for name, value in model.spending_this_month().items():
+            row[f"spent_{name}"] = value
+        return row
+
+
+def _rate(numerator, denominator):
+    """Percentage, 0 where the denominator is 0 (works on scalars and arrays)."""
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    out = np.divide(100.0 * numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
+    return float(out) if out.ndim == 0 else out
+
+
+def _bin_edges() -> np.ndarray:
+    return np.exp(np.linspace(_LOG_LOW, _LOG_HIGH, INCOME_BINS + 1))
+
+
+def _quantiles(histogram: np.ndarray, probabilities: list[float]) -> np.ndarray:
+    """Quantiles of income from a histogram of log income (linear in log inside a bin)."""
+    total = histogram.sum()
+    if total <= 0:
+        return np.full(len(probabilities), np.nan)
+    cumulative = np.concatenate([[0.0], np.cumsum(histogram)]) / total
+    log_edges = np.linspace(_LOG_LOW, _LOG_HIGH, INCOME_BINS + 1)
+    return np.exp(np.interp(probabilities, cumulative, log_edges))
+
+
+def _gini(counts: np.ndarray, incomes: np.ndarray) -> float:
+    """Gini index from binned counts and income totals (within-bin inequality ignored)."""
+    total_people, total_income = counts.sum(), incomes.sum()
+    if total_people <= 0 or total_income <= 0:
+        return float("nan")
+    population_share = np.concatenate([[0.0], np.cumsum(counts)]) / total_people
+    income_share = np.concatenate([[0.0], np.cumsum(incomes)]) / total_income
+    return float(1.0 - np.sum(np.diff(population_share) * (income_share[1:] + income_share[:-1])))
+
+
+@njit(cache=True)
+def metrics_kernel(
+    zone,
+    age_months,
+    status,
+    months_in_status,
+    income,
+    home_cell,
+    cell_flat,
+    no2,
+    pm25,
+    poverty_threshold,
+    quintile_edges,
+    counters,
+    hist_count,
+    hist_income,
+    quintile_mix,
+    quintile_exposure,
+):  # pragma: no cover - compiled
+    """One pass over residents: labour, youth, poverty counters, income histograms, and exposure
+    by income quintile."""
+    scale = INCOME_BINS / (_LOG_HIGH - _LOG_LOW)
+    for i in range(zone.size):
+        z = zone[i]
+        s = status[i]
+        age = age_months[i] // 12
+        y = income[i]
+        counters[z, POPULATION] += 1
+        working_age = 15 <= age <= 64
+        if s == Status.EMPLOYED:
+            counters[z, EMPLOYED] += 1
+            if working_age:
+                counters[z, ACTIVE] += 1
+                if age <= 24:
+                    counters[z, YOUNG_ACTIVE] += 1
+        elif s == Status.UNEMPLOYED and working_age:
+            counters[z, ACTIVE] += 1
+            counters[z, UNEMPLOYED] += 1
+            if months_in_status[i] >= 12:
+                counters[z, LONG_TERM_UNEMPLOYED] += 1
+            if age <= 24:
+                counters[z, YOUNG_ACTIVE] += 1
+                counters[z, YOUNG_UNEMPLOYED] += 1
+        elif s == Status.IN_TRAINING:
+            counters[z, IN_TRAINING] += 1
+        if 15 <= age <= 29:
+            counters[z, AGED_15_29] += 1
+            if s == Status.UNEMPLOYED or s == Status.INACTIVE:
+                counters[z, NEET] += 1
+        if y < poverty_threshold:
+            counters[z, POOR] += 1
+        b = int((np.log(max(y, 1.0)) - _LOG_LOW) * scale)
+        b = min(max(b, 0), INCOME_BINS - 1)
+        hist_count[z, b] += 1
+        hist_income[z, b] += y
+        q = min(np.searchsorted(quintile_edges, y, side="right"), 4)
+        quintile_mix[z, q] += 1
+        cell = cell_flat[home_cell[i]]
+        quintile_exposure[q, 0] += no2[cell]
+        quintile_exposure[q, 1] += pm25[cell]
+        quintile_exposure[q, 2] += 1

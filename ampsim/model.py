@@ -1,0 +1,248 @@
+"""AMPModel: the Aix-Marseille-Provence metropolis as a Mesa model, one step per month.
+
+Residents are typed arrays updated by Numba kernels; startups, incubators and sensors are Mesa
+agents. `step()` reads top to bottom as the list of submodels in the order they run.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+from pydantic import ValidationError
+
+from ampsim.commuting import Commuting, CommutingParameters
+from ampsim.demography import Demography, DemographyParameters
+from ampsim.errors import InputError
+from ampsim.exposure import Exposure, ExposureParameters
+from ampsim.housing import Housing, HousingParameters
+from ampsim.income import IncomeParameters, status_income_factors
+from ampsim.incubators import IncubatorNetwork, IncubatorParameters
+from ampsim.labour import LabourMarket, LabourParameters
+from ampsim.lifecourse import Lifecourse, LifecourseParameters
+from ampsim.metrics import METRO_INDICATORS, Metrics
+from ampsim.parameters import ParameterGroup, parameter
+from ampsim.pollution import PollutionModel, PollutionParameters, commute_paths, station_table
+from ampsim.population import PopulationParameters, check_scale, home_cell_cdf, synthesise_population
+from ampsim.rng_kernels import month_key
+from ampsim.seeds import SeedPlan
+from ampsim.sensors import SensorNetwork, SensorParameters
+from ampsim.startups import StartupParameters, StartupSector
+from ampsim.territory import load_territory
+from ampsim.training import Training, TrainingParameters
+
+DEFAULT_START = "2026-01"
+DEFAULT_MONTHS = 180  # 2026-01 to 2040-12, the horizon of the Ambition 2040 strategy
+
+
+class ModelParameters(ParameterGroup):
+    """The model's parameter tree: one group per mechanism (see docs/MODEL.md for the table)."""
+
+    population: PopulationParameters = PopulationParameters()
+    demography: DemographyParameters = DemographyParameters()
+    lifecourse: LifecourseParameters = LifecourseParameters()
+    training: TrainingParameters = TrainingParameters()
+    labour: LabourParameters = LabourParameters()
+    income: IncomeParameters = IncomeParameters()
+    housing: HousingParameters = HousingParameters()
+    commuting: CommutingParameters = CommutingParameters()
+    startups: StartupParameters = StartupParameters()
+    incubators: IncubatorParameters = IncubatorParameters()
+    pollution: PollutionParameters = PollutionParameters()
+    sensors: SensorParameters = SensorParameters()
+    exposure: ExposureParameters = ExposureParameters()
+    priority_zone_income_ratio: float = parameter(
+        0.8,
+        unit="share of the metro median",
+        gt=0,
+        le=1,
+        source="priority neighbourhoods (QPV) have very low incomes; zones below this ratio are "
+        "Marseille's 1st, 2nd, 3rd, 14th and 15th arrondissements (260,000 residents; AMP has about "
+        "300,000 QPV residents, Horizons publics 2021); modelling assumption",
+        description="a zone is a priority zone when its median income is below this share of the "
+        "population-weighted metro median",
+    )
+
+
+def make_parameters(params: ModelParameters | Mapping[str, Any] | None) -> ModelParameters:
+    """A validated parameter tree from None (defaults), a mapping, or a tree."""
+    if params is None:
+        return ModelParameters()
+    if isinstance(params, ModelParameters):
+        return params
+    try:
+        return ModelParameters.model_validate(params)
+    except ValidationError as error:
+        first = error.errors()[0]
+        path = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"parameter {path}: {first['msg']}") from None
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """'2026-01' -> (2026, 1)."""
+    try:
+        year, month = (int(part) for part in str(text).split("-"))
+    except ValueError:
+        raise InputError(f"start: expected a month as YYYY-MM, got {text!r}") from None
+    if not 1 <= month <= 12:
+        raise InputError(f"start: expected a month as YYYY-MM, got {text!r}")
+    return year, month
+
+
+class AMPModel(mesa.Model):
+    """The metropolis, simulated month by month from `start` for `months` months."""
+
+    def __init__(
+        self,
+        params: ModelParameters | Mapping[str, Any] | None = None,
+        *,
+        scale: float = 0.02,
+        seed: int = 0,
+        replicate: int = 0,
+        months: int = DEFAULT_MONTHS,
+        start: str = DEFAULT_START,
+        cell_km: float = 1.0,
+        calibration_months: int = 60,
+        interventions: Sequence[Any] = (),
+    ):
+        self.seed_plan = SeedPlan.from_seed(seed)
+        self.seeds = self.seed_plan.replicate(replicate)
+        super().__init__(rng=self.seeds.generator("mesa"))
+        self.params = make_parameters(params)
+        self.scale = check_scale(scale)
+        if int(months) < 1:
+            raise InputError(f"months: expected a positive number of months, got {months!r}")
+        self.months = int(months)
+        self.start_year, self.start_month = parse_month(start)
+        self.month = -int(calibration_months)  # months simulated; negative during the spin-up
+        self._stream_keys: dict[str, np.uint64] = {}
+        self.interventions = list(interventions)
+
+        # the territory and its residents
+        self.territory = load_territory(cell_km)
+        self.residents = synthesise_population(self.territory, self.scale, self.seeds, self.params.population)
+        self.income_factor = status_income_factors(self.params.income)
+        self.home_cell_cdf = home_cell_cdf(self.territory, self.params.population)
+        self.priority_zone = self._priority_zones()
+        self.residents.awareness[:] = round(self.params.sensors.base_awareness * 255)
+
+        # the submodels, in the order `step` runs them
+        self.demography = Demography(self, self.params.demography)
+        self.lifecourse = Lifecourse(self.params.lifecourse)
+        self.training = Training(self.params.training)
+        self.labour = LabourMarket(self, self.params.labour)
+        self.labour.assign_initial_jobs(self)
+        self.incubators = IncubatorNetwork(self, self.params.incubators)
+        self.startups = StartupSector(self, self.params.startups)
+        self.startups.initialise(self)
+        self.housing = Housing(self, self.params.housing)
+        self.commuting = Commuting(self, self.params.commuting)
+        self.commuting.assign_initial_modes(self)
+        self.pollution = PollutionModel(self.territory, self.params.pollution)
+        self.commute_paths = commute_paths(self.territory)
+        self.pollution_stations = station_table()
+        self.sensors = SensorNetwork(self, self.params.sensors)
+        self.exposure = Exposure(self, self.params.exposure)
+        self._update_pollution()
+        self.metrics = Metrics(self)
+        for intervention in self.interventions:
+            intervention.setup(self)
+
+        self._spin_up()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: functools.partial(metro_indicator, name=name) for name in METRO_INDICATORS}
+        )
+
+    # --- the monthly step ---------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate one month."""
+        self._simulate_month()
+        self.metrics.collect(self)
+        self.datacollector.collect(self)
+        if self.month >= self.months:
+            self.running = False
+
+    def _simulate_month(self) -> None:
+        self.month += 1
+        if self.month >= 1:  # policies act from the first simulated month, never in the spin-up
+            for intervention in self.interventions:
+                intervention.apply(self)
+        self.demography.step(self)  # ageing, deaths, out-migration, births and newcomers
+        self.lifecourse.step(self)  # school leaving, inactivity, retirement
+        self.training.step(self)  # training entries and completions
+        self.incubators.step(self)  # graduations and intakes
+        self.startups.step(self)  # closures, graduations, growth, funding, foundings
+        self.labour.step(self)  # separations, matching, hires into incumbents and startups
+        self.housing.step(self)  # rents, moves, displacement
+        self.commuting.step(self)  # mode choice; car commuters per home-work pair
+        self._update_pollution()  # emissions (traffic from commuting) -> concentration fields
+        self.sensors.step(self)  # readings; awareness of residents near sensors
+        self.exposure.step(self)  # exposure at home and attributable deaths
+
+    def _update_pollution(self) -> None:
+        car_trips = self.commuting.car_commuters.ravel() * self.residents.weight
+        car_km = self.commute_paths @ (car_trips * self.params.commuting.trips_per_month)
+        calendar_month = (self.start_month - 1 + max(self.month, 1) - 1) % 12 + 1
+        self.pollution.update(max(self.month, 0), calendar_month, self.year_fraction, car_km)
+
+    def _spin_up(self) -> None:
+        """Run the calibration months before the start: the labour market's efficiency and zone
+        multipliers settle on the census unemployment rates, then everything is frozen and the
+        run's counters and exposures restart from zero."""
+        while self.month < 0:
+            self._simulate_month()
+            self.labour.calibrate()
+        self.residents.exposure_no2[:] = 0
+        self.residents.exposure_pm25[:] = 0
+        self.metrics = Metrics(self)
+        self.startups.registry_start = len(self.startups.registry)
+
+    # --- services for the submodels -----------------------------------------------------
+    def keys(self, purpose: str, month: int | None = None) -> np.uint64:
+        """Key of the counter-based stream of `purpose` for this month (common random numbers)."""
+        if purpose not in self._stream_keys:
+            self._stream_keys[purpose] = self.seeds.kernel_seed(purpose)
+        return month_key(self._stream_keys[purpose], self.month if month is None else month)
+
+    def seed_generator(self, purpose: str) -> np.random.Generator:
+        """A NumPy generator for drawing the initial state of one purpose."""
+        return self.seeds.generator(purpose)
+
+    def spending_this_month(self) -> dict[str, float]:
+        """Euros spent this month by each intervention that has a budget."""
+        return {i.name: i.spent_this_month for i in self.interventions if getattr(i, "budget_eur", None)}
+
+    def _priority_zones(self) -> np.ndarray:
+        zones = self.territory.zones
+        median = zones["median_income_eur"].to_numpy(float)
+        metro = np.exp(np.average(np.log(median), weights=self.territory.population))
+        return median < self.params.priority_zone_income_ratio * metro
+
+    # --- calendar -----------------------------------------------------------------------
+    @property
+    def year(self) -> int:
+        """Calendar year of the month last simulated (the start year before any step)."""
+        index = self.start_month - 1 + max(self.month, 1) - 1
+        return self.start_year + index // 12
+
+    @property
+    def year_fraction(self) -> float:
+        index = self.start_month - 1 + max(self.month, 1) - 1
+        return self.start_year + index / 12
+
+    @property
+    def date_label(self) -> str:
+        index = self.start_month - 1 + max(self.month, 1) - 1
+        return f"{self.start_year + index // 12}-{index % 12 + 1:02d}"
+
+    def close(self) -> None:
+        """Release Mesa's per-model agent counter (Mesa 3.3 keeps one per model forever)."""
+        mesa.Agent._ids.pop(self, None)
+
+
+def metro_indicator(model: AMPModel, name: str) -> float:
+    """A metro indicator of the last month (DataCollector reporter; picklable)."""
+    return model.metrics.latest.get(name, float("nan"))

@@ -1,0 +1,196 @@
+"""The model: invariants of each submodel, reproducibility, Mesa integration, calibration."""
+
+import hashlib
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from ampsim.errors import InputError
+from ampsim.metrics import METRO_INDICATORS
+from ampsim.model import AMPModel
+from ampsim.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status
+from ampsim.run import RunResult, collect_result, run_model
+
+
+@pytest.fixture(scope="module")
+def model():
+    """A small baseline after 24 months, checked month by month on the way."""
+    model = AMPModel(scale=0.03, seed=5, months=24)
+    model.checks = []
+    zone_population = np.bincount(model.residents.zone, minlength=model.territory.n_zones)
+    model.initial_zone_population = zone_population
+    while model.running:
+        before = model.residents.n
+        model.step()
+        labour = model.labour
+        model.checks.append(
+            {
+                "residents": (before, model.residents.n),
+                "hires": labour.hires_by_zone.copy(),
+                "vacancies": labour.vacancies_by_zone.copy(),
+                "no2": model.pollution.no2.copy(),
+                "pm25": model.pollution.pm25.copy(),
+                "pm10": model.pollution.pm10.copy(),
+            }
+        )
+    yield model
+    model.close()
+
+
+def test_the_step_runs_the_whole_horizon(model):
+    assert model.month == 24
+    assert not model.running
+    assert len(model.metrics.metro_rows) == 24
+    assert model.metrics.metro_rows[0]["date"] == "2026-01"
+    assert model.metrics.metro_rows[-1]["date"] == "2027-12"
+
+
+def test_people_are_conserved(model):
+    for before, after in (check["residents"] for check in model.checks):
+        assert before == after
+    # moves only fill housing that others left, so each zone keeps its population
+    zone_population = np.bincount(model.residents.zone, minlength=model.territory.n_zones)
+    assert np.array_equal(zone_population, model.initial_zone_population)
+    assert np.all(np.isin(model.residents.status, [int(s) for s in Status]))
+
+
+def test_jobs_and_statuses_are_consistent(model):
+    r = model.residents
+    employed = r.status == Status.EMPLOYED
+    assert np.all(r.work_zone[employed] != NO_ZONE)
+    assert np.all(r.employer[employed] != NO_EMPLOYER)
+    assert np.all(r.employer[~employed] == NO_EMPLOYER)
+    assert np.all(r.work_zone[~employed] == NO_ZONE)
+    assert np.all(r.car[~employed] == 0)
+    assert np.all(r.status[r.age_months // 12 >= 65] == Status.RETIRED)
+
+
+def test_hires_never_exceed_vacancies(model):
+    for check in model.checks:
+        assert np.all(check["hires"] <= check["vacancies"])
+        assert check["hires"].sum() > 0
+
+
+def test_startup_staff_is_never_negative_and_matches_the_residents(model):
+    counts = np.bincount(
+        model.residents.employer[model.residents.employer > INCUMBENT],
+        minlength=model.startups.next_number,
+    )
+    assert len(model.startups.agents) > 0
+    for startup in model.startups.agents:
+        assert startup.employees >= 0
+        assert startup.employees == counts[startup.number]
+        assert startup.desired_size >= 1
+        assert startup.open_positions >= 0
+
+
+def test_concentrations_are_finite_and_non_negative(model):
+    for check in model.checks:
+        for pollutant in ("no2", "pm10", "pm25"):
+            field = check[pollutant]
+            assert np.all(np.isfinite(field)) and field.min() >= 0
+    assert np.all(np.isfinite(model.residents.exposure_no2))
+    assert model.residents.exposure_pm25.min() > 0
+
+
+def test_rates_are_percentages(model):
+    rates = (
+        "unemployment_rate",
+        "youth_unemployment_rate",
+        "neet_share",
+        "poverty_rate",
+        "car_share",
+        "long_term_unemployment_share",
+    )
+    for row in model.metrics.metro_rows:
+        for name in rates:
+            assert 0 <= row[name] <= 100, name
+    for table in model.metrics.zone_rows:
+        assert np.all((table[:, 1:5] >= 0) & (table[:, 1:5] <= 100))
+
+
+def test_metro_figures_are_in_real_population_units(model):
+    last = model.metrics.metro_rows[-1]
+    assert last["population"] == pytest.approx(1_939_077, rel=1e-6)
+    assert 500 < last["startups_alive"] < 1500
+
+
+def test_datacollector_holds_the_metro_series(model):
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 24
+    assert set(METRO_INDICATORS) <= set(frame.columns)
+    expected = [row["unemployment_rate"] for row in model.metrics.metro_rows]
+    assert frame["unemployment_rate"].tolist() == expected
+
+
+def test_metro_unemployment_stays_calibrated(model):
+    for row in model.metrics.metro_rows:
+        if row["date"].endswith("-12"):
+            assert abs(row["unemployment_rate"] - 12.1) <= 1.5, row["date"]
+            assert 18 <= row["youth_unemployment_rate"] <= 30, row["date"]
+
+
+def _parquet_digests(result: RunResult, directory) -> dict[str, str]:
+    result.write(directory, charts=False)
+    return {
+        name: hashlib.sha256((directory / f"{name}.parquet").read_bytes()).hexdigest()
+        for name in ("metro", "zones", "stations", "startups")
+    }
+
+
+def test_same_seed_gives_byte_identical_parquet(tmp_path):
+    first = _parquet_digests(run_model(scale=0.01, seed=3, months=6), tmp_path / "a")
+    again = _parquet_digests(run_model(scale=0.01, seed=3, months=6), tmp_path / "b")
+    other = _parquet_digests(run_model(scale=0.01, seed=4, months=6), tmp_path / "c")
+    assert first == again
+    assert first["metro"] != other["metro"] and first["zones"] != other["zones"]
+
+
+def test_run_result_round_trip(tmp_path):
+    result = run_model(scale=0.01, seed=2, months=3)
+    result.write(tmp_path / "run")
+    back = RunResult.read(tmp_path / "run")
+    pd.testing.assert_frame_equal(back.metro, result.metro)
+    assert back.metadata["seed_entropy"] == 2
+    assert len(back.zones) == 3 * 107
+    assert {"metro_series.png", "map_unemployment.png", "map_no2.png"} <= {
+        p.name for p in (tmp_path / "run").iterdir()
+    }
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".run")]  # no staging left
+
+
+def test_mesa_batch_run_runs_the_model():
+    results = mesa.batch_run(
+        AMPModel,
+        parameters={"scale": 0.005, "seed": [1, 2], "months": 3, "calibration_months": 6},
+        number_processes=1,
+        iterations=1,
+        max_steps=3,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(results)
+    assert set(frame["seed"]) == {1, 2}
+    assert frame.groupby("seed").size().tolist() == [3, 3]  # one row per simulated month
+    assert frame["unemployment_rate"].between(0, 100).all()
+
+
+def test_bad_model_arguments_are_reported():
+    with pytest.raises(InputError, match="scale"):
+        AMPModel(scale=2.0)
+    with pytest.raises(InputError, match="months"):
+        AMPModel(scale=0.001, months=0)
+    with pytest.raises(InputError, match="start"):
+        AMPModel(scale=0.001, start="2026-13")
+    with pytest.raises(InputError, match=r"labour\.matching_elasticity"):
+        AMPModel({"labour": {"matching_elasticity": 2.0}}, scale=0.001)
+
+
+def test_collect_result_tables_are_tidy(model):
+    result = collect_result(model)
+    assert list(result.zones.columns[:4]) == ["month", "date", "code", "zone"]
+    assert len(result.zones) == 24 * 107
+    assert result.stations["station"].nunique() == 23
+    assert set(result.startups["end"]) <= {"alive", "closed", "graduated"}

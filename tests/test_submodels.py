@@ -1,0 +1,232 @@
+"""Each mechanism on its own: kernels and submodels checked against what they must do."""
+
+import numpy as np
+import pytest
+
+from ampsim.demography import DemographyParameters, monthly_death_probability
+from ampsim.income import IncomeParameters, status_income_factors
+from ampsim.labour import hiring_kernel, separation_kernel
+from ampsim.metrics import _LOG_HIGH, _LOG_LOW, INCOME_BINS, _gini, _quantiles
+from ampsim.model import AMPModel
+from ampsim.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
+from ampsim.rng_kernels import month_key, uniform, uniforms
+from ampsim.startups import StartupParameters
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    model = AMPModel(scale=0.01, seed=9, months=12, calibration_months=6)
+    while model.running:
+        model.step()
+    yield model
+    model.close()
+
+
+# --- counter-based random numbers -------------------------------------------------------
+def test_uniforms_are_uniform_independent_and_reproducible():
+    key = month_key(np.uint64(42), 7)
+    u = uniforms(key, np.arange(200_000), 0)
+    assert abs(u.mean() - 0.5) < 0.005 and abs(u.var() - 1 / 12) < 0.002
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01
+    v = uniforms(key, np.arange(200_000), 1)
+    assert abs(np.corrcoef(u, v)[0, 1]) < 0.01
+    assert uniform(key, 123, 0) == u[123]
+    assert uniform(month_key(np.uint64(42), 8), 123, 0) != u[123]
+
+
+# --- residents' status changes ---------------------------------------------------------
+def test_a_status_change_moves_income_by_the_ratio_of_factors():
+    factors = status_income_factors(IncomeParameters())
+    status = np.array([Status.EMPLOYED], dtype=np.uint8)
+    months = np.array([40], dtype=np.uint8)
+    income = np.array([20_000.0], dtype=np.float32)
+    change_status(0, Status.UNEMPLOYED, status, months, income, factors)
+    assert status[0] == Status.UNEMPLOYED and months[0] == 0
+    assert income[0] == pytest.approx(20_000 * factors[Status.UNEMPLOYED])
+    change_status(0, Status.EMPLOYED, status, months, income, factors)
+    assert income[0] == pytest.approx(20_000, rel=1e-6)
+
+
+# --- labour market ----------------------------------------------------------------------
+def _labour_arrays(n, status):
+    return dict(
+        zone=np.zeros(n, dtype=np.uint8),
+        age_months=np.full(n, 30 * 12, dtype=np.uint16),
+        status=np.full(n, status, dtype=np.uint8),
+        months_in_status=np.zeros(n, dtype=np.uint8),
+        education=np.full(n, 2, dtype=np.uint8),
+        trained=np.zeros(n, dtype=np.uint8),
+        income=np.full(n, 20_000.0, dtype=np.float32),
+        work_zone=np.full(n, NO_ZONE if status != Status.EMPLOYED else 0, dtype=np.uint8),
+        employer=np.full(n, NO_EMPLOYER if status != Status.EMPLOYED else INCUMBENT, dtype=np.int32),
+    )
+
+
+def test_separations_happen_at_the_set_rate_and_free_the_job():
+    n = 100_000
+    a = _labour_arrays(n, Status.EMPLOYED)
+    factors = status_income_factors(IncomeParameters())
+    count = separation_kernel(
+        month_key(np.uint64(1), 1),
+        a["age_months"],
+        a["education"],
+        a["status"],
+        a["months_in_status"],
+        a["income"],
+        a["work_zone"],
+        a["employer"],
+        factors,
+        0.01,
+        0.002,
+        np.array([1.0, 1.0, 1.0]),
+        np.ones(4),
+    )
+    assert abs(count / n - 0.012) < 0.002
+    left = a["status"] != Status.EMPLOYED
+    assert left.sum() == count
+    assert np.all(a["employer"][left] == NO_EMPLOYER) and np.all(a["work_zone"][left] == NO_ZONE)
+    assert abs((a["status"] == Status.INACTIVE).sum() / n - 0.002) < 0.001
+
+
+def test_hiring_never_exceeds_vacancies_and_fills_startups():
+    n = 5_000
+    a = _labour_arrays(n, Status.UNEMPLOYED)
+    factors = status_income_factors(IncomeParameters())
+    incumbent_open = np.array([30, 0])
+    startup_open = np.array([5, 0])
+    hires, hires_home = np.zeros(2, dtype=np.int64), np.zeros(2)
+    startup_hires, startup_priority = np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64)
+    hiring_kernel(
+        month_key(np.uint64(2), 1),
+        17,
+        a["zone"],
+        a["age_months"],
+        a["status"],
+        a["months_in_status"],
+        a["education"],
+        a["trained"],
+        a["income"],
+        a["work_zone"],
+        a["employer"],
+        factors,
+        np.ones(3),
+        np.ones(4),
+        0.1,
+        1.3,
+        0.7,
+        np.array([5.0, 0.0]),
+        np.array([[1.0, 1.0], [1.0, 1.0]]),  # everyone would take a job in zone 0
+        incumbent_open,
+        startup_open.copy(),
+        np.ones(4),
+        np.array([0, 2, 2]),
+        np.array([7, 8], dtype=np.int32),
+        np.array([3, 2]),
+        np.array([True, False]),
+        hires,
+        hires_home,
+        startup_hires,
+        startup_priority,
+    )
+    assert hires[0] == 35  # 30 incumbent positions and 5 startup positions, no more
+    assert startup_hires.tolist() == [3, 2] and startup_priority.tolist() == [3, 2]
+    employed = a["status"] == Status.EMPLOYED
+    assert employed.sum() == 35
+    assert sorted(np.unique(a["employer"][employed]).tolist()) == [INCUMBENT, 7, 8]
+
+
+# --- demography ---------------------------------------------------------------------------
+def test_mortality_gives_the_observed_life_expectancy():
+    probability = monthly_death_probability(DemographyParameters())
+    for sex, expected in ((0, 80.0), (1, 85.7)):
+        survival = np.cumprod(np.repeat(1 - probability[sex], 12))
+        assert abs(survival.sum() / 12 - expected) < 1.0
+
+
+def test_demography_renews_the_population_at_observed_rates(tiny):
+    rows = tiny.metrics.metro_rows
+    assert len(rows) == 12
+    births = sum(row["births"] for row in rows)
+    deaths = sum(row["deaths"] for row in rows)
+    # INSEE 2023: 9.9 births and 9.2 deaths per 1,000 residents (France); ~1.94 M residents here
+    assert 0.7 * 9.9 * 1939 < births < 1.3 * 9.9 * 1939
+    assert 0.6 * 9.2 * 1939 < deaths < 1.4 * 9.2 * 1939
+    assert all(row["population"] == pytest.approx(1_939_077, rel=1e-9) for row in rows)
+
+
+# --- startups -----------------------------------------------------------------------------
+def test_startup_hazards_give_sixty_percent_alive_at_five_years():
+    p = StartupParameters()
+    survival = np.exp(-(36 * p.hazard_years_1_3 + 24 * p.hazard_years_4_5))
+    assert 0.55 <= survival <= 0.65
+
+
+# --- metrics ------------------------------------------------------------------------------
+def test_histogram_median_and_gini_are_accurate():
+    rng = np.random.default_rng(0)
+    income = 20_000 * np.exp(0.5 * rng.standard_normal(200_000))
+    bins = ((np.log(income) - _LOG_LOW) / (_LOG_HIGH - _LOG_LOW) * INCOME_BINS).astype(int)
+    counts = np.bincount(bins, minlength=INCOME_BINS).astype(float)
+    totals = np.bincount(bins, weights=income, minlength=INCOME_BINS)
+    assert _quantiles(counts, [0.5])[0] == pytest.approx(np.median(income), rel=0.01)
+    sorted_income = np.sort(income)
+    exact = 1 - 2 * np.sum(np.cumsum(sorted_income) / sorted_income.sum()) / income.size + 1 / income.size
+    assert _gini(counts, totals) == pytest.approx(exact, abs=0.005)
+
+
+# --- housing ------------------------------------------------------------------------------
+def test_destination_choice_keeps_income_mix_and_avoids_dear_zones(tiny):
+    housing = tiny.housing
+    cdf = housing.destination_cdf(tiny.metrics.quintile_mix)
+    assert cdf.shape == (107, 5, 107)
+    assert np.allclose(cdf[:, :, -1], 1.0)
+    assert np.all(np.diff(cdf, axis=2) >= -1e-12)
+    dear = np.ones(107)
+    dear[3] = 2.0
+    housing.rent, saved = dear, housing.rent
+    try:
+        probability = np.diff(housing.destination_cdf(tiny.metrics.quintile_mix), axis=2, prepend=0.0)
+    finally:
+        housing.rent = saved
+    baseline = np.diff(cdf, axis=2, prepend=0.0)
+    # the poorest quintile avoids the dearer zone much more than the richest
+    assert probability[0, 0, 3] < 0.2 * baseline[0, 0, 3]
+    assert probability[0, 4, 3] == pytest.approx(baseline[0, 4, 3], rel=0.05)
+
+
+def test_rents_rise_with_amenity_and_fall_with_new_housing(tiny):
+    housing = tiny.housing
+    saved = housing.amenity.copy(), housing.capacity.copy(), housing.rent.copy()
+    try:
+        housing.amenity[5] = 1.3
+        housing.add_housing(6, int(housing.capacity[6] * 0.5) + 1)
+        for _ in range(60):
+            housing.update_rents(tiny)
+        assert housing.rent[5] > 1.2
+        assert housing.rent[6] < 0.9
+    finally:
+        housing.amenity, housing.capacity, housing.rent = saved
+
+
+# --- commuting ----------------------------------------------------------------------------
+def test_mode_choice_is_calibrated_and_responds_to_transit(tiny):
+    commuting = tiny.commuting
+    commuting.calibrate_intercept(tiny)
+    workers = np.flatnonzero(tiny.residents.status == Status.EMPLOYED)
+    utility = commuting._utility_without_intercept(tiny, workers) + commuting.intercept
+    assert np.mean(1 / (1 + np.exp(-utility))) == pytest.approx(0.753, abs=1e-6)
+    commuting.transit_bonus[:] = 1.0
+    try:
+        lower = commuting._utility_without_intercept(tiny, workers) + commuting.intercept
+        assert np.mean(1 / (1 + np.exp(-lower))) < 0.65
+    finally:
+        commuting.transit_bonus[:] = 0.0
+
+
+# --- incubators ---------------------------------------------------------------------------
+def test_incubators_respect_capacity_and_sector_focus(tiny):
+    for incubator in tiny.incubators.agents:
+        assert len(incubator.residents) <= incubator.capacity
+        for startup in incubator.residents:
+            assert not incubator.sectors or startup.sector in incubator.sectors
+            assert startup.incubator is incubator

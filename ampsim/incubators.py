@@ -36,7 +36,7 @@ class IncubatorParameters(ParameterGroup):
         unit="multiplier",
         gt=0,
         le=2,
-        source="0.7-0.9 recommended by the project's review of incubation studies; matched pairs "
+        source="0.7-0.9 is the range suggested by incubation studies; matched pairs "
         "find no significant survival gain (Schwartz 2013), so the default is modest",
         description="closure hazard of a startup while incubated",
     )

@@ -211,6 +211,7 @@ class LabourMarket:
         self.active_by_zone = np.zeros(n)
         self.hires_by_home = np.zeros(n)
         self.filled_by_zone = np.zeros(n)
+        self._averaged: list[tuple[float, np.ndarray, np.ndarray]] = []  # (A, multipliers, jobs)
         self._smoothed: dict[str, np.ndarray] = {}
 
     # --- initial state ------------------------------------------------------------------
@@ -351,14 +352,15 @@ class LabourMarket:
         return finding_rate, cdf
 
     # --- calibration --------------------------------------------------------------------
-    def calibrate(self) -> None:
+    def calibrate(self, average: bool = False) -> None:
         """One spin-up adjustment, in the units of the flows. A zone's unemployment is stable when
         its hires equal its net inflow into unemployment (hires + change of the stock); the wanted
         hires add the gap to the census rate spread over the calibration horizon. A moves with the
         metro ratio of wanted to actual hires, each zone multiplier with its own ratio relative
         to the metro one; both by at most 20 % a month, and noisy small zones are damped.
         Incumbent jobs follow employment so that the vacancy rate stays at its target, and the
-        rate at which established firms shed jobs matches the jobs that graduating startups add."""
+        rate at which established firms shed jobs matches the jobs that graduating startups add.
+        With `average`, the month's values join the averages kept at the end of the spin-up."""
         previous = self._smoothed.get("unemployed")
         smoothed = self._smooth(
             hires=self.hires_by_home,
@@ -385,6 +387,19 @@ class LabourMarket:
         # established firms shed jobs at the rate at which graduating startups add them, so that
         # the baseline's labour demand is stationary; a policy that adds startups adds jobs
         self.job_loss_rate = float(smoothed["graduates"].sum() / max(self.jobs.sum(), 1.0))
+        if average:
+            self._averaged.append((self.matching_efficiency, self.zone_multiplier.copy(), self.jobs.copy()))
+
+    def freeze_calibration(self) -> None:
+        """End of the spin-up: keep the averages of the calibrated values over the months marked
+        for averaging (Polyak-Ruppert averaging: the controller's last values are noisy)."""
+        if not self._averaged:
+            return
+        efficiency, multipliers, jobs = zip(*self._averaged, strict=True)
+        self.matching_efficiency = float(np.exp(np.mean(np.log(efficiency))))
+        self.zone_multiplier = np.exp(np.mean(np.log(np.array(multipliers)), axis=0))
+        self.jobs = np.mean(np.array(jobs), axis=0)
+        self._averaged.clear()
 
     def _smooth(self, **series: np.ndarray) -> dict[str, np.ndarray]:
         """Exponential moving averages (weight 1/3 on the newest month) of the named series."""

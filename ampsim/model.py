@@ -142,6 +142,7 @@ class AMPModel(mesa.Model):
         self.commuting = Commuting(self, self.params.commuting)
         self.commuting.assign_initial_modes(self)
         self.pollution = PollutionModel(self.territory, self.params.pollution)
+        self.weather = self.seed_generator("pollution.weather")  # the month's share of Mistral days
         self.commute_paths = commute_paths(self.territory)
         self.pollution_stations = station_table()
         self.sensors = SensorNetwork(self, self.params.sensors)
@@ -186,15 +187,19 @@ class AMPModel(mesa.Model):
         car_trips = self.commuting.car_commuters.ravel() * self.residents.weight
         car_km = self.commute_paths @ (car_trips * self.params.commuting.trips_per_month)
         calendar_month = (self.start_month - 1 + max(self.month, 1) - 1) % 12 + 1
-        self.pollution.update(max(self.month, 0), calendar_month, self.year_fraction, car_km)
+        self.pollution.update(
+            max(self.month, 0), calendar_month, self.year_fraction, car_km, rng=self.weather
+        )
 
     def _spin_up(self) -> None:
         """Run the calibration months before the start: the labour market's efficiency and zone
-        multipliers settle on the census unemployment rates, then everything is frozen and the
-        run's counters and exposures restart from zero."""
+        multipliers settle on the census unemployment rates; their averages over the second half
+        are then frozen, and the run's counters and exposures restart from zero."""
+        averaging_from = self.month // 2  # average the calibrated values over the second half
         while self.month < 0:
             self._simulate_month()
-            self.labour.calibrate()
+            self.labour.calibrate(average=self.month > averaging_from)
+        self.labour.freeze_calibration()
         self.residents.exposure_no2[:] = 0
         self.residents.exposure_pm25[:] = 0
         self.metrics = Metrics(self)

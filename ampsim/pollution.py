@@ -40,19 +40,19 @@ MEAN_DISTANCE_IN_DISC = 128 / (45 * math.pi)  # mean distance between two random
 
 _ATMOSUD_TREND = (
     "AtmoSud 'Bouches-du-Rhone chiffres cles': NO2 about -40 % and PM10 about -50 % since 2000 "
-    "(figures.md 2b); the rate is ln(remaining share) / 23 years"
+    "; the rate is ln(remaining share) / 23 years"
 )
 _MARSEILLE_ROAD = (
     "derived: calibrated so that Marseille's road NOx is 45 % of its NOx (1,771 t a year, with "
-    "shipping 37 % = 1,456 t; AtmoSud 2023 inventory, figures.md 2d) under the reference commuting "
+    "shipping 37 % = 1,456 t; AtmoSud 2023 inventory) under the reference commuting "
     "traffic (python -m ampsim.pollution prints the check)"
 )
 _MISTRAL = (
     "Marseille-Marignane has 93 days a year with gusts >= 57 km/h, mostly Mistral in winter and "
-    "spring (Meteo Consult 2014, figures.md 2e): about 25 % of days; the monthly profile is a "
+    "spring (Meteo Consult 2014): about 25 % of days; the monthly profile is a "
     "modelling assumption"
 )
-_BRIGGS = "Pasquill class for the Briggs urban dispersion coefficients (mechanisms.md 4.1)"
+_BRIGGS = "Pasquill class for the Briggs urban dispersion coefficients ()"
 _CLASS_UNIT = "Pasquill class (1 = A ... 6 = F)"
 
 
@@ -76,7 +76,7 @@ class PollutionParameters(ParameterGroup):
         + " (rural NO2 is a few µg/m³; this background also holds sources the grid does not "
         "resolve, such as motorway through traffic and plumes from beyond 40 km; the 2030 limit "
         "of 20 is exceeded only in agglomerations and the Fos/Berre zone, AtmoSud 2022, "
-        "figures.md 2b)",
+        ")",
         description="regional background NO2 (reference year, annual mean)",
     )
     background_pm10: float = parameter(
@@ -85,7 +85,7 @@ class PollutionParameters(ParameterGroup):
         ge=0,
         le=60,
         source=ASSUMPTION + " (secondary aerosol, sea salt and "
-        "dust; 72 % of the region above the WHO PM10 guideline of 15, AtmoSud 2021, figures.md 2b)",
+        "dust; 72 % of the region above the WHO PM10 guideline of 15, AtmoSud 2021)",
         description="regional background PM10 (reference year, annual mean)",
     )
     background_pm25: float = parameter(
@@ -94,7 +94,7 @@ class PollutionParameters(ParameterGroup):
         ge=0,
         le=40,
         source=ASSUMPTION + " (the whole population is above the "
-        "WHO guideline of 5, so the background alone exceeds it; AtmoSud 2021, figures.md 2b-2c)",
+        "WHO guideline of 5, so the background alone exceeds it; AtmoSud 2021)",
         description="regional background PM2.5 (reference year, annual mean)",
     )
     background_seasonal_amplitude_no2: float = parameter(
@@ -134,7 +134,7 @@ class PollutionParameters(ParameterGroup):
         unit="year",
         ge=1990,
         le=2100,
-        source="year of the AtmoSud emission inventory used for the sources (figures.md 2d)",
+        source="year of the AtmoSud emission inventory used for the sources",
         description="year at which backgrounds and emission factors take their nominal values",
     )
 
@@ -197,7 +197,7 @@ class PollutionParameters(ParameterGroup):
         ge=0,
         le=5,
         source=ASSUMPTION + " (wood burning in a mild "
-        "climate; residential heating is one of Marseille's main emitters, AtmoSud, figures.md 2d)",
+        "climate; residential heating is one of Marseille's main emitters, AtmoSud)",
         description="PM2.5 emitted by residential heating per resident and year",
     )
     heating_pm10_kg_per_resident: float = parameter(
@@ -258,8 +258,7 @@ class PollutionParameters(ParameterGroup):
         unit="degrees from north",
         ge=0,
         lt=360,
-        source="the Mistral blows from the north-west to north sector, north-west around "
-        "Marseille (figures.md 2e)",
+        source="the Mistral blows from the north-west to north sector, north-west around Marseille",
         description="direction the Mistral blows from",
     )
     sea_breeze_from_deg: float = parameter(
@@ -285,7 +284,7 @@ class PollutionParameters(ParameterGroup):
         gt=0,
         le=30,
         source="daytime Mistral means reach about 14 m/s, calmer at "
-        "night (mechanisms.md 4.5); 10 m/s as a day-night mean: modelling assumption",
+        "night (); 10 m/s as a day-night mean: modelling assumption",
         description="mean wind speed during the Mistral",
     )
     sea_breeze_speed: float = parameter(
@@ -293,7 +292,7 @@ class PollutionParameters(ParameterGroup):
         unit="m/s",
         gt=0,
         le=30,
-        source=ASSUMPTION + " (other days 2-5 m/s, mechanisms.md 4.5)",
+        source=ASSUMPTION + " (other days 2-5 m/s.5)",
         description="mean wind speed during sea breezes",
     )
     calm_speed: float = parameter(
@@ -309,7 +308,7 @@ class PollutionParameters(ParameterGroup):
         unit="m/s",
         gt=0,
         le=30,
-        source=ASSUMPTION + " (other days 2-5 m/s, mechanisms.md 4.5)",
+        source=ASSUMPTION + " (other days 2-5 m/s.5)",
         description="mean wind speed on days of moderate variable wind",
     )
     mistral_mixing_height: float = parameter(
@@ -344,7 +343,7 @@ class PollutionParameters(ParameterGroup):
         unit=_CLASS_UNIT,
         ge=1,
         le=6,
-        source="strong wind, clear sky: neutral class D (mechanisms.md 4.1)",
+        source="strong wind, clear sky: neutral class D ()",
         description=_BRIGGS + " during the Mistral",
     )
     sea_breeze_stability: int = parameter(
@@ -360,7 +359,7 @@ class PollutionParameters(ParameterGroup):
         unit=_CLASS_UNIT,
         ge=1,
         le=6,
-        source="calm nights are classes E-F (mechanisms.md 4.1)",
+        source="calm nights are classes E-F ()",
         description=_BRIGGS + " on calm days",
     )
     moderate_stability: int = parameter(
@@ -452,7 +451,7 @@ class PollutionParameters(ParameterGroup):
         ge=0,
         le=100,
         source="calibrated so that Marseille Rabatau (traffic; 48 µg/m³ NO2 in summer 2017, the "
-        "only station above 40 in 2021) reads above Longchamp (urban background), figures.md 2b",
+        "only station above 40 in 2021) reads above Longchamp (urban background)",
         description="kerbside NOx and PM increment as a multiple of the own-cell response to the "
         "traffic emission density around the point",
     )
@@ -479,7 +478,7 @@ class PollutionParameters(ParameterGroup):
         unit="1/m",
         ge=0,
         le=1,
-        source="Liu, Chen & Xue 2019 meta-analysis (mechanisms.md 4.4)",
+        source="Liu, Chen & Xue 2019 meta-analysis ()",
         description="exponential decay rate of the NO2 increment away from a road",
     )
     near_road_decay_pm: float = parameter(
@@ -487,7 +486,7 @@ class PollutionParameters(ParameterGroup):
         unit="1/m",
         ge=0,
         le=1,
-        source="black carbon rate of Liu, Chen & Xue 2019, used for traffic PM (mechanisms.md 4.4)",
+        source="black carbon rate of Liu, Chen & Xue 2019, used for traffic PM ()",
         description="exponential decay rate of the traffic PM increment away from a road",
     )
 

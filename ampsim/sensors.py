@@ -56,7 +56,7 @@ class SensorParameters(ParameterGroup):
         ge=0,
         le=1,
         source="10-15 % of people report changing behaviour on pollution alerts (survey evidence "
-        "reviewed in the project's notes); modelling assumption",
+        "summarised in the alert literature); modelling assumption",
         description="awareness of residents without a sensor nearby",
     )
     awareness_per_sensor: float = parameter(

@@ -69,16 +69,17 @@ class StartupParameters(ParameterGroup):
         "water, green chemistry",
     )
     hazard_years_1_3: float = parameter(
-        0.0095,
+        0.0105,
         unit="1/month",
         ge=0,
         le=1,
         source="derived: 60 % of the 2014 PACA cohort alive at 5 years (INSEE Analyses PACA 135) "
-        "with the age profile of the 2010 French cohort, 71 % at 3 years (INSEE Première 1543)",
+        "with the age profile of the 2010 French cohort, 71 % at 3 years (INSEE Première 1543); "
+        "set so that survival is about 60 % once funding and incubation lower the hazard",
         description="closure hazard in the first three years",
     )
     hazard_years_4_5: float = parameter(
-        0.0060,
+        0.0065,
         unit="1/month",
         ge=0,
         le=1,

@@ -158,7 +158,7 @@ def test_demography_renews_the_population_at_observed_rates(tiny):
 def test_startup_hazards_give_sixty_percent_alive_at_five_years():
     p = StartupParameters()
     survival = np.exp(-(36 * p.hazard_years_1_3 + 24 * p.hazard_years_4_5))
-    assert 0.55 <= survival <= 0.65
+    assert 0.55 <= survival <= 0.62  # funding and incubation then raise it towards 60 %
 
 
 # --- metrics ------------------------------------------------------------------------------

@@ -278,7 +278,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
     shown = table.assign(
         model=table["model"].map(lambda v: f"{v:,.1f}"), met=table["met"].map({True: "yes", False: "NO"})
     )
-    print(shown.to_string(index=False))
+    width = int(shown["target"].str.len().max())
+    print(shown.to_string(index=False, formatters={"target": lambda text: f"{text:<{width}}"}))
     print(f"\n{int(table['met'].sum())} of {len(table)} targets met")
     return 0
 

@@ -226,7 +226,10 @@ class LabourMarket:
         employed = np.flatnonzero(r.status == Status.EMPLOYED)
         draws = model.seed_generator("labour.initial_jobs").random(employed.size)
         home = r.zone[employed]
-        work = np.array([np.searchsorted(cdf[h], u, side="right") for h, u in zip(home, draws, strict=True)])
+        work = np.empty(employed.size, dtype=np.int64)
+        for h in range(population.size):  # inverse CDF per home zone, vectorised over residents
+            here = home == h
+            work[here] = np.searchsorted(cdf[h], draws[here], side="right")
         r.work_zone[employed] = np.minimum(work, cdf.shape[1] - 1).astype(np.uint8)
         r.employer[employed] = INCUMBENT
         filled = np.bincount(r.work_zone[employed], minlength=population.size)

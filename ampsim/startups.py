@@ -475,15 +475,19 @@ class StartupSector:
     def _staff_initial_startups(self, model: AMPModel, rng: np.random.Generator) -> None:
         """Move employed residents of each startup's zone from incumbent jobs to the startup."""
         r = model.residents
-        for startup in self.agents:
-            wanted = max(1, round(startup.desired_size))
-            candidates = np.flatnonzero(
-                (r.work_zone == startup.zone) & (r.employer == INCUMBENT) & (r.status == Status.EMPLOYED)
-            )
-            if candidates.size == 0:
+        incumbents = np.flatnonzero((r.employer == INCUMBENT) & (r.status == Status.EMPLOYED))
+        incumbents = incumbents[np.argsort(r.work_zone[incumbents], kind="stable")]
+        bounds = np.searchsorted(r.work_zone[incumbents], np.arange(model.territory.n_zones + 1))
+        taken = np.zeros(incumbents.size, dtype=bool)
+        for startup in sorted(self.agents, key=lambda s: s.number):
+            first, last = bounds[startup.zone], bounds[startup.zone + 1]
+            free = first + np.flatnonzero(~taken[first:last])
+            if free.size == 0:
                 continue
-            chosen = rng.choice(candidates, size=min(wanted, candidates.size), replace=False)
-            r.employer[chosen] = startup.number
+            wanted = min(max(1, round(startup.desired_size)), free.size)
+            chosen = rng.choice(free, size=wanted, replace=False)
+            taken[chosen] = True
+            r.employer[incumbents[chosen]] = startup.number
         self.recount_employees(model)
 
     # --- reporting ----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ampsim.errors import InputError
 from ampsim.grid import check_cell_km
 from ampsim.io import atomic_path
 from ampsim.population import check_scale, population_summary, synthesise_population
+from ampsim.scenario_cli import add_scenario_commands, add_set_option
 from ampsim.seeds import SeedPlan
 from ampsim.territory import Territory, load_territory
 
@@ -77,11 +78,36 @@ def build_parser() -> argparse.ArgumentParser:
     _add_csv_option(population)
 
     run = _add_command(
-        commands, "run", cmd_run, "run the baseline model and write tables, a manifest and charts"
+        commands,
+        "run",
+        cmd_run,
+        "run one scenario (default: the baseline) and write tables, a manifest, the resolved scenario "
+        "and charts",
     )
+    run.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario file (YAML)")
     _add_run_options(run)
-    run.add_argument("--out", metavar="DIR", help="output folder (default results/run-scale<S>-seed<N>)")
+    add_set_option(run)
+    run.add_argument("--replicate", type=int, default=0, help="replicate number (default 0)")
+    run.add_argument("--out", metavar="DIR", help="output folder (default results/run-<scenario>-seed<N>)")
     run.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
+
+    compare = _add_command(
+        commands,
+        "compare",
+        cmd_compare,
+        "compare scenarios with a baseline: paired replicates, differences with 95 %% intervals, "
+        "an HTML report and a Markdown summary",
+    )
+    compare.add_argument("base", metavar="BASE", help="baseline scenario file (YAML)")
+    compare.add_argument("others", nargs="+", metavar="OTHER", help="scenario files to compare with it")
+    compare.add_argument("--replicates", type=positive_argument, help="replicates (default: the baseline's)")
+    compare.add_argument("--scale", type=scale_argument, help="scale (default: the baseline's)")
+    compare.add_argument("--months", type=months_argument, help="months (default: the baseline's)")
+    compare.add_argument("--workers", type=positive_argument, default=1, help="worker processes (default 1)")
+    compare.add_argument("--out", metavar="DIR", help="output folder (default results/compare-<names>)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_set_option(compare)
+    add_scenario_commands(commands)
 
     targets = _add_command(
         commands,
@@ -98,17 +124,17 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--scale",
         type=scale_argument,
-        default=0.1,
-        help="fraction of the real population simulated, in (0, 1] (default 0.1)",
+        help="fraction of the real population simulated, in (0, 1] (default: the scenario's, else 0.1)",
     )
     command.add_argument(
-        "--seed", type=seed_argument, default=0, help="root random seed, a non-negative integer (default 0)"
+        "--seed",
+        type=seed_argument,
+        help="root random seed, a non-negative integer (default: the scenario's, else 0)",
     )
     command.add_argument(
         "--months",
         type=months_argument,
-        default=180,
-        help="months to simulate from 2026-01 (default 180, to 2040-12)",
+        help="months to simulate (default: the scenario's, else 180, 2026-01 to 2040-12)",
     )
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -141,6 +167,16 @@ def seed_argument(text: str) -> int:
         return SeedPlan.from_seed(int(text)).entropy
     except (ValueError, InputError):
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+
+
+def positive_argument(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
 
 
 def months_argument(text: str) -> int:
@@ -229,12 +265,29 @@ def cmd_population(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_baseline(args: argparse.Namespace):
+def _run_settings(args: argparse.Namespace):
+    """The scenario (if any) and the run's settings: the command line wins over the scenario."""
+    from ampsim.scenario import load_scenario
+
+    scenario = None
+    if getattr(args, "scenario", None):
+        scenario = load_scenario(args.scenario, args.overrides)
+    elif getattr(args, "overrides", None):
+        raise InputError("--set needs a scenario file")
+    scale = args.scale or (scenario.scale if scenario else 0.1)
+    seed = args.seed if args.seed is not None else (scenario.seed if scenario else 0)
+    months = args.months or (scenario.horizon.months if scenario else 180)
+    return scenario, scale, seed, months
+
+
+def _run_once(args: argparse.Namespace):
+    """Run one scenario (or the built-in baseline) with a progress bar; returns the result and time."""
     from tqdm import tqdm
 
     from ampsim.run import run_model
 
-    bar = tqdm(total=args.months, unit="month", desc="simulating", disable=args.quiet, file=sys.stderr)
+    scenario, scale, seed, months = _run_settings(args)
+    bar = tqdm(total=months, unit="month", desc="simulating", disable=args.quiet, file=sys.stderr)
 
     def progress(month: int, total: int) -> None:
         bar.update(1)
@@ -242,25 +295,85 @@ def _run_baseline(args: argparse.Namespace):
     start = time.perf_counter()
     print("building the model (population, spin-up calibration)...", file=sys.stderr)
     try:
-        result = run_model(scale=args.scale, seed=args.seed, months=args.months, progress=progress)
+        result = run_model(
+            scenario.model_parameters() if scenario else None,
+            scale=scale,
+            seed=seed,
+            replicate=getattr(args, "replicate", 0),
+            months=months,
+            start=scenario.horizon.start if scenario else "2026-01",
+            interventions=scenario.build_interventions() if scenario else (),
+            progress=progress,
+        )
     finally:
         bar.close()
-    return result, time.perf_counter() - start
+    if scenario is not None:
+        result.metadata["scenario"] = scenario.resolved()
+    return scenario, result, time.perf_counter() - start
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ampsim.report import summary_table
+    from ampsim.scenario import write_provenance
 
-    out = Path(args.out) if args.out else Path("results") / f"run-scale{args.scale:g}-seed{args.seed}"
+    scenario, scale, seed, _ = _run_settings(args)
+    name = scenario.name if scenario else "baseline"
+    out = Path(args.out) if args.out else Path("results") / f"run-{name}-seed{seed}"
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder")
-    result, elapsed = _run_baseline(args)
+    scenario, result, elapsed = _run_once(args)
     result.write(out, charts=not args.no_charts)
+    if scenario is not None:
+        write_provenance(scenario, out)
     print(summary_table(result.metro).to_string(index=False))
     print(
-        f"\n{args.months} months at scale {args.scale:g} ({result.metadata['residents']:,} residents) in "
-        f"{elapsed:.1f} s; seed entropy {result.metadata['seed_entropy']}; wrote {out}/"
+        f"\n{result.metadata['months']} months of {name} at scale {scale:g} "
+        f"({result.metadata['residents']:,} residents) in {elapsed:.1f} s; seed entropy "
+        f"{result.metadata['seed_entropy']}; wrote {out}/"
     )
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ampsim.compare import compare, summary_text, write_comparison
+    from ampsim.scenario import load_scenario, write_provenance
+    from ampsim.study import run_study, study_settings
+
+    scenarios = [load_scenario(path, args.overrides) for path in [args.base, *args.others]]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError(f"scenario names must differ, got {', '.join(names)}")
+    settings = study_settings(scenarios[0], args.replicates, args.scale, args.months)
+    out = Path(args.out) if args.out else Path("results") / ("compare-" + "-".join(names))
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    total = settings.replicates * len(scenarios)
+    print(
+        f"{len(scenarios)} scenarios x {settings.replicates} replicates at scale {settings.scale:g}, "
+        f"{settings.months} months, seed {settings.seed}, {args.workers} worker(s)",
+        file=sys.stderr,
+    )
+    start = time.perf_counter()
+    with tqdm(total=total, unit="run", desc="runs", disable=args.quiet, file=sys.stderr) as bar:
+        runs = run_study(scenarios, settings, args.workers, progress=lambda name, r: bar.update(1))
+    metadata = {
+        "descriptions": {s.name: s.description for s in scenarios},
+        "resolved": {s.name: _as_run(s.resolved(), settings) for s in scenarios},
+        "seed_entropy": settings.seed,
+        "scale": settings.scale,
+        "months": settings.months,
+        "replicates": settings.replicates,
+        "workers": args.workers,
+        "overrides": list(args.overrides),
+    }
+    comparison = compare(runs, base=scenarios[0].name, metadata=metadata)
+    write_comparison(comparison, out)
+    for scenario in scenarios:
+        write_provenance(scenario, out / "scenarios" / scenario.name)
+    print(summary_text(comparison))
+    print(f"\n{total} runs in {time.perf_counter() - start:.0f} s; report: {out / 'report.html'}")
     return 0
 
 
@@ -273,7 +386,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
             raise InputError(f"--run {args.run}: not a run folder (no manifest.json)")
         result = RunResult.read(args.run)
     else:
-        result, _ = _run_baseline(args)
+        _, result, _ = _run_once(args)
     table = calibration_table(result)
     shown = table.assign(
         model=table["model"].map(lambda v: f"{v:,.1f}"), met=table["met"].map({True: "yes", False: "NO"})
@@ -282,6 +395,18 @@ def cmd_targets(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False, formatters={"target": lambda text: f"{text:<{width}}"}))
     print(f"\n{int(table['met'].sum())} of {len(table)} targets met")
     return 0
+
+
+def _as_run(resolved: dict, settings) -> dict:
+    """A resolved scenario with the settings the study actually used (shared by all scenarios)."""
+    horizon = {**resolved.get("horizon", {}), "start": settings.start, "months": settings.months}
+    return {
+        **resolved,
+        "horizon": horizon,
+        "scale": settings.scale,
+        "replicates": settings.replicates,
+        "seed": settings.seed,
+    }
 
 
 def _selected_zones(territory: Territory, queries: Sequence[str]) -> list[int]:

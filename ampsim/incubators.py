@@ -97,9 +97,13 @@ class Incubator(mesa.Agent):
         self.params = params
         self.residents: set[Startup] = set()
         self.admitted = 0
-        # places in simulated startups: capacity x scale, rounded stochastically once
+        self.capacity = 0
+        self.rescale(model)
+
+    def rescale(self, model: AMPModel) -> None:
+        """Places in simulated startups: the real capacity x scale, rounded stochastically."""
         expected = self.capacity_real * model.scale
-        u = uniform(model.keys("incubators.capacity", month=0), number, 0)
+        u = uniform(model.keys("incubators.capacity", month=0), self.number, 0)
         self.capacity = int(expected) + int(u < expected - int(expected))
 
     def accepts(self, startup: Startup, month: int) -> bool:

@@ -272,7 +272,7 @@ class LabourMarket:
             self.search_by_age,
             self.search_by_education,
             p.inactive_search_efficiency,
-            p.trained_search_boost,
+            model.training.search_boost,
             p.long_term_unemployed_efficiency,
             filled,
             seekers,
@@ -309,7 +309,7 @@ class LabourMarket:
             self.search_by_age,
             self.search_by_education,
             p.inactive_search_efficiency,
-            p.trained_search_boost,
+            model.training.search_boost,
             p.long_term_unemployed_efficiency,
             finding_rate,
             destination_cdf,
@@ -466,17 +466,16 @@ def search_effort(
     by_age,
     by_education,
     inactive_efficiency,
-    trained_boost,
+    boost_by_mark,
     long_term_efficiency,
 ):  # pragma: no cover - compiled
-    """Search effort of one resident (0 for those who do not look for a job)."""
+    """Search effort of one resident (0 for those who do not look for a job); a completed
+    course or programme multiplies it by the boost of its mark."""
     if age < 15 or age > 64:
         return 0.0
     age_factor = by_age[0] if age < 25 else (by_age[1] if age < 55 else by_age[2])
     if status == Status.UNEMPLOYED:
-        effort = by_education[education] * age_factor
-        if trained:
-            effort *= trained_boost
+        effort = by_education[education] * age_factor * boost_by_mark[trained]
         if months >= 12:
             effort *= long_term_efficiency
         return effort
@@ -498,7 +497,7 @@ def count_labour_kernel(
     by_age,
     by_education,
     inactive_efficiency,
-    trained_boost,
+    boost_by_mark,
     long_term_efficiency,
     filled,
     seekers,
@@ -527,7 +526,7 @@ def count_labour_kernel(
             by_age,
             by_education,
             inactive_efficiency,
-            trained_boost,
+            boost_by_mark,
             long_term_efficiency,
         )
 
@@ -549,7 +548,7 @@ def hiring_kernel(
     by_age,
     by_education,
     inactive_efficiency,
-    trained_boost,
+    boost_by_mark,
     long_term_efficiency,
     finding_rate,
     destination_cdf,
@@ -582,7 +581,7 @@ def hiring_kernel(
             by_age,
             by_education,
             inactive_efficiency,
-            trained_boost,
+            boost_by_mark,
             long_term_efficiency,
         )
         if effort <= 0.0 or finding_rate[h] <= 0.0:
@@ -622,3 +621,71 @@ def hiring_kernel(
         change_status(i, Status.EMPLOYED, status, months_in_status, income, income_factor)
         work_zone[i] = w
         trained[i] = 0
+
+
+def place_local_hires(model: AMPModel, home_zones: np.ndarray, openings: np.ndarray, stream: str) -> int:
+    """Directly place job seekers living in `home_zones` into `openings` incumbent jobs per work
+    zone (a local-hiring clause or a placement service); returns the number placed."""
+    r = model.residents
+    home = np.zeros(model.territory.n_zones, dtype=np.bool_)
+    home[home_zones] = True
+    remaining = openings.astype(np.int64).copy()
+    key = model.keys(stream)
+    offset = int(uniform(key, 0, 99) * r.n)
+    return place_kernel(
+        key,
+        offset,
+        r.zone,
+        r.age_months,
+        r.status,
+        r.months_in_status,
+        r.income,
+        r.work_zone,
+        r.employer,
+        r.trained,
+        model.income_factor,
+        home,
+        remaining,
+    )
+
+
+@njit(cache=True)
+def place_kernel(
+    key,
+    offset,
+    zone,
+    age_months,
+    status,
+    months_in_status,
+    income,
+    work_zone,
+    employer,
+    trained,
+    income_factor,
+    home,
+    remaining,
+):  # pragma: no cover - compiled
+    """Employ unemployed 15-64 year-olds of the home zones in the work zones with openings."""
+    n = zone.size
+    left = remaining.sum()
+    placed = 0
+    w = 0
+    for step in range(n):
+        if left <= 0:
+            break
+        i = (offset + step) % n
+        if status[i] != Status.UNEMPLOYED or not home[zone[i]]:
+            continue
+        age = age_months[i] // 12
+        if age < 15 or age > 64:
+            continue
+        while remaining[w] <= 0:
+            w = (w + 1) % remaining.size
+        remaining[w] -= 1
+        left -= 1
+        placed += 1
+        change_status(i, Status.EMPLOYED, status, months_in_status, income, income_factor)
+        work_zone[i] = w
+        employer[i] = INCUMBENT
+        trained[i] = 0
+    return placed

@@ -99,8 +99,10 @@ def _monthly(annual: float) -> float:
 class Lifecourse:
     """Applies the month's school leaving, inactivity and retirement transitions."""
 
-    def __init__(self, params: LifecourseParameters):
+    def __init__(self, params: LifecourseParameters, n_zones: int):
         self.params = params
+        # outreach towards young inactive people (policies raise it in their zones)
+        self.youth_activation_by_zone = np.ones(n_zones)
         windows = np.array(params.school_leaving_ages, dtype=np.int64)
         self.leave_first_month = windows[:, 0] * 12
         self.leave_end_month = (windows[:, 1] + 1) * 12
@@ -118,6 +120,7 @@ class Lifecourse:
         p = self.params
         self.school_leavers = lifecourse_kernel(
             model.keys("lifecourse"),
+            r.zone,
             r.age_months,
             r.education,
             r.status,
@@ -131,6 +134,7 @@ class Lifecourse:
             p.active_on_leaving,
             _monthly(p.unemployed_to_inactive),
             _monthly(p.inactive_to_unemployed),
+            self.youth_activation_by_zone,
             self.retirement_probability,
         )
 
@@ -138,6 +142,7 @@ class Lifecourse:
 @njit(cache=True)
 def lifecourse_kernel(
     key,
+    zone,
     age_months,
     education,
     status,
@@ -151,6 +156,7 @@ def lifecourse_kernel(
     active_on_leaving,
     p_unemployed_to_inactive,
     p_inactive_to_unemployed,
+    youth_activation,
     retirement_probability,
 ):  # pragma: no cover - compiled
     """One month of life-course transitions; returns the number of school leavers."""
@@ -179,6 +185,8 @@ def lifecourse_kernel(
                 change_status(i, new, status, months_in_status, income, income_factor)
         elif s == Status.UNEMPLOYED and uniform(key, i, 2) < p_unemployed_to_inactive:
             change_status(i, Status.INACTIVE, status, months_in_status, income, income_factor)
-        elif s == Status.INACTIVE and uniform(key, i, 2) < p_inactive_to_unemployed:
-            change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
+        elif s == Status.INACTIVE:
+            p_search = p_inactive_to_unemployed * (youth_activation[zone[i]] if age <= 25 else 1.0)
+            if uniform(key, i, 2) < p_search:
+                change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
     return leavers

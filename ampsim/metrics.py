@@ -42,6 +42,9 @@ MARSEILLE_SOUTH = (13206, 13207, 13208, 13209)
 
 METRO_INDICATORS = (
     "population",
+    "unemployed",
+    "neet",
+    "poor",
     "unemployment_rate",
     "youth_unemployment_rate",
     "neet_share",
@@ -212,6 +215,9 @@ class Metrics:
             "date": model.date_label,
             "year": model.year,
             "population": totals[POPULATION] * weight,
+            "unemployed": totals[UNEMPLOYED] * weight,
+            "neet": totals[NEET] * weight,
+            "poor": totals[POOR] * weight,
             "unemployment_rate": _rate(totals[UNEMPLOYED], totals[ACTIVE]),
             "youth_unemployment_rate": _rate(totals[YOUNG_UNEMPLOYED], totals[YOUNG_ACTIVE]),
             "neet_share": _rate(totals[NEET], totals[AGED_15_29]),

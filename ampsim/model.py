@@ -120,6 +120,7 @@ class AMPModel(mesa.Model):
         self.month = -int(calibration_months)  # months simulated; negative during the spin-up
         self._stream_keys: dict[str, np.uint64] = {}
         self.interventions = list(interventions)
+        _give_unique_names(self.interventions)
 
         # the territory and its residents
         self.territory = load_territory(cell_km)
@@ -131,8 +132,8 @@ class AMPModel(mesa.Model):
 
         # the submodels, in the order `step` runs them
         self.demography = Demography(self, self.params.demography)
-        self.lifecourse = Lifecourse(self.params.lifecourse)
-        self.training = Training(self.params.training)
+        self.lifecourse = Lifecourse(self.params.lifecourse, self.territory.n_zones)
+        self.training = Training(self.params.training, self.params.labour.trained_search_boost)
         self.labour = LabourMarket(self, self.params.labour)
         self.labour.assign_initial_jobs(self)
         self.incubators = IncubatorNetwork(self, self.params.incubators)
@@ -246,6 +247,16 @@ class AMPModel(mesa.Model):
     def close(self) -> None:
         """Release Mesa's per-model agent counter (Mesa 3.3 keeps one per model forever)."""
         mesa.Agent._ids.pop(self, None)
+
+
+def _give_unique_names(interventions: list[Any]) -> None:
+    """Two interventions with the same name get suffixes, so their spending stays apart."""
+    seen: dict[str, int] = {}
+    for intervention in interventions:
+        count = seen.get(intervention.name, 0) + 1
+        seen[intervention.name] = count
+        if count > 1:
+            intervention.name = f"{intervention.name} ({count})"
 
 
 def metro_indicator(model: AMPModel, name: str) -> float:

@@ -184,6 +184,15 @@ class StartupParameters(ParameterGroup):
     )
 
 
+@dataclass(frozen=True)
+class ExtraFounding:
+    """Foundings a policy adds: `rate` real startups a month in `zone`, in `sectors`."""
+
+    zone: int
+    rate: float
+    sectors: tuple[str, ...]
+
+
 @dataclass
 class OpenPositions:
     """Open positions of the startups, grouped by zone (CSR): the labour market's view."""
@@ -215,6 +224,10 @@ class Startup(mesa.Agent):
         self.ever_incubated = False
         self.hires = 0
         self.priority_hires = 0
+        # support from policies (a seed fund, a science park): 1, 0, 1 without any
+        self.hazard_multiplier = 1.0
+        self.growth_bonus = 0.0  # per year, added to the drift of log desired size
+        self.funding_multiplier = 1.0
 
     def age_months(self, month: int) -> int:
         return month - self.founded_month
@@ -239,16 +252,23 @@ class StartupSector:
         self.funding_this_month = 0.0
         self.extra_founding_by_zone = np.zeros(model.territory.n_zones)
         self.hazard_multiplier_by_zone = np.ones(model.territory.n_zones)
-        self.funding_multiplier = 1.0  # policies (a seed fund) raise it for eligible startups
+        self.extra_foundings: list[ExtraFounding] = []  # added by policies (a science park)
         self.sector_cdf = np.cumsum(np.array(params.sector_shares) / np.sum(params.sector_shares))
 
     # --- founding -----------------------------------------------------------------------
-    def _new_startup(self, model: AMPModel, zone: int, month: int, key: np.uint64) -> Startup:
+    def _new_startup(
+        self, model: AMPModel, zone: int, month: int, key: np.uint64, sectors: tuple[str, ...] | None = None
+    ) -> Startup:
         number = self.next_number
         self.next_number += 1
         u_sector, u1, u2 = draws(key, number, 0, 3)
-        sector_index = min(int(np.searchsorted(self.sector_cdf, u_sector, side="right")), len(SECTORS) - 1)
-        sector = SECTORS[sector_index]
+        if sectors:  # a policy's founding in given sectors: equally likely among them
+            sector = sectors[min(int(u_sector * len(sectors)), len(sectors) - 1)]
+        else:
+            sector_index = min(
+                int(np.searchsorted(self.sector_cdf, u_sector, side="right")), len(SECTORS) - 1
+            )
+            sector = SECTORS[sector_index]
         quality = float(np.sqrt(-2 * np.log(max(u1, 1e-300))) * np.cos(2 * np.pi * u2))
         startup = Startup(model, number, zone, sector, month, quality)
         self.agents.add(startup)
@@ -280,14 +300,23 @@ class StartupSector:
         return weights * (1 + self.params.incubator_founding_boost * near_incubators)
 
     def found(self, model: AMPModel, month: int) -> int:
-        """This month's foundings: a Poisson number per zone, each with a founder from the zone."""
+        """This month's foundings: a Poisson number per zone, each with a founder from the zone,
+        plus the extra foundings that policies add in given zones and sectors."""
         weights = self.founding_weights(model)
         if weights.sum() <= 0:
             return 0
         rate = self.params.founding_rate * model.scale * weights / weights.sum()
         rate = rate * (1 + self.extra_founding_by_zone)
-        key = model.keys("startups.founding")
-        counts = _poisson_by_inverse_cdf(rate, uniforms(key, np.arange(rate.size), 0))
+        counts = _poisson_by_inverse_cdf(
+            rate, uniforms(model.keys("startups.founding"), np.arange(rate.size), 0)
+        )
+        sectors: list[tuple[str, ...] | None] = [None] * int(counts.sum())
+        for k, extra in enumerate(self.extra_foundings):
+            u = uniform(model.keys(f"startups.founding.extra.{k}"), extra.zone, 0)
+            extra_count = int(_poisson_by_inverse_cdf(np.array([extra.rate * model.scale]), np.array([u]))[0])
+            position = int(counts[: extra.zone + 1].sum())
+            sectors[position:position] = [extra.sectors] * extra_count
+            counts[extra.zone] += extra_count
         if counts.sum() == 0:
             return 0
         r = model.residents
@@ -311,7 +340,7 @@ class StartupSector:
                 founder = founders[slot]
                 if founder < 0:
                     continue
-                startup = self._new_startup(model, int(zone), month, attribute_key)
+                startup = self._new_startup(model, int(zone), month, attribute_key, sectors[slot])
                 _employ(model, founder, startup.number, int(zone))
                 startup.employees = 1
                 created += 1
@@ -378,7 +407,7 @@ class StartupSector:
             base *= p.funded_hazard_multiplier
         if startup.incubator is not None:
             base *= startup.incubator.params.support_hazard_multiplier
-        return base * self.hazard_multiplier_by_zone[startup.zone]
+        return base * self.hazard_multiplier_by_zone[startup.zone] * startup.hazard_multiplier
 
     def _grow(
         self, startup: Startup, age: int, u_shock: float, u_sign: float, u_fund: float, model: AMPModel
@@ -389,13 +418,14 @@ class StartupSector:
         ) + p.quality_growth * startup.quality
         if startup.incubator is not None:
             drift += startup.incubator.params.support_growth_bonus
+        drift += startup.growth_bonus
         volatility = p.growth_volatility * max(startup.desired_size, 1.0) ** -0.2 / np.sqrt(12)
         laplace = -np.log(max(1 - u_shock, 1e-300)) / np.sqrt(2) * (1 if u_sign < 0.5 else -1)
         startup.desired_size = max(1.0, startup.desired_size * np.exp(drift / 12 + volatility * laplace))
         if startup.stage < len(STAGES) - 1:
             p24 = p.stage_probability_24_months[startup.stage]
             monthly = 1 - (1 - p24) ** (1 / 24)
-            multiplier = np.exp(p.quality_funding * startup.quality) * self.funding_multiplier
+            multiplier = np.exp(p.quality_funding * startup.quality) * startup.funding_multiplier
             if startup.incubator is not None:
                 multiplier *= startup.incubator.params.support_funding_multiplier
             if u_fund < min(1.0, monthly * multiplier):

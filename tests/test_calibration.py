@@ -63,11 +63,13 @@ def test_five_year_survival_of_startups():
 def test_survival_measure_counts_closures_before_five_years():
     import pandas as pd
 
-    startups = pd.DataFrame({
-        "founded_month": [1, 1, 2, 3, 200],
-        "end_month": [30, 70, np.nan, 61, np.nan],
-        "end": ["closed", "closed", "alive", "graduated", "alive"],
-    })
+    startups = pd.DataFrame(
+        {
+            "founded_month": [1, 1, 2, 3, 200],
+            "end_month": [30, 70, np.nan, 61, np.nan],
+            "end": ["closed", "closed", "alive", "graduated", "alive"],
+        }
+    )
     survival, cohorts = five_year_survival(startups, last_month=120)
     assert cohorts == 3
     assert survival == pytest.approx(3 / 4)

@@ -112,7 +112,7 @@ def test_hiring_never_exceeds_vacancies_and_fills_startups():
         np.ones(3),
         np.ones(4),
         0.1,
-        1.3,
+        np.array([1.0, 1.3]),  # search boost by training mark
         0.7,
         np.array([5.0, 0.0]),
         np.array([[1.0, 1.0], [1.0, 1.0]]),  # everyone would take a job in zone 0

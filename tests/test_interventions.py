@@ -1,0 +1,208 @@
+"""Interventions act through the model's state, account for their spending, and scenario
+differences are paired by common random numbers."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pydantic import TypeAdapter
+
+from ampsim.interventions import InterventionSpec
+from ampsim.model import AMPModel
+from ampsim.run import run_model
+from ampsim.scenario import load_scenario
+from ampsim.study import StudySettings, run_study
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+SPECS = TypeAdapter(list[InterventionSpec])
+
+
+def build(*specs: dict):
+    return [config.build() for config in SPECS.validate_python(list(specs))]
+
+
+def small_model(*specs: dict, months: int = 6) -> AMPModel:
+    return AMPModel(scale=0.01, seed=3, months=months, calibration_months=6, interventions=build(*specs))
+
+
+def run_months(model: AMPModel) -> AMPModel:
+    while model.running:
+        model.step()
+    return model
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_scenario_file_validates_and_runs(path):
+    scenario = load_scenario(path)
+    result = run_model(
+        scenario.model_parameters(),
+        scale=0.005,
+        seed=1,
+        months=3,
+        interventions=scenario.build_interventions(),
+        model_kwargs={"calibration_months": 3},
+    )
+    assert len(result.metro) == 3
+    for config in scenario.interventions:
+        if config.budget_eur:
+            assert f"spent_{config.label}" in result.metro.columns or any(
+                column.startswith(f"spent_{config.label}") for column in result.metro.columns
+            )
+
+
+def test_urban_renewal_adds_homes_jobs_and_amenity_and_spends_evenly():
+    model = small_model(
+        {
+            "type": "urban_renewal",
+            "zones": [13215],
+            "start": "2026-01",
+            "end": "2026-12",
+            "housing_units": 10_000,
+            "jobs": 10_000,
+            "amenity_gain": 0.2,
+            "budget_eur": 1.2e9,
+        }
+    )
+    zone = model.territory.zone_index(13215)
+    capacity, jobs = model.housing.capacity[zone], model.labour.jobs[zone]
+    run_months(model)
+    renewal = model.interventions[0]
+    assert model.housing.capacity[zone] - capacity == pytest.approx(6 / 12 * 10_000 * 2.1 * 0.01, abs=1)
+    assert model.labour.jobs[zone] > jobs + 0.9 * 6 / 12 * 10_000 * 0.01 * (1 - 0.01)
+    assert model.housing.amenity[zone] == pytest.approx(1 + 0.2 * 6 / 12)
+    assert renewal.spent_total == pytest.approx(6e8)  # half the schedule, half the budget
+    spent = [row["spent_urban_renewal"] for row in model.metrics.metro_rows]
+    assert spent == pytest.approx([1e8] * 6)
+
+
+def test_low_emission_zone_and_transit_act_on_levers():
+    model = small_model(
+        {
+            "type": "low_emission_zone",
+            "zones": ["Marseille 1er"],
+            "road_emission_cut": 0.4,
+            "car_penalty": 0.5,
+            "phase_in_months": 2,
+            "end": "2026-04",
+        },
+        {"type": "transit_improvement", "zones": ["Aix-en-Provence"], "transit_bonus": 0.6, "end": "2026-03"},
+    )
+    first, aix = model.territory.zone_index("Marseille 1er"), model.territory.zone_index("Aix-en-Provence")
+    model.step()
+    assert model.pollution.road_emission_scale_by_zone[first] == pytest.approx(0.8)
+    assert model.commuting.lez_penalty[first] == pytest.approx(0.25)
+    assert model.commuting.transit_bonus[aix] == pytest.approx(0.2)
+    run_months(model)
+    # the zone is lifted after its end; the transit stays built
+    assert model.pollution.road_emission_scale_by_zone[first] == pytest.approx(1.0)
+    assert model.commuting.lez_penalty[first] == pytest.approx(0.0)
+    assert model.commuting.transit_bonus[aix] == pytest.approx(0.6)
+
+
+def test_industrial_abatement_combines_cuts():
+    model = small_model(
+        {"type": "industrial_abatement", "sources": ["fos_steelworks"], "reduction": 0.5, "end": "2026-02"},
+        {"type": "industrial_abatement", "sources": ["fos_steelworks"], "reduction": 0.2, "end": "2026-01"},
+    )
+    run_months(model)
+    assert model.pollution.point_source_scale["fos_steelworks"] == pytest.approx(0.5 * 0.8)
+
+
+def test_youth_training_fills_seats_with_neets_of_its_zones():
+    model = small_model(
+        {
+            "type": "youth_training",
+            "zones": ["Marseille 15e"],
+            "seats_per_year": 24_000,
+            "duration_months": 3,
+            "budget_eur": 1e9,
+            "cost_per_seat_eur": 1000,
+        },
+        months=2,
+    )
+    programme = model.interventions[0]
+    model.step()
+    r = model.residents
+    trainees = np.flatnonzero(r.trained == programme.mark)  # minus the month's dropouts
+    assert programme.trainees == pytest.approx(24_000 / 12 * 0.01, abs=1)
+    assert 0.7 * programme.trainees <= trainees.size <= programme.trainees
+    assert np.all(r.zone[trainees] == model.territory.zone_index("Marseille 15e"))
+    ages = r.age_months[trainees] // 12
+    assert ages.min() >= 16 and ages.max() <= 29
+    assert programme.spent_total == pytest.approx(programme.trainees * r.weight * 1000)
+
+
+def test_seed_fund_tickets_raise_funding_odds_within_budget():
+    model = small_model({"type": "seed_fund", "budget_eur": 2e6, "ticket_eur": 50_000, "end": "2026-04"})
+    run_months(model)
+    fund = model.interventions[0]
+    assert fund.spent_total <= 2e6 + 1e-6
+    funded = [s for s in model.startups.agents if s.number in fund.funded]
+    assert all(s.funding_multiplier == 2.0 and s.hazard_multiplier == 0.85 for s in funded)
+
+
+def test_sensor_rollout_places_sensors_and_triggers_restrictions():
+    model = small_model(
+        {
+            "type": "sensor_rollout",
+            "portable_sensors": 20_000,
+            "fixed_stations": 100,
+            "trigger_pollutant": "NO2",
+            "trigger_threshold": 1.0,
+            "budget_eur": 1e7,
+        },
+        months=3,
+    )
+    run_months(model)
+    rollout = model.interventions[0]
+    low_cost = [s for s in model.sensors.agents if s.kind == "low_cost"]
+    assert len(low_cost) == pytest.approx(20_100 * 0.01, abs=2)
+    assert rollout.triggers > 0  # every zone reads above 1 µg/m³
+    assert model.pollution.road_emission_scale_by_zone[rollout.restricted].max() < 1
+    assert model.residents.awareness.mean() / 255 > model.params.sensors.base_awareness
+
+
+def _metro(result) -> pd.DataFrame:
+    return result.metro.drop(columns=[c for c in result.metro.columns if c.startswith("spent_")])
+
+
+def test_identical_scenario_and_zero_budget_give_exactly_zero_difference(tmp_path):
+    baseline = load_scenario(SCENARIOS[[p.stem for p in SCENARIOS].index("baseline")])
+    (tmp_path / "copy.yaml").write_text("name: copy\nextends: base.yaml\n")
+    (tmp_path / "base.yaml").write_text(Path(baseline.sources[0]).read_text())
+    (tmp_path / "unfunded.yaml").write_text(
+        "name: unfunded\nextends: base.yaml\ninterventions:\n"
+        "  - {type: urban_renewal, budget_eur: 0}\n  - {type: youth_training, budget_eur: 0}\n"
+    )
+    scenarios = [load_scenario(tmp_path / f) for f in ("base.yaml", "copy.yaml", "unfunded.yaml")]
+    settings = StudySettings(seed=7, replicates=2, scale=0.01, months=4, start="2026-01")
+    runs = run_study(scenarios, settings, workers=1)
+    for r in range(2):
+        base = _metro(runs["baseline"][r])
+        pd.testing.assert_frame_equal(_metro(runs["copy"][r]), base)
+        pd.testing.assert_frame_equal(_metro(runs["unfunded"][r]), base)
+        pd.testing.assert_frame_equal(runs["unfunded"][r].zones, runs["baseline"][r].zones)
+
+
+def test_common_random_numbers_make_paired_differences_precise():
+    """A small programme: paired differences vary far less than differences of unpaired runs."""
+    specs = [{"type": "youth_training", "zones": ["Marseille 3e"], "seats_per_year": 3000, "budget_eur": 1e9}]
+    outcome = []
+    for seed in range(4):
+        for policy in ((), specs):
+            model = AMPModel(
+                scale=0.01,
+                seed=seed,
+                months=12,
+                calibration_months=12,
+                interventions=build(*policy) if policy else (),
+            )
+            run_months(model)
+            outcome.append(np.mean([row["neet_share"] for row in model.metrics.metro_rows[-3:]]))
+            model.close()
+    base, policy = np.array(outcome[0::2]), np.array(outcome[1::2])
+    paired = policy - base
+    unpaired = policy - np.roll(base, 1)  # each policy run against another seed's baseline
+    assert paired.std() < 0.25 * unpaired.std()
+    assert np.all(paired < 0)  # the programme takes NEETs into training in every replicate

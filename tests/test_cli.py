@@ -1,4 +1,5 @@
 import subprocess
+from pathlib import Path
 import sys
 
 import pandas as pd
@@ -78,3 +79,30 @@ def test_console_script_help_and_error():
     )
     assert bad.returncode == 2
     assert "unknown zone 'Atlantis'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_compare_with_a_bad_scenario_writes_nothing(capsys, tmp_path):
+    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nextends: " + str(scenarios / "baseline.yaml") + "\nreplicates: -1\n")
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "compare", str(scenarios / "baseline.yaml"), str(bad), "--out", str(out))
+    assert code == 2
+    assert "bad.yaml: line 3: replicates: expected a whole number in [1, 1000], got -1" in err
+    assert "Traceback" not in err
+    assert not out.exists() and list(tmp_path.iterdir()) == [bad]
+
+
+def test_run_writes_the_resolved_scenario_and_its_sources(capsys, tmp_path):
+    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
+    out = tmp_path / "run"
+    code, stdout, _ = run(
+        capsys, "run", str(scenarios / "seed_fund.yaml"), "--scale", "0.005", "--months", "2", "--quiet",
+        "--set", "interventions.0.ticket_eur=40000", "--no-charts", "--out", str(out),
+    )
+    assert code == 0
+    assert "2 months of seed_fund" in stdout
+    resolved = (out / "scenario.resolved.yaml").read_text()
+    assert "ticket_eur: 40000" in resolved
+    assert {p.name for p in (out / "sources").iterdir()} == {"seed_fund.yaml", "baseline.yaml"}
+    assert (out / "metro.parquet").exists()

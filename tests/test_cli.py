@@ -1,6 +1,6 @@
 import subprocess
-from pathlib import Path
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -97,8 +97,19 @@ def test_run_writes_the_resolved_scenario_and_its_sources(capsys, tmp_path):
     scenarios = Path(__file__).resolve().parents[1] / "scenarios"
     out = tmp_path / "run"
     code, stdout, _ = run(
-        capsys, "run", str(scenarios / "seed_fund.yaml"), "--scale", "0.005", "--months", "2", "--quiet",
-        "--set", "interventions.0.ticket_eur=40000", "--no-charts", "--out", str(out),
+        capsys,
+        "run",
+        str(scenarios / "seed_fund.yaml"),
+        "--scale",
+        "0.005",
+        "--months",
+        "2",
+        "--quiet",
+        "--set",
+        "interventions.0.ticket_eur=40000",
+        "--no-charts",
+        "--out",
+        str(out),
     )
     assert code == 0
     assert "2 months of seed_fund" in stdout

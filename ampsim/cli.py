@@ -109,6 +109,38 @@ def build_parser() -> argparse.ArgumentParser:
     add_set_option(compare)
     add_scenario_commands(commands)
 
+    sweep = _add_command(
+        commands,
+        "sweep",
+        cmd_sweep,
+        "run an experiment (grid, Latin hypercube or Sobol design) on local processes or Dask, "
+        "streaming results to Parquet parts; resumable",
+    )
+    sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (YAML)")
+    sweep.add_argument("--out", metavar="DIR", help="results folder (default results/sweep-<name>)")
+    sweep.add_argument(
+        "--workers", type=positive_argument, default=1, help="local worker processes (default 1)"
+    )
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
+    sweep.add_argument(
+        "--dask-workers",
+        type=positive_argument,
+        metavar="N",
+        help="start a local Dask cluster of N workers for this sweep",
+    )
+    sweep.add_argument("--resume", action="store_true", help="continue a killed sweep in the same folder")
+    sweep.add_argument("--fail-fast", action="store_true", help="stop at the first failed run")
+    sweep.add_argument("--dry-run", action="store_true", help="check the experiment and show its design")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    analyze = _add_command(
+        commands,
+        "analyze",
+        cmd_analyze,
+        "analyse a sweep's results: Sobol indices (Sobol designs), factor-outcome plots, a Markdown summary",
+    )
+    analyze.add_argument("results", metavar="RESULTS", help="results folder of a sweep")
+
     targets = _add_command(
         commands,
         "targets",
@@ -394,6 +426,59 @@ def cmd_targets(args: argparse.Namespace) -> int:
     width = int(shown["target"].str.len().max())
     print(shown.to_string(index=False, formatters={"target": lambda text: f"{text:<{width}}"}))
     print(f"\n{int(table['met'].sum())} of {len(table)} targets met")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ampsim.experiment import load_experiment
+    from ampsim.sweep import done_keys, run_sweep
+
+    if args.scheduler and args.dask_workers:
+        raise InputError("give either --scheduler or --dask-workers, not both")
+    loaded = load_experiment(args.experiment)
+    experiment = loaded.experiment
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
+    print(
+        f"{experiment.name}: {experiment.design.method} design, {len(loaded.design)} points x "
+        f"{experiment.replicates} replicates = {loaded.n_runs} runs, batches of {experiment.batch_size}",
+        file=sys.stderr,
+    )
+    if args.dry_run:
+        print(loaded.design.to_string(max_rows=20))
+        return 0
+    already = len(done_keys(out)) if args.resume and out.exists() else 0
+    with tqdm(
+        total=loaded.n_runs, initial=already, unit="run", desc="runs", disable=args.quiet, file=sys.stderr
+    ) as bar:
+
+        def progress(done: int, failed: int) -> None:
+            bar.n = already + done + failed
+            bar.set_postfix(failed=failed)
+            bar.refresh()
+
+        summary = run_sweep(
+            loaded,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            dask_workers=args.dask_workers,
+            resume=args.resume,
+            fail_fast=args.fail_fast,
+            progress=progress,
+        )
+    print(summary.text())
+    print(f"results: {out}/ (load them with ampsim.sweep.load_results; analyse with ampsim analyze {out})")
+    return 1 if summary.stopped else 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from ampsim.analysis import analyze
+
+    folder = analyze(args.results)
+    print((folder / "summary.md").read_text())
+    print(f"wrote {folder}/")
     return 0
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from ampsim.chunks import N_CHUNKS, chunk_bounds
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.population import education_cdf_by_zone, entrant_status_cdf, home_cell_cdf
 from ampsim.residents import NO_EMPLOYER, NO_ZONE
@@ -186,13 +187,14 @@ class Demography:
             model.territory.grid.zone_cell_start,
             model.territory.grid.zone_cells,
             self.cell_cdf,
+            N_CHUNKS,
             self.deaths_by_zone,
             self.births_by_zone,
             self.exits_by_zone,
         )
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def demography_kernel(
     key,
     zone,
@@ -222,60 +224,133 @@ def demography_kernel(
     zone_cell_start,
     zone_cells,
     cell_cdf,
+    n_chunks,
     deaths_by_zone,
     births_by_zone,
     exits_by_zone,
 ):  # pragma: no cover - compiled
-    """Age everyone by a month; replace those who die or leave by newcomers in the same zone."""
+    """Age everyone by a month; replace those who die or leave by newcomers in the same zone.
+    Chunks run in parallel; each counts its deaths, births and exits by zone."""
+    n_zones = deaths_by_zone.size
+    counts = np.zeros((n_chunks, 3, n_zones), dtype=np.int64)  # deaths, births, exits
     max_age = death_probability.shape[1] - 1
-    for i in range(zone.size):
-        if age_months[i] < 65535:
-            age_months[i] += 1
-        if months_in_status[i] < 255:
-            months_in_status[i] += 1
-        age = min(age_months[i] // 12, max_age)
-        p_death = death_probability[sex[i], age]
-        u = uniform(key, i, 0)
-        if u >= p_death + migration_probability[age]:
-            continue
-        z = zone[i]
-        exits_by_zone[z] += 1
-        if u < p_death:
-            deaths_by_zone[z] += 1
-        # the slot is taken by a newcomer in the same zone
-        newborn = uniform(key, i, 1) < newborn_share
-        if newborn:
-            births_by_zone[z] += 1
-            new_age = 0
-            age_months[i] = 0
-        else:
-            span = migrant_age_max - migrant_age_min + 1
-            new_age = migrant_age_min + int(uniform(key, i, 2) * span)
-            age_months[i] = new_age * 12 + int(uniform(key, i, 4) * 12)
-        new_sex = 1 if uniform(key, i, 3) < 0.5 else 0
-        sex[i] = new_sex
-        u_edu = uniform(key, i, 5)
-        level = 0
-        while level < 3 and u_edu >= education_cdf[z, level]:
-            level += 1
-        education[i] = level
-        u_status = uniform(key, i, 6)
-        s = 0
-        while s < status_cdf.shape[2] - 1 and u_status >= status_cdf[new_sex, new_age, s]:
-            s += 1
-        status[i] = s
-        months_in_status[i] = 0
-        # Box-Muller normal for log income around the zone median (at the new status)
-        u1 = max(uniform(key, i, 7), 1e-300)
-        normal = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * uniform(key, i, 8))
-        income[i] = median_income[z] * np.exp(income_sigma * normal)
-        first, last = zone_cell_start[z], zone_cell_start[z + 1]
-        pick = np.searchsorted(cell_cdf[first:last], uniform(key, i, 9), side="right")
-        home_cell[i] = zone_cells[first + min(pick, last - first - 1)]
-        work_zone[i] = NO_ZONE
-        employer[i] = NO_EMPLOYER
-        car[i] = 0
-        awareness[i] = 0
-        trained[i] = 0
-        exposure_no2[i] = 0.0
-        exposure_pm25[i] = 0.0
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            if age_months[i] < 65535:
+                age_months[i] += 1
+            if months_in_status[i] < 255:
+                months_in_status[i] += 1
+            age = min(age_months[i] // 12, max_age)
+            p_death = death_probability[sex[i], age]
+            u = uniform(key, i, 0)
+            if u >= p_death + migration_probability[age]:
+                continue
+            z = zone[i]
+            counts[c, 2, z] += 1
+            if u < p_death:
+                counts[c, 0, z] += 1
+            # the slot is taken by a newcomer in the same zone
+            newborn = uniform(key, i, 1) < newborn_share
+            if newborn:
+                counts[c, 1, z] += 1
+            _newcomer(
+                key,
+                i,
+                z,
+                newborn,
+                home_cell,
+                age_months,
+                sex,
+                education,
+                status,
+                income,
+                months_in_status,
+                work_zone,
+                employer,
+                car,
+                awareness,
+                trained,
+                exposure_no2,
+                exposure_pm25,
+                migrant_age_min,
+                migrant_age_max,
+                education_cdf,
+                status_cdf,
+                median_income,
+                income_sigma,
+                zone_cell_start,
+                zone_cells,
+                cell_cdf,
+            )
+    for c in range(n_chunks):
+        deaths_by_zone += counts[c, 0]
+        births_by_zone += counts[c, 1]
+        exits_by_zone += counts[c, 2]
+
+
+@njit(cache=True, inline="always")
+def _newcomer(
+    key,
+    i,
+    z,
+    newborn,
+    home_cell,
+    age_months,
+    sex,
+    education,
+    status,
+    income,
+    months_in_status,
+    work_zone,
+    employer,
+    car,
+    awareness,
+    trained,
+    exposure_no2,
+    exposure_pm25,
+    migrant_age_min,
+    migrant_age_max,
+    education_cdf,
+    status_cdf,
+    median_income,
+    income_sigma,
+    zone_cell_start,
+    zone_cells,
+    cell_cdf,
+):  # pragma: no cover - compiled
+    """Slot i is taken by a newborn or an in-migrant of zone z, drawn as at initialisation."""
+    if newborn:
+        new_age = 0
+        age_months[i] = 0
+    else:
+        span = migrant_age_max - migrant_age_min + 1
+        new_age = migrant_age_min + int(uniform(key, i, 2) * span)
+        age_months[i] = new_age * 12 + int(uniform(key, i, 4) * 12)
+    new_sex = 1 if uniform(key, i, 3) < 0.5 else 0
+    sex[i] = new_sex
+    u_edu = uniform(key, i, 5)
+    level = 0
+    while level < 3 and u_edu >= education_cdf[z, level]:
+        level += 1
+    education[i] = level
+    u_status = uniform(key, i, 6)
+    s = 0
+    while s < status_cdf.shape[2] - 1 and u_status >= status_cdf[new_sex, new_age, s]:
+        s += 1
+    status[i] = s
+    months_in_status[i] = 0
+    # Box-Muller normal for log income around the zone median (at the new status)
+    u1 = max(uniform(key, i, 7), 1e-300)
+    normal = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * uniform(key, i, 8))
+    income[i] = median_income[z] * np.exp(income_sigma * normal)
+    first, last = zone_cell_start[z], zone_cell_start[z + 1]
+    pick = np.searchsorted(cell_cdf[first:last], uniform(key, i, 9), side="right")
+    home_cell[i] = zone_cells[first + min(pick, last - first - 1)]
+    work_zone[i] = NO_ZONE
+    employer[i] = NO_EMPLOYER
+    car[i] = 0
+    awareness[i] = 0
+    trained[i] = 0
+    exposure_no2[i] = 0.0
+    exposure_pm25[i] = 0.0

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.residents import NO_EMPLOYER, NO_ZONE, Status, change_status
@@ -139,7 +139,7 @@ class Lifecourse:
         )
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def lifecourse_kernel(
     key,
     zone,
@@ -159,10 +159,11 @@ def lifecourse_kernel(
     youth_activation,
     retirement_probability,
 ):  # pragma: no cover - compiled
-    """One month of life-course transitions; returns the number of school leavers."""
+    """One month of life-course transitions; returns the number of school leavers. Each resident's
+    transitions depend on their own state and draws only, so residents are visited in parallel."""
     leavers = 0
     max_age = retirement_probability.size - 1
-    for i in range(age_months.size):
+    for i in prange(age_months.size):
         s = status[i]
         if s == Status.RETIRED:
             continue

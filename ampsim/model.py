@@ -180,6 +180,8 @@ class AMPModel(mesa.Model):
         self.labour.step(self)  # separations, matching, hires into incumbents and startups
         self.housing.step(self)  # rents, moves, displacement
         self.commuting.step(self)  # mode choice; car commuters per home-work pair
+        if self.month < 0:
+            return  # the spin-up calibrates the labour market; the air is not needed before the start
         self._update_pollution()  # emissions (traffic from commuting) -> concentration fields
         self.sensors.step(self)  # readings; awareness of residents near sensors
         self.exposure.step(self)  # exposure at home and attributable deaths

@@ -171,11 +171,17 @@ def load_scenario(path: str | os.PathLike, overrides: Sequence[str] = ()) -> Sce
     document = _load_with_parents(path, path, chain=())
     for setting in overrides:
         _apply_setting(document, setting, str(path))
-    _normalise_document(document)  # again, for what --set may have given
+    normalise_document(document)  # again, for what --set may have given
     scenario = validate_document(document)
     scenario._sources = tuple(document.sources)
     scenario._overrides = tuple(overrides)
     return scenario
+
+
+def load_document(path: str | os.PathLike) -> Document:
+    """A scenario file merged over its parents (extends), not yet validated."""
+    path = Path(path)
+    return _load_with_parents(path, path, chain=())
 
 
 def validate_document(document: Document) -> Scenario:
@@ -195,7 +201,7 @@ def validate_document(document: Document) -> Scenario:
 def _load_with_parents(path: Path, display: Path, chain: tuple[tuple[Path, str], ...]) -> Document:
     """The document of `path` merged over its parents (extends), recursively; `chain` holds the
     files that extend it, to report cycles."""
-    document = _read_document(path, str(display))
+    document = read_document(path, str(display))
     extends = document.data.pop("extends", None)
     if extends is None:
         return document
@@ -280,7 +286,7 @@ ScenarioLoader.add_implicit_resolver(
 )
 
 
-def _read_document(path: Path, display: str) -> Document:
+def read_document(path: Path, display: str) -> Document:
     """Parse one file into a document: a mapping, with the line of every key and list item."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -307,7 +313,7 @@ def _read_document(path: Path, display: str) -> Document:
     data = _YamlBuilder(display, lines).build(node, ())
     document = Document(data, {path_: Origin(display, line) for path_, line in lines.items()}, [path])
     document.origins[()] = Origin(display)
-    _normalise_document(document)
+    normalise_document(document)
     return document
 
 
@@ -397,7 +403,7 @@ class _YamlBuilder:
         raise InputError(f"{where}: {format_path(path)}: {message}" if path else f"{where}: {message}")
 
 
-def _normalise_document(document: Document) -> None:
+def normalise_document(document: Document) -> None:
     """Read an empty `parameters:` or `interventions:` as none, and nest dotted parameter paths."""
     data = document.data
     for key, empty in (("parameters", {}), ("interventions", [])):
@@ -490,7 +496,7 @@ def _apply_setting(document: Document, setting: str, display: str) -> None:
     if parts[0] == "extends":
         raise InputError(f"{origin}: extends is resolved before --set; name another file to load instead")
     value = _parse_value(value_text, origin)
-    container, path = _container_of(document.data, parts, origin)
+    container, path = container_of(document.data, parts, origin)
     container[path[-1]] = value
     for known in [p for p in document.origins if p[: len(path)] == path]:
         del document.origins[known]
@@ -509,7 +515,7 @@ def _parse_value(text: str, origin: Origin) -> Any:
         ) from None
 
 
-def _container_of(data: dict[str, Any], parts: list[str], origin: Origin) -> tuple[Any, KeyPath]:
+def container_of(data: dict[str, Any], parts: list[str], origin: Origin) -> tuple[Any, KeyPath]:
     """The mapping or list that holds the path's last part, and the path with list indices as
     numbers; missing mappings on the way are created."""
     node: Any = data

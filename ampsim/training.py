@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.residents import Education, Status, change_status
@@ -170,7 +170,7 @@ class Training:
         return filled
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def training_kernel(
     key,
     age_months,
@@ -186,10 +186,11 @@ def training_kernel(
     dropout,
     gain,
 ):  # pragma: no cover - compiled
-    """One month of baseline entries, and of dropouts and completions of every course."""
+    """One month of baseline entries, and of dropouts and completions of every course (residents
+    in parallel: each one's transition depends on their own state and draws only)."""
     entries = 0
     completions = 0
-    for i in range(status.size):
+    for i in prange(status.size):
         s = status[i]
         if s == Status.IN_TRAINING:
             mark = trained[i]

@@ -141,6 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("results", metavar="RESULTS", help="results folder of a sweep")
 
+    app = _add_command(
+        commands, "app", cmd_app, "start the browser app: live map, charts, scenarios and sliders"
+    )
+    app.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 for other machines)",
+    )
+    app.add_argument("--port", type=positive_argument, default=8765, help="port (default 8765)")
+
     targets = _add_command(
         commands,
         "targets",
@@ -479,6 +489,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     folder = analyze(args.results)
     print((folder / "summary.md").read_text())
     print(f"wrote {folder}/")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from ampsim.app import serve
+
+    print(f"open http://{args.host}:{args.port} in a browser (Ctrl+C to stop)")
+    serve(host=args.host, port=args.port)
     return 0
 
 

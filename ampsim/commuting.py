@@ -17,10 +17,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from scipy.optimize import brentq
 from scipy.special import expit
 
+from ampsim.chunks import chunk_bounds, chunks_for
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.residents import Status
 from ampsim.rng_kernels import uniform
@@ -155,6 +156,7 @@ class Commuting:
             self.transit_bonus,
             self.lez_penalty,
             reconsider_rate,
+            chunks_for(r.n),
             self.car_commuters,
             self.commuters,
         )
@@ -164,7 +166,7 @@ class Commuting:
         return float(self.car_commuters.sum() / total) if total else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def mode_choice_kernel(
     key,
     zone,
@@ -185,27 +187,36 @@ def mode_choice_kernel(
     transit_bonus,
     lez_penalty,
     reconsider_rate,
+    n_chunks,
     car_commuters,
     commuters,
 ):  # pragma: no cover - compiled
-    """New workers and those who reconsider choose a mode; count commuters per home-work pair."""
-    for i in range(zone.size):
-        if status[i] != 0:  # Status.EMPLOYED
-            car[i] = 0
-            continue
-        h = zone[i]
-        w = work_zone[i]
-        if months_in_status[i] == 0 or uniform(key, i, 0) < reconsider_rate:
-            utility = (
-                intercept
-                + beta_distance * log_distance[h, w]
-                + beta_income * (np.log(max(income[i], 1.0)) - log_metro_median)
-                + beta_density * log_density[h]
-                + beta_awareness * awareness[i] / 255.0
-                - transit_bonus[h]
-                - lez_penalty[h]
-                - lez_penalty[w]
-            )
-            car[i] = 1 if uniform(key, i, 1) < 1.0 / (1.0 + np.exp(-utility)) else 0
-        commuters[h, w] += 1
-        car_commuters[h, w] += car[i]
+    """New workers and those who reconsider choose a mode; count commuters per home-work pair.
+    Chunks in parallel, each with its own counts, added in chunk order."""
+    n_zones = car_commuters.shape[0]
+    partial = np.zeros((n_chunks, 2, n_zones, n_zones), dtype=np.int32)  # commuters, by car
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            if status[i] != 0:  # Status.EMPLOYED
+                car[i] = 0
+                continue
+            h = zone[i]
+            w = work_zone[i]
+            if months_in_status[i] == 0 or uniform(key, i, 0) < reconsider_rate:
+                utility = (
+                    intercept
+                    + beta_distance * log_distance[h, w]
+                    + beta_income * (np.log(max(income[i], 1.0)) - log_metro_median)
+                    + beta_density * log_density[h]
+                    + beta_awareness * awareness[i] / 255.0
+                    - transit_bonus[h]
+                    - lez_penalty[h]
+                    - lez_penalty[w]
+                )
+                car[i] = 1 if uniform(key, i, 1) < 1.0 / (1.0 + np.exp(-utility)) else 0
+            partial[c, 0, h, w] += 1
+            partial[c, 1, h, w] += car[i]
+    for c in range(n_chunks):
+        commuters += partial[c, 0]
+        car_commuters += partial[c, 1]

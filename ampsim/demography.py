@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit, prange
 
-from ampsim.chunks import N_CHUNKS, chunk_bounds
+from ampsim.chunks import chunk_bounds, chunks_for
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.population import education_cdf_by_zone, entrant_status_cdf, home_cell_cdf
 from ampsim.residents import NO_EMPLOYER, NO_ZONE
@@ -187,7 +187,7 @@ class Demography:
             model.territory.grid.zone_cell_start,
             model.territory.grid.zone_cells,
             self.cell_cdf,
-            N_CHUNKS,
+            chunks_for(r.n),
             self.deaths_by_zone,
             self.births_by_zone,
             self.exits_by_zone,

@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from ampsim.chunks import chunk_bounds, chunks_for
 from ampsim.parameters import ParameterGroup, parameter
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ class Exposure:
             model.demography.death_probability,
             np.log(p.relative_risk_pm25) / 10,
             np.log(p.relative_risk_no2) / 10,
+            chunks_for(r.n),
             self.concentration_sum,
             self.above_who,
             self.above_eu,
@@ -120,7 +122,7 @@ class Exposure:
         )
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def exposure_kernel(
     zone,
     home_cell,
@@ -139,28 +141,57 @@ def exposure_kernel(
     death_probability,
     beta_pm25,
     beta_no2,
+    n_chunks,
     concentration_sum,
     above_who,
     above_eu,
     attributable_deaths,
 ):  # pragma: no cover - compiled
-    """Accumulate each resident's exposure and the zone sums, threshold counts and burden."""
+    """Accumulate each resident's exposure and the zone sums, threshold counts and burden. Chunks
+    in parallel, each with its own zone sums, added in chunk order (see `ampsim.chunks`)."""
+    n_zones = concentration_sum.shape[0]
+    sums = np.zeros((n_chunks, n_zones, 3))
+    counts = np.zeros((n_chunks, 2, n_zones, 3), dtype=np.int32)  # above the WHO guideline, the EU limit
+    deaths = np.zeros((n_chunks, n_zones, 2))
+    # a cell's values at one awareness level: NO2, PM10, PM2.5 breathed; attributable fractions of
+    # PM2.5 and NO2. Residents of a cell mostly share an awareness level, so each chunk keeps the
+    # values of the last level met in each cell and computes them again only for another level.
+    level = np.full((n_chunks, cell_flat.size), -1, dtype=np.int16)
+    values = np.zeros((n_chunks, cell_flat.size, 5))
     max_age = death_probability.shape[1] - 1
-    for i in range(zone.size):
-        cell = cell_flat[home_cell[i]]
-        z = zone[i]
-        reduction = 1.0 - avoidance * awareness[i] / 255.0
-        values = (no2[cell] * reduction, pm10[cell] * reduction, pm25[cell] * reduction)
-        exposure_no2[i] += values[0]
-        exposure_pm25[i] += values[2]
-        for k in range(3):
-            concentration_sum[z, k] += values[k]
-            if values[k] > who[k]:
-                above_who[z, k] += 1
-            if values[k] > eu[k]:
-                above_eu[z, k] += 1
-        m = death_probability[sex[i], min(age_months[i] // 12, max_age)]
-        if values[2] > who[2]:
-            attributable_deaths[z, 0] += m * (1.0 - np.exp(-beta_pm25 * (values[2] - who[2])))
-        if values[0] > who[0]:
-            attributable_deaths[z, 1] += m * (1.0 - np.exp(-beta_no2 * (values[0] - who[0])))
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            home, a = home_cell[i], awareness[i]
+            if level[c, home] != a:
+                level[c, home] = a
+                cell = cell_flat[home]
+                _breathed(
+                    values[c, home], no2[cell], pm10[cell], pm25[cell], a, avoidance, who, beta_pm25, beta_no2
+                )
+            v = values[c, home]
+            z = zone[i]
+            exposure_no2[i] += v[0]
+            exposure_pm25[i] += v[2]
+            for k in range(3):
+                sums[c, z, k] += v[k]
+                counts[c, 0, z, k] += v[k] > who[k]  # counted without branches
+                counts[c, 1, z, k] += v[k] > eu[k]
+            m = death_probability[sex[i], min(age_months[i] // 12, max_age)]
+            deaths[c, z, 0] += m * v[3]
+            deaths[c, z, 1] += m * v[4]
+    for c in range(n_chunks):
+        concentration_sum += sums[c]
+        above_who += counts[c, 0]
+        above_eu += counts[c, 1]
+        attributable_deaths += deaths[c]
+
+
+@njit(cache=True, inline="always")
+def _breathed(out, no2, pm10, pm25, awareness, avoidance, who, beta_pm25, beta_no2):  # pragma: no cover
+    """NO2, PM10, PM2.5 breathed at a given awareness; the attributable fractions of PM2.5 and NO2,
+    1 - exp(-beta (C - guideline)) above the guideline, 0 below."""
+    reduction = 1.0 - avoidance * awareness / 255.0
+    out[0], out[1], out[2] = no2 * reduction, pm10 * reduction, pm25 * reduction
+    out[3] = 1.0 - np.exp(-beta_pm25 * (out[2] - who[2])) if out[2] > who[2] else 0.0
+    out[4] = 1.0 - np.exp(-beta_no2 * (out[0] - who[0])) if out[0] > who[0] else 0.0

@@ -21,8 +21,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from ampsim.chunks import chunk_bounds, chunks_for
+from ampsim.income import income_quintile
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.rng_kernels import uniform
 
@@ -137,18 +139,23 @@ class Housing:
         self.distance_weight = np.exp(-distance / params.move_distance_km)
         np.fill_diagonal(self.distance_weight, 0.0)  # leaving the zone means another zone
         self.job_access_weight = model.labour.commute_weight
-        self.initial_job_access = self.job_access_weight @ model.labour.jobs.astype(float)
+        self.initial_job_access = self.job_access(model)
         self.moves_within = self.moves_between = self.displaced = 0
         self.sensitivity = np.array(params.rent_sensitivity_by_quintile)
         self.displacement_risk = np.array(params.displacement_by_quintile)
+        self._movers = np.empty(0, dtype=np.int32)  # slots of the month's movers, reused
 
     def add_housing(self, zone: int, residents: int) -> None:
         """New dwellings for `residents` (simulated) people in a zone."""
         self.capacity[zone] += residents
 
+    def job_access(self, model: AMPModel) -> np.ndarray:
+        """sum_w F_zw J_w for each zone z (in NumPy's loops: BLAS would leave threads spinning)."""
+        return np.einsum("zw,w->z", self.job_access_weight, model.labour.jobs.astype(float))
+
     def update_rents(self, model: AMPModel) -> None:
         p = self.params
-        job_access = self.job_access_weight @ model.labour.jobs.astype(float)
+        job_access = self.job_access(model)
         target = (
             self.amenity**p.rent_amenity_elasticity
             * (self.initial_capacity / np.maximum(self.capacity, 1)) ** p.rent_supply_elasticity
@@ -182,8 +189,11 @@ class Housing:
         displacement = p.displacement_rate * np.maximum(self.rent - 1.0, 0.0)
         cdf = self.destination_cdf(metrics.quintile_mix)
         grid = model.territory.grid
-        counts = np.zeros(3, dtype=np.int64)
-        moving_kernel(
+        if self._movers.size != r.n:
+            self._movers = np.empty(r.n, dtype=np.int32)
+        n_movers = np.zeros(chunks_for(r.n), dtype=np.int64)
+        counts = np.zeros((n_movers.size, 3), dtype=np.int64)  # within, between, displaced
+        leave_home_kernel(
             model.keys("housing"),
             r.zone,
             r.home_cell,
@@ -193,6 +203,22 @@ class Housing:
             p.share_leaving_zone,
             displacement,
             self.displacement_risk,
+            occupancy,
+            grid.zone_cell_start,
+            grid.zone_cells,
+            model.home_cell_cdf,
+            self._movers,
+            n_movers,
+            counts,
+        )
+        settle_kernel(
+            model.keys("housing"),
+            self._movers,
+            n_movers,
+            r.zone,
+            r.home_cell,
+            r.income,
+            metrics.quintile_edges,
             cdf,
             occupancy,
             self.capacity,
@@ -201,7 +227,7 @@ class Housing:
             model.home_cell_cdf,
             counts,
         )
-        self.moves_within, self.moves_between, self.displaced = (int(c) for c in counts)
+        self.moves_within, self.moves_between, self.displaced = (int(c) for c in counts.sum(axis=0))
 
 
 @njit(cache=True, inline="always")
@@ -211,8 +237,8 @@ def _draw_cell(u, z, zone_cell_start, zone_cells, cell_cdf):  # pragma: no cover
     return zone_cells[first + min(pick, last - first - 1)]
 
 
-@njit(cache=True)
-def moving_kernel(
+@njit(cache=True, parallel=True)
+def leave_home_kernel(
     key,
     zone,
     home_cell,
@@ -222,6 +248,54 @@ def moving_kernel(
     share_leaving,
     displacement,
     displacement_risk,
+    occupancy,
+    zone_cell_start,
+    zone_cells,
+    cell_cdf,
+    movers,
+    n_movers,
+    counts,
+):  # pragma: no cover - compiled
+    """Who moves this month (own draws only, so chunks run in parallel): a move inside the zone
+    draws a new home cell at once; a resident leaving the zone vacates their home and is listed,
+    chunk c's in slot order in movers[start_c : start_c + n_movers[c]]. counts[c] = (within,
+    between, displaced) of chunk c."""
+    n_chunks = n_movers.size
+    vacated = np.zeros((n_chunks, occupancy.size), dtype=np.int64)
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        k = start
+        for i in range(start, stop):
+            h = zone[i]
+            forced = 0.0  # displacement only where rents rose
+            if displacement[h] > 0.0:
+                forced = displacement[h] * displacement_risk[income_quintile(income[i], quintile_edges)]
+            u = uniform(key, i, 0)
+            if u >= monthly_move + forced:
+                continue
+            if u < monthly_move and uniform(key, i, 1) >= share_leaving:
+                home_cell[i] = _draw_cell(uniform(key, i, 2), h, zone_cell_start, zone_cells, cell_cdf)
+                counts[c, 0] += 1
+                continue
+            if u >= monthly_move:
+                counts[c, 2] += 1
+            movers[k] = i
+            k += 1
+            vacated[c, h] += 1
+        n_movers[c] = k - start
+    for c in range(n_chunks):
+        occupancy -= vacated[c]
+
+
+@njit(cache=True)
+def settle_kernel(
+    key,
+    movers,
+    n_movers,
+    zone,
+    home_cell,
+    income,
+    quintile_edges,
     destination_cdf,
     occupancy,
     capacity,
@@ -230,39 +304,21 @@ def moving_kernel(
     cell_cdf,
     counts,
 ):  # pragma: no cover - compiled
-    """Residents move within their zone or to another with free housing; counts = (within,
-    between, displaced)."""
-    n = zone.size
-    movers = np.empty(n, dtype=np.int64)
-    quintile = np.empty(n, dtype=np.int64)
-    n_movers = 0
-    for i in range(n):
-        h = zone[i]
-        q = np.searchsorted(quintile_edges, income[i], side="right")
-        q = min(q, 4)
-        forced = displacement[h] * displacement_risk[q]
-        u = uniform(key, i, 0)
-        if u >= monthly_move + forced:
-            continue
-        if u < monthly_move and uniform(key, i, 1) >= share_leaving:
-            home_cell[i] = _draw_cell(uniform(key, i, 2), h, zone_cell_start, zone_cells, cell_cdf)
-            counts[0] += 1
-            continue
-        if u >= monthly_move:
-            counts[2] += 1
-        movers[n_movers] = i
-        quintile[n_movers] = q
-        n_movers += 1
-        occupancy[h] -= 1
-    for k in range(n_movers):
-        i = movers[k]
-        h = zone[i]
-        d = _destination(key, i, h, quintile[k], destination_cdf, occupancy, capacity)
-        if d != h:
-            counts[1] += 1
-        occupancy[d] += 1
-        zone[i] = d
-        home_cell[i] = _draw_cell(uniform(key, i, 4), d, zone_cell_start, zone_cells, cell_cdf)
+    """Movers leaving their zone, in slot order, each take a destination with free housing and a
+    home cell there. Serial: each one fills housing that the next cannot take."""
+    n_chunks = n_movers.size
+    for c in range(n_chunks):
+        start, _ = chunk_bounds(c, n_chunks, zone.size)
+        for k in range(start, start + n_movers[c]):
+            i = movers[k]
+            h = zone[i]
+            q = income_quintile(income[i], quintile_edges)
+            d = _destination(key, i, h, q, destination_cdf, occupancy, capacity)
+            if d != h:
+                counts[c, 1] += 1
+            occupancy[d] += 1
+            zone[i] = d
+            home_cell[i] = _draw_cell(uniform(key, i, 4), d, zone_cell_start, zone_cells, cell_cdf)
 
 
 @njit(cache=True)

@@ -10,6 +10,7 @@ is an income below 60 % of the national median standard of living.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.residents import Status
@@ -79,3 +80,12 @@ def status_income_factors(params: IncomeParameters) -> np.ndarray:
     factors[Status.IN_TRAINING] = params.factor_in_training
     factors[Status.RETIRED] = params.factor_retired
     return factors
+
+
+@njit(cache=True, inline="always")
+def income_quintile(income: float, edges: np.ndarray) -> int:
+    """Income quintile 0-4 from the four quintile edges: the number of edges at or below the income
+    (counted without branches, which incomes in random order would mispredict)."""
+    return (
+        int(edges[0] <= income) + int(edges[1] <= income) + int(edges[2] <= income) + int(edges[3] <= income)
+    )

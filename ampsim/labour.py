@@ -25,8 +25,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from ampsim.chunks import chunk_bounds, chunks_for
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
 from ampsim.rng_kernels import uniform
@@ -213,6 +214,7 @@ class LabourMarket:
         self.filled_by_zone = np.zeros(n)
         self._averaged: list[tuple[float, np.ndarray, np.ndarray]] = []  # (A, multipliers, jobs)
         self._smoothed: dict[str, np.ndarray] = {}
+        self._finders = np.empty(0, dtype=np.int32)  # slots of the month's job finders
 
     # --- initial state ------------------------------------------------------------------
     def assign_initial_jobs(self, model: AMPModel) -> None:
@@ -274,6 +276,7 @@ class LabourMarket:
             p.inactive_search_efficiency,
             model.training.search_boost,
             p.long_term_unemployed_efficiency,
+            chunks_for(r.n),
             filled,
             seekers,
             unemployed,
@@ -293,7 +296,9 @@ class LabourMarket:
         hires = np.zeros(n, dtype=np.int64)
         hires_by_home = np.zeros(n)
         offset = int(uniform(keys, 0, 99) * r.n)
-        hiring_kernel(
+        if self._finders.size != r.n:
+            self._finders = np.empty(r.n, dtype=np.int32)  # reused every month
+        hire_job_finders(
             keys,
             offset,
             r.zone,
@@ -324,6 +329,7 @@ class LabourMarket:
             hires_by_home,
             startup_hires,
             startup_priority,
+            self._finders,
         )
         self.hires_by_zone = hires
         self.hires_by_home = hires_by_home
@@ -334,25 +340,14 @@ class LabourMarket:
 
     def _matching(self, seekers: np.ndarray, vacancies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Hires per unit of search effort for each home zone, and the CDF of their work zones."""
-        alpha = self.params.matching_elasticity
-        weight = self.search_share * self.zone_multiplier[:, None]  # (home, work)
-        effective_seekers = weight.T @ seekers  # U*_w
-        hires = np.where(
-            (effective_seekers > 0) & (vacancies > 0),
-            np.minimum(
-                vacancies,
-                self.matching_efficiency * effective_seekers**alpha * vacancies.astype(float) ** (1 - alpha),
-            ),
-            0.0,
+        return matching_kernel(
+            self.search_share,
+            self.zone_multiplier,
+            seekers,
+            vacancies,
+            self.matching_efficiency,
+            self.params.matching_elasticity,
         )
-        per_effort = np.divide(
-            hires, effective_seekers, out=np.zeros_like(hires), where=effective_seekers > 0
-        )
-        flow = weight * per_effort[None, :]  # (home, work): hires per unit effort of home zone
-        finding_rate = flow.sum(axis=1)
-        cdf = np.cumsum(flow, axis=1)
-        cdf = np.divide(cdf, finding_rate[:, None], out=np.ones_like(cdf), where=finding_rate[:, None] > 0)
-        return finding_rate, cdf
 
     # --- calibration --------------------------------------------------------------------
     def calibrate(self, average: bool = False) -> None:
@@ -419,6 +414,35 @@ class LabourMarket:
 
 
 @njit(cache=True)
+def matching_kernel(search_share, multiplier, seekers, vacancies, efficiency, alpha):  # pragma: no cover
+    """Work zone w makes M_w = min(V_w, A U*_w^alpha V_w^(1 - alpha)) hires, U*_w = sum_h m_h s_hw E_h.
+    Returns phi_h = sum_w m_h s_hw M_w / U*_w, the hires per unit of effort of home zone h, and the
+    CDF over work zones of a hire from h (in proportion to m_h s_hw M_w / U*_w)."""
+    n_home, n_work = search_share.shape
+    per_effort = np.zeros(n_work)  # M_w / U*_w
+    for w in range(n_work):
+        effective = 0.0
+        for h in range(n_home):
+            effective += multiplier[h] * search_share[h, w] * seekers[h]
+        if effective > 0 and vacancies[w] > 0:
+            hires = min(vacancies[w], efficiency * effective**alpha * float(vacancies[w]) ** (1 - alpha))
+            per_effort[w] = hires / effective
+    finding_rate = np.zeros(n_home)
+    cdf = np.ones((n_home, n_work))
+    for h in range(n_home):
+        cumulative = 0.0
+        for w in range(n_work):
+            cumulative += multiplier[h] * search_share[h, w] * per_effort[w]
+            cdf[h, w] = cumulative
+        finding_rate[h] = cumulative
+        if cumulative > 0:
+            cdf[h] /= cumulative
+        else:
+            cdf[h] = 1.0
+    return finding_rate, cdf
+
+
+@njit(cache=True, parallel=True)
 def separation_kernel(
     key,
     age_months,
@@ -434,9 +458,10 @@ def separation_kernel(
     age_risk,
     education_risk,
 ):  # pragma: no cover - compiled
-    """Employed residents lose their job; returns the number of separations."""
+    """Employed residents lose their job (in parallel: own state and draws only); returns the
+    number of separations."""
     separations = 0
-    for i in range(status.size):
+    for i in prange(status.size):
         if status[i] != Status.EMPLOYED:
             continue
         age = age_months[i] // 12
@@ -484,7 +509,7 @@ def search_effort(
     return 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def count_labour_kernel(
     zone,
     age_months,
@@ -499,44 +524,192 @@ def count_labour_kernel(
     inactive_efficiency,
     boost_by_mark,
     long_term_efficiency,
+    n_chunks,
     filled,
     seekers,
     unemployed,
     active,
 ):  # pragma: no cover - compiled
-    """Filled incumbent jobs by work zone; search effort, unemployed and actives (15-64) by home zone."""
-    for i in range(zone.size):
-        s = status[i]
-        age = age_months[i] // 12
-        if s == Status.EMPLOYED:
-            if employer[i] == INCUMBENT:
-                filled[work_zone[i]] += 1
-            if 15 <= age <= 64:
-                active[zone[i]] += 1
-            continue
-        if s == Status.UNEMPLOYED and 15 <= age <= 64:
-            active[zone[i]] += 1
-            unemployed[zone[i]] += 1
-        seekers[zone[i]] += search_effort(
-            s,
-            age,
-            months_in_status[i],
-            education[i],
-            trained[i],
-            by_age,
-            by_education,
-            inactive_efficiency,
-            boost_by_mark,
-            long_term_efficiency,
-        )
+    """Filled incumbent jobs by work zone; search effort, unemployed and actives (15-64) by home
+    zone. Chunks in parallel, their sums added in chunk order (see `ampsim.chunks`)."""
+    partial = np.zeros((n_chunks, 4, filled.size))  # filled, seekers, unemployed, active
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            s = status[i]
+            age = age_months[i] // 12
+            if s == Status.EMPLOYED:
+                if employer[i] == INCUMBENT:
+                    partial[c, 0, work_zone[i]] += 1
+                if 15 <= age <= 64:
+                    partial[c, 3, zone[i]] += 1
+                continue
+            if s == Status.UNEMPLOYED and 15 <= age <= 64:
+                partial[c, 3, zone[i]] += 1
+                partial[c, 2, zone[i]] += 1
+            partial[c, 1, zone[i]] += search_effort(
+                s,
+                age,
+                months_in_status[i],
+                education[i],
+                trained[i],
+                by_age,
+                by_education,
+                inactive_efficiency,
+                boost_by_mark,
+                long_term_efficiency,
+            )
+    for c in range(n_chunks):
+        for z in range(filled.size):
+            filled[z] += partial[c, 0, z]
+            seekers[z] += partial[c, 1, z]
+            unemployed[z] += partial[c, 2, z]
+            active[z] += partial[c, 3, z]
+
+
+def hire_job_finders(
+    key: np.uint64,
+    offset: int,
+    zone: np.ndarray,
+    age_months: np.ndarray,
+    status: np.ndarray,
+    months_in_status: np.ndarray,
+    education: np.ndarray,
+    trained: np.ndarray,
+    income: np.ndarray,
+    work_zone: np.ndarray,
+    employer: np.ndarray,
+    income_factor: np.ndarray,
+    by_age: np.ndarray,
+    by_education: np.ndarray,
+    inactive_efficiency: float,
+    boost_by_mark: np.ndarray,
+    long_term_efficiency: float,
+    finding_rate: np.ndarray,
+    destination_cdf: np.ndarray,
+    incumbent_open: np.ndarray,
+    startup_open_by_zone: np.ndarray,
+    startup_preference: np.ndarray,
+    startup_zone_start: np.ndarray,
+    startup_ids: np.ndarray,
+    startup_open: np.ndarray,
+    priority_zone: np.ndarray,
+    hires: np.ndarray,
+    hires_by_home: np.ndarray,
+    startup_hires: np.ndarray,
+    startup_priority: np.ndarray,
+    finders: np.ndarray | None = None,
+) -> None:
+    """The month's hires: who finds a job (a resident's own effort and draw, so in parallel), then
+    their hiring one by one from a rotating offset, never beyond vacancies. `finders`, an int32
+    array of one slot per resident, may be passed to avoid allocating it every month."""
+    n_chunks = chunks_for(zone.size)
+    if finders is None or finders.size != zone.size:
+        finders = np.empty(zone.size, dtype=np.int32)
+    found = np.zeros(n_chunks, dtype=np.int64)
+    job_finders_kernel(
+        key,
+        zone,
+        age_months,
+        status,
+        months_in_status,
+        education,
+        trained,
+        by_age,
+        by_education,
+        inactive_efficiency,
+        boost_by_mark,
+        long_term_efficiency,
+        finding_rate,
+        finders,
+        found,
+    )
+    hiring_kernel(
+        key,
+        offset,
+        finders,
+        found,
+        zone,
+        status,
+        months_in_status,
+        education,
+        trained,
+        income,
+        work_zone,
+        employer,
+        income_factor,
+        destination_cdf,
+        incumbent_open,
+        startup_open_by_zone,
+        startup_preference,
+        startup_zone_start,
+        startup_ids,
+        startup_open,
+        priority_zone,
+        hires,
+        hires_by_home,
+        startup_hires,
+        startup_priority,
+    )
+
+
+@njit(cache=True, parallel=True)
+def job_finders_kernel(
+    key,
+    zone,
+    age_months,
+    status,
+    months_in_status,
+    education,
+    trained,
+    by_age,
+    by_education,
+    inactive_efficiency,
+    boost_by_mark,
+    long_term_efficiency,
+    finding_rate,
+    finders,
+    found,
+):  # pragma: no cover - compiled
+    """Residents whose search succeeds this month, P = 1 - exp(-effort x finding rate of the home
+    zone): chunk c lists its finders in slot order in finders[start_c : start_c + found[c]]."""
+    n_chunks = found.size
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        k = start
+        for i in range(start, stop):
+            s = status[i]
+            if s != Status.UNEMPLOYED and s != Status.INACTIVE:
+                continue
+            h = zone[i]
+            effort = search_effort(
+                s,
+                age_months[i] // 12,
+                months_in_status[i],
+                education[i],
+                trained[i],
+                by_age,
+                by_education,
+                inactive_efficiency,
+                boost_by_mark,
+                long_term_efficiency,
+            )
+            if effort <= 0.0 or finding_rate[h] <= 0.0:
+                continue
+            if uniform(key, i, 1) >= 1.0 - np.exp(-effort * finding_rate[h]):
+                continue
+            finders[k] = i
+            k += 1
+        found[c] = k - start
 
 
 @njit(cache=True)
 def hiring_kernel(
     key,
     offset,
+    finders,
+    found,
     zone,
-    age_months,
     status,
     months_in_status,
     education,
@@ -545,12 +718,6 @@ def hiring_kernel(
     work_zone,
     employer,
     income_factor,
-    by_age,
-    by_education,
-    inactive_efficiency,
-    boost_by_mark,
-    long_term_efficiency,
-    finding_rate,
     destination_cdf,
     incumbent_open,
     startup_open_by_zone,
@@ -564,63 +731,105 @@ def hiring_kernel(
     startup_hires,
     startup_priority,
 ):  # pragma: no cover - compiled
-    """Hire job seekers, visiting residents from a rotating offset; never beyond vacancies."""
-    n = zone.size
-    for step in range(n):
-        i = (offset + step) % n
-        s = status[i]
-        if s != Status.UNEMPLOYED and s != Status.INACTIVE:
-            continue
-        h = zone[i]
-        effort = search_effort(
-            s,
-            age_months[i] // 12,
-            months_in_status[i],
-            education[i],
-            trained[i],
-            by_age,
-            by_education,
-            inactive_efficiency,
-            boost_by_mark,
-            long_term_efficiency,
-        )
-        if effort <= 0.0 or finding_rate[h] <= 0.0:
-            continue
-        if uniform(key, i, 1) >= 1.0 - np.exp(-effort * finding_rate[h]):
-            continue
-        w = np.searchsorted(destination_cdf[h], uniform(key, i, 2), side="right")
-        w = min(w, destination_cdf.shape[1] - 1)
-        if incumbent_open[w] + startup_open_by_zone[w] <= 0:
-            continue
-        startup_weight = startup_open_by_zone[w] * startup_preference[education[i]]
-        chosen = -1
-        if startup_weight > 0 and uniform(key, i, 3) * (startup_weight + incumbent_open[w]) < startup_weight:
-            # a startup of zone w, in proportion to its open positions
-            first, last = startup_zone_start[w], startup_zone_start[w + 1]
-            target = uniform(key, i, 4) * startup_open_by_zone[w]
-            cumulative = 0.0
-            for k in range(first, last):
-                cumulative += startup_open[k]
-                if startup_open[k] > 0 and target < cumulative:
-                    chosen = k
-                    break
-        if chosen >= 0:
-            startup_open[chosen] -= 1
-            startup_open_by_zone[w] -= 1
-            startup_hires[chosen] += 1
-            if priority_zone[h]:
-                startup_priority[chosen] += 1
-            employer[i] = startup_ids[chosen]
-        elif incumbent_open[w] > 0:
-            incumbent_open[w] -= 1
-            employer[i] = INCUMBENT
-        else:
-            continue
-        hires[w] += 1
-        hires_by_home[h] += 1
-        change_status(i, Status.EMPLOYED, status, months_in_status, income, income_factor)
-        work_zone[i] = w
-        trained[i] = 0
+    """Hire the job finders in the order of a visit of all slots from `offset`, wrapping round
+    (so that no slot is favoured); never beyond vacancies. Serial: vacancies are shared."""
+    n_chunks = found.size
+    for lap in range(2):  # slots offset..n-1, then 0..offset-1
+        for c in range(n_chunks):
+            start, _ = chunk_bounds(c, n_chunks, zone.size)
+            for k in range(start, start + found[c]):
+                i = finders[k]
+                if (i < offset) != (lap == 1):
+                    continue
+                _hire(
+                    key,
+                    i,
+                    zone,
+                    status,
+                    months_in_status,
+                    education,
+                    trained,
+                    income,
+                    work_zone,
+                    employer,
+                    income_factor,
+                    destination_cdf,
+                    incumbent_open,
+                    startup_open_by_zone,
+                    startup_preference,
+                    startup_zone_start,
+                    startup_ids,
+                    startup_open,
+                    priority_zone,
+                    hires,
+                    hires_by_home,
+                    startup_hires,
+                    startup_priority,
+                )
+
+
+@njit(cache=True, inline="always")
+def _hire(
+    key,
+    i,
+    zone,
+    status,
+    months_in_status,
+    education,
+    trained,
+    income,
+    work_zone,
+    employer,
+    income_factor,
+    destination_cdf,
+    incumbent_open,
+    startup_open_by_zone,
+    startup_preference,
+    startup_zone_start,
+    startup_ids,
+    startup_open,
+    priority_zone,
+    hires,
+    hires_by_home,
+    startup_hires,
+    startup_priority,
+):  # pragma: no cover - compiled
+    """Job finder i takes a vacancy in a work zone drawn from their home zone's destinations:
+    a startup's open position or an incumbent job; nothing if the zone has none left."""
+    h = zone[i]
+    w = np.searchsorted(destination_cdf[h], uniform(key, i, 2), side="right")
+    w = min(w, destination_cdf.shape[1] - 1)
+    if incumbent_open[w] + startup_open_by_zone[w] <= 0:
+        return
+    startup_weight = startup_open_by_zone[w] * startup_preference[education[i]]
+    chosen = -1
+    if startup_weight > 0 and uniform(key, i, 3) * (startup_weight + incumbent_open[w]) < startup_weight:
+        # a startup of zone w, in proportion to its open positions
+        first, last = startup_zone_start[w], startup_zone_start[w + 1]
+        target = uniform(key, i, 4) * startup_open_by_zone[w]
+        cumulative = 0.0
+        for k in range(first, last):
+            cumulative += startup_open[k]
+            if startup_open[k] > 0 and target < cumulative:
+                chosen = k
+                break
+    if chosen >= 0:
+        startup_open[chosen] -= 1
+        startup_open_by_zone[w] -= 1
+        startup_hires[chosen] += 1
+        if priority_zone[h]:
+            startup_priority[chosen] += 1
+        employer[i] = startup_ids[chosen]
+    elif incumbent_open[w] > 0:
+        incumbent_open[w] -= 1
+        employer[i] = INCUMBENT
+    else:
+        return
+    hires[w] += 1
+    hires_by_home[h] += 1
+    change_status(i, Status.EMPLOYED, status, months_in_status, income, income_factor)
+    work_zone[i] = w
+    trained[i] = 0
 
 
 def place_local_hires(model: AMPModel, home_zones: np.ndarray, openings: np.ndarray, stream: str) -> int:

@@ -169,7 +169,8 @@ def lifecourse_kernel(
             continue
         age_m = age_months[i]
         age = min(age_m // 12, max_age)
-        if s != Status.IN_EDUCATION and uniform(key, i, 3) < retirement_probability[age]:
+        p_retire = retirement_probability[age]  # 0 before 55: no draw needed
+        if s != Status.IN_EDUCATION and p_retire > 0.0 and uniform(key, i, 3) < p_retire:
             change_status(i, Status.RETIRED, status, months_in_status, income, income_factor)
             work_zone[i] = NO_ZONE
             employer[i] = NO_EMPLOYER

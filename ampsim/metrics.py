@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from ampsim.chunks import add_chunks, chunk_bounds, chunks_for
+from ampsim.income import income_quintile
 from ampsim.residents import Status
 
 if TYPE_CHECKING:
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 INCOME_BINS = 160
 INCOME_LOW, INCOME_HIGH = 1_000.0, 1_000_000.0
 _LOG_LOW, _LOG_HIGH = np.log(INCOME_LOW), np.log(INCOME_HIGH)
+_BIN_SHIFT = 16  # income bins are looked up on the sign, exponent and first 7 mantissa bits
+_SIGN_BIT = 0x80000000
 
 # per-zone counters filled by the kernel
 (
@@ -36,6 +40,12 @@ _LOG_LOW, _LOG_HIGH = np.log(INCOME_LOW), np.log(INCOME_HIGH)
     LONG_TERM_UNEMPLOYED,
 ) = range(11)
 N_COUNTERS = 11
+
+# The kernel counts residents by class — status, age group, a year or more in the status, poor —
+# and the counters are sums of classes (fewer, unconditional updates in the pass over residents).
+AGE_GROUP_EDGES = (15, 25, 30, 65)  # age groups: under 15, 15-24, 25-29, 30-64, 65 and over
+N_STATUSES, N_AGE_GROUPS = len(Status), len(AGE_GROUP_EDGES) + 1
+N_CLASSES = N_STATUSES * N_AGE_GROUPS * 2 * 2
 
 MARSEILLE_NORTH = (13201, 13202, 13203, 13213, 13214, 13215, 13216)
 MARSEILLE_SOUTH = (13206, 13207, 13208, 13209)
@@ -129,6 +139,9 @@ class Metrics:
         self.station_rows: list[dict] = []
         self.latest: dict[str, float] = {}
         self._count_quintile_mix(model)
+        self.bin_table, self.bin_start = income_bin_table()
+        self.age_group = np.searchsorted(AGE_GROUP_EDGES, np.arange(121), side="right").astype(np.int64)
+        self.class_counters = class_counters()
 
     def _count_quintile_mix(self, model: AMPModel) -> None:
         r = model.residents
@@ -142,11 +155,11 @@ class Metrics:
         r = model.residents
         weight = r.weight
         n = self.n_zones
-        counters = np.zeros((n, N_COUNTERS))
+        classes = np.zeros((n, N_CLASSES), dtype=np.int64)
         hist_count = np.zeros((n, INCOME_BINS))
         hist_income = np.zeros((n, INCOME_BINS))
         quintile_mix = np.zeros((n, 5))
-        quintile_exposure = np.zeros((5, 3))  # NO2, PM2.5, residents
+        quintile_pollution = np.zeros((n, 5, 2))  # NO2, PM2.5 summed over residents
         pollution = model.pollution
         metrics_kernel(
             r.zone,
@@ -154,18 +167,25 @@ class Metrics:
             r.status,
             r.months_in_status,
             r.income,
+            r.income.view(np.uint32),
+            self.bin_table,
+            self.bin_start,
+            self.age_group,
             r.home_cell,
             model.territory.grid.cell_flat,
             pollution.no2.ravel(),
             pollution.pm25.ravel(),
             model.params.income.poverty_threshold,
             self.quintile_edges,
-            counters,
+            chunks_for(r.n),
+            classes,
             hist_count,
             hist_income,
             quintile_mix,
-            quintile_exposure,
+            quintile_pollution,
         )
+        counters = np.einsum("zk,kc->zc", classes, self.class_counters).astype(float)
+        quintile_exposure = np.column_stack([quintile_pollution.sum(axis=0), quintile_mix.sum(axis=0)])
         self.quintile_mix = quintile_mix
         self.quintile_edges = _quantiles(hist_count.sum(axis=0), [0.2, 0.4, 0.6, 0.8])
         exposure = model.exposure
@@ -179,7 +199,7 @@ class Metrics:
                 _rate(counters[:, YOUNG_UNEMPLOYED], counters[:, YOUNG_ACTIVE]),
                 _rate(counters[:, NEET], counters[:, AGED_15_29]),
                 _rate(counters[:, POOR], counters[:, POPULATION]),
-                np.array([_quantiles(hist_count[z], [0.5])[0] for z in range(n)]),
+                _zone_medians(hist_count),
                 startups_alive * weight,
                 startup_staff * weight,
                 exposure.concentration_sum[:, 0] / population,
@@ -277,6 +297,42 @@ def _rate(numerator, denominator):
     return float(out) if out.ndim == 0 else out
 
 
+def _zone_medians(hist_count: np.ndarray) -> np.ndarray:
+    """Median income of each zone from its histogram (as `_quantiles`, one zone per row)."""
+    totals = hist_count.sum(axis=1)
+    cumulative = np.zeros((hist_count.shape[0], INCOME_BINS + 1))
+    np.cumsum(hist_count, axis=1, out=cumulative[:, 1:])
+    log_edges = np.linspace(_LOG_LOW, _LOG_HIGH, INCOME_BINS + 1)
+    return np.array(
+        [
+            np.exp(np.interp(0.5, cumulative[z] / totals[z], log_edges)) if totals[z] > 0 else np.nan
+            for z in range(hist_count.shape[0])
+        ]
+    )
+
+
+def class_counters() -> np.ndarray:
+    """(N_CLASSES, N_COUNTERS) matrix of 0 and 1: the counters a class of residents adds to."""
+    matrix = np.zeros((N_STATUSES, N_AGE_GROUPS, 2, 2, N_COUNTERS), dtype=np.int64)
+    for status, group, long_term, poor in np.ndindex(N_STATUSES, N_AGE_GROUPS, 2, 2):
+        row = matrix[status, group, long_term, poor]
+        working_age, young, aged_15_29 = 1 <= group <= 3, group == 1, 1 <= group <= 2
+        active = working_age and status in (Status.EMPLOYED, Status.UNEMPLOYED)
+        unemployed = working_age and status == Status.UNEMPLOYED
+        row[POPULATION] = 1
+        row[EMPLOYED] = status == Status.EMPLOYED
+        row[ACTIVE] = active
+        row[YOUNG_ACTIVE] = active and young
+        row[UNEMPLOYED] = unemployed
+        row[YOUNG_UNEMPLOYED] = unemployed and young
+        row[LONG_TERM_UNEMPLOYED] = unemployed and long_term
+        row[IN_TRAINING] = status == Status.IN_TRAINING
+        row[AGED_15_29] = aged_15_29
+        row[NEET] = aged_15_29 and status in (Status.UNEMPLOYED, Status.INACTIVE)
+        row[POOR] = poor
+    return matrix.reshape(N_CLASSES, N_COUNTERS)
+
+
 def _bin_edges() -> np.ndarray:
     return np.exp(np.linspace(_LOG_LOW, _LOG_HIGH, INCOME_BINS + 1))
 
@@ -302,63 +358,104 @@ def _gini(counts: np.ndarray, incomes: np.ndarray) -> float:
 
 
 @njit(cache=True)
+def log_income_bin(income: float) -> int:
+    """The histogram bin of an income, by definition: 160 equal bins of log income, 1,000-1,000,000 €."""
+    b = int((np.log(max(income, 1.0)) - _LOG_LOW) * (INCOME_BINS / (_LOG_HIGH - _LOG_LOW)))
+    return min(max(b, 0), INCOME_BINS - 1)
+
+
+@njit(cache=True)
+def income_bin_table() -> tuple[np.ndarray, np.ndarray]:
+    """Tables that give `log_income_bin` of a float32 income from its bits, without a logarithm.
+
+    `start[b]` is the bit pattern of the smallest positive float32 in bin b (bit patterns of
+    positive floats grow with their value); `table[bits >> 16]` is the bin of the smallest float
+    sharing those first 16 bits. Such a group spans under 1 % of income, less than a bin (4.4 %),
+    so the bin is the table's or the next one.
+    """
+    start = np.zeros(INCOME_BINS + 1, dtype=np.uint32)
+    start[INCOME_BINS] = 0x7F800000  # +infinity: no income reaches it
+    for b in range(1, INCOME_BINS):
+        low, high = 0x00000000, 0x7F800000  # the first pattern whose bin is >= b, by bisection
+        while low < high:
+            middle = (low + high) // 2
+            value = np.array([middle], dtype=np.uint32).view(np.float32)[0]
+            if log_income_bin(value) >= b:
+                high = middle
+            else:
+                low = middle + 1
+        start[b] = low
+    table = np.zeros(1 << (32 - _BIN_SHIFT), dtype=np.uint8)
+    for key in range(_SIGN_BIT >> _BIN_SHIFT):
+        value = np.array([key << _BIN_SHIFT], dtype=np.uint32).view(np.float32)[0]
+        table[key] = log_income_bin(value)
+    return table, start
+
+
+@njit(cache=True, inline="always")
+def _income_bin(bits, table, start) -> int:
+    """`log_income_bin` of a float32 income from its bit pattern (see `income_bin_table`)."""
+    if bits >= _SIGN_BIT:  # a negative income (never in the model): the lowest bin
+        return 0
+    b = table[bits >> _BIN_SHIFT]
+    if bits >= start[b + 1]:
+        b += 1
+    return b
+
+
+@njit(cache=True, parallel=True)
 def metrics_kernel(
     zone,
     age_months,
     status,
     months_in_status,
     income,
+    income_bits,
+    bin_table,
+    bin_start,
+    age_group,
     home_cell,
     cell_flat,
     no2,
     pm25,
     poverty_threshold,
     quintile_edges,
-    counters,
+    n_chunks,
+    classes,
     hist_count,
     hist_income,
     quintile_mix,
-    quintile_exposure,
+    quintile_pollution,
 ):  # pragma: no cover - compiled
-    """One pass over residents: labour, youth, poverty counters, income histograms, and exposure
-    by income quintile."""
-    scale = INCOME_BINS / (_LOG_HIGH - _LOG_LOW)
-    for i in range(zone.size):
-        z = zone[i]
-        s = status[i]
-        age = age_months[i] // 12
-        y = income[i]
-        counters[z, POPULATION] += 1
-        working_age = 15 <= age <= 64
-        if s == Status.EMPLOYED:
-            counters[z, EMPLOYED] += 1
-            if working_age:
-                counters[z, ACTIVE] += 1
-                if age <= 24:
-                    counters[z, YOUNG_ACTIVE] += 1
-        elif s == Status.UNEMPLOYED and working_age:
-            counters[z, ACTIVE] += 1
-            counters[z, UNEMPLOYED] += 1
-            if months_in_status[i] >= 12:
-                counters[z, LONG_TERM_UNEMPLOYED] += 1
-            if age <= 24:
-                counters[z, YOUNG_ACTIVE] += 1
-                counters[z, YOUNG_UNEMPLOYED] += 1
-        elif s == Status.IN_TRAINING:
-            counters[z, IN_TRAINING] += 1
-        if 15 <= age <= 29:
-            counters[z, AGED_15_29] += 1
-            if s == Status.UNEMPLOYED or s == Status.INACTIVE:
-                counters[z, NEET] += 1
-        if y < poverty_threshold:
-            counters[z, POOR] += 1
-        b = int((np.log(max(y, 1.0)) - _LOG_LOW) * scale)
-        b = min(max(b, 0), INCOME_BINS - 1)
-        hist_count[z, b] += 1
-        hist_income[z, b] += y
-        q = min(np.searchsorted(quintile_edges, y, side="right"), 4)
-        quintile_mix[z, q] += 1
-        cell = cell_flat[home_cell[i]]
-        quintile_exposure[q, 0] += no2[cell]
-        quintile_exposure[q, 1] += pm25[cell]
-        quintile_exposure[q, 2] += 1
+    """One pass over residents: residents by zone and class (see `class_counters`), income
+    histograms, income quintiles and the pollution they breathe. Chunks in parallel, each with its
+    own sums, added in chunk order."""
+    n_zones = classes.shape[0]
+    max_age = age_group.size - 1
+    part_classes = np.zeros((n_chunks, n_zones, N_CLASSES), dtype=np.int32)
+    part_count = np.zeros((n_chunks, n_zones, INCOME_BINS), dtype=np.int32)
+    part_income = np.zeros((n_chunks, n_zones, INCOME_BINS))
+    part_mix = np.zeros((n_chunks, n_zones, 5), dtype=np.int32)
+    part_pollution = np.zeros((n_chunks, n_zones, 5, 2))
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            z = zone[i]
+            y = income[i]
+            group = age_group[min(age_months[i] // 12, max_age)]
+            long_term = 1 if months_in_status[i] >= 12 else 0
+            poor = 1 if y < poverty_threshold else 0
+            part_classes[c, z, ((status[i] * N_AGE_GROUPS + group) * 2 + long_term) * 2 + poor] += 1
+            b = _income_bin(income_bits[i], bin_table, bin_start)
+            part_count[c, z, b] += 1
+            part_income[c, z, b] += y
+            q = income_quintile(y, quintile_edges)
+            part_mix[c, z, q] += 1
+            cell = cell_flat[home_cell[i]]
+            part_pollution[c, z, q, 0] += no2[cell]
+            part_pollution[c, z, q, 1] += pm25[cell]
+    add_chunks(part_classes.reshape(n_chunks, -1), classes.reshape(-1))
+    add_chunks(part_count.reshape(n_chunks, -1), hist_count.reshape(-1))
+    add_chunks(part_income.reshape(n_chunks, -1), hist_income.reshape(-1))
+    add_chunks(part_mix.reshape(n_chunks, -1), quintile_mix.reshape(-1))
+    add_chunks(part_pollution.reshape(n_chunks, -1), quintile_pollution.reshape(-1))

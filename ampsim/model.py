@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 from pydantic import ValidationError
 
+from ampsim.chunks import kernel_threads
 from ampsim.commuting import Commuting, CommutingParameters
 from ampsim.demography import Demography, DemographyParameters
 from ampsim.errors import InputError
@@ -161,8 +162,9 @@ class AMPModel(mesa.Model):
     # --- the monthly step ---------------------------------------------------------------
     def step(self) -> None:
         """Simulate one month."""
-        self._simulate_month()
-        self.metrics.collect(self)
+        with kernel_threads(self.residents.n):
+            self._simulate_month()
+            self.metrics.collect(self)
         self.datacollector.collect(self)
         if self.month >= self.months:
             self.running = False
@@ -200,7 +202,8 @@ class AMPModel(mesa.Model):
         are then frozen, and the run's counters and exposures restart from zero."""
         averaging_from = self.month // 2  # average the calibrated values over the second half
         while self.month < 0:
-            self._simulate_month()
+            with kernel_threads(self.residents.n):
+                self._simulate_month()
             self.labour.calibrate(average=self.month > averaging_from)
         self.labour.freeze_calibration()
         self.residents.exposure_no2[:] = 0
@@ -214,6 +217,12 @@ class AMPModel(mesa.Model):
         if purpose not in self._stream_keys:
             self._stream_keys[purpose] = self.seeds.kernel_seed(purpose)
         return month_key(self._stream_keys[purpose], self.month if month is None else month)
+
+    def use_replicate_streams(self, replicate: int) -> None:
+        """From now on, draw the kernels' random numbers from another replicate's streams; the
+        state stays as it is (replicates that branch from one state, e.g. to measure noise)."""
+        self.seeds = self.seed_plan.replicate(replicate)
+        self._stream_keys.clear()
 
     def seed_generator(self, purpose: str) -> np.random.Generator:
         """A NumPy generator for drawing the initial state of one purpose."""

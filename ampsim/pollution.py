@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from pydantic import model_validator
-from scipy import fft, ndimage, optimize, signal, sparse
+from scipy import fft, ndimage, optimize, sparse
 
 from ampsim.grid import Grid
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
@@ -602,10 +603,12 @@ def vertical_factor(sigma_z: np.ndarray, height: float, mixing: float) -> np.nda
     if height >= mixing:
         return np.zeros_like(sigma_z)
     sz = np.minimum(sigma_z, 1.6 * mixing)
+    spread = 2 * sz**2
+    # images at 2 n mixing -/+ height, n = -3..3: their squared distances come in equal pairs
+    squares = Counter((2 * n * mixing + sign * height) ** 2 for n in range(-3, 4) for sign in (-1, 1))
     total = np.zeros_like(sz)
-    for n in range(-3, 4):
-        total += np.exp(-((2 * n * mixing - height) ** 2) / (2 * sz**2))
-        total += np.exp(-((2 * n * mixing + height) ** 2) / (2 * sz**2))
+    for square, count in squares.items():
+        total += count * np.exp(-square / spread)
     return total / (math.sqrt(2 * math.pi) * sz)
 
 
@@ -815,6 +818,22 @@ def station_table() -> pd.DataFrame:
 # --- the model --------------------------------------------------------------------------
 
 
+def weighted_sum(weights: np.ndarray, arrays: np.ndarray) -> np.ndarray:
+    """sum_k weights[k] x arrays[k] over the first axis, in NumPy's own loops rather than BLAS:
+    multithreaded BLAS leaves its threads spinning after each call, and they would take the cores
+    from the parallel kernels that run next."""
+    return np.einsum("k,k...->...", weights, arrays)
+
+
+def full_convolution(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The full linear convolution of two 2-D arrays by real FFTs, as scipy.signal.fftconvolve
+    computes it (importing scipy.signal would add most of a second to every start)."""
+    shape = (a.shape[0] + b.shape[0] - 1, a.shape[1] + b.shape[1] - 1)
+    padded = tuple(fft.next_fast_len(d, real=True) for d in shape)
+    full = fft.irfft2(fft.rfft2(a, padded) * fft.rfft2(b, padded), padded)
+    return full[: shape[0], : shape[1]]
+
+
 class Convolver:
     """Linear convolution of (ny, nx) grids with (2R+1)^2 kernels through real FFTs of a fixed shape."""
 
@@ -893,7 +912,7 @@ class PollutionModel:
     def _convolve(self, emission: np.ndarray, kernel: np.ndarray) -> np.ndarray:
         """A static emission grid convolved with a kernel, clipped at zero (FFT round-off)."""
         r = kernel.shape[0] // 2
-        field = signal.fftconvolve(emission, kernel, mode="full")[r : r + self.grid.ny, r : r + self.grid.nx]
+        field = full_convolution(emission, kernel)[r : r + self.grid.ny, r : r + self.grid.nx]
         return np.maximum(field, 0.0)
 
     # --- the monthly update --------------------------------------------------------------
@@ -937,15 +956,15 @@ class PollutionModel:
         self.road_nox_gs = p.road_nox_g_per_km * (1 + p.road_nox_trend) ** years / SECONDS_PER_MONTH
         self.road_pm_gs = (1 + p.road_pm_trend) ** years / SECONDS_PER_MONTH
         spectrum = self.convolver.transform(self.road_km.reshape(self.grid.ny, self.grid.nx))
-        no2 = self.convolver.inverse(spectrum * np.tensordot(w, self.traffic_no2_spectra, axes=1))
-        pm = self.convolver.inverse(spectrum * np.tensordot(w, self.traffic_pm_spectra, axes=1))
+        no2 = self.convolver.inverse(spectrum * weighted_sum(w, self.traffic_no2_spectra))
+        pm = self.convolver.inverse(spectrum * weighted_sum(w, self.traffic_pm_spectra))
         return np.maximum(no2, 0.0) * self.road_nox_gs, np.maximum(pm, 0.0) * self.road_pm_gs
 
     def _heating_fields(self, w: np.ndarray, calendar_month: int) -> tuple[np.ndarray, np.ndarray]:
         """Heating NO2 and PM (µg/m³ per kg emitted per resident and year) in this calendar month."""
         season = 12.0 * self.params.heating_monthly_share[calendar_month - 1]
-        no2 = np.tensordot(w, self.heating_no2, axes=1)
-        pm = np.tensordot(w, self.heating_pm, axes=1)
+        no2 = weighted_sum(w, self.heating_no2)
+        pm = weighted_sum(w, self.heating_pm)
         return no2 * season, pm * season
 
     def _source_fields(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -958,16 +977,16 @@ class PollutionModel:
         scale = np.array([float(self.point_source_scale.get(name, 1.0)) for name in self.sources["name"]])
         if not np.all(np.isfinite(scale)) or np.any(scale < 0):
             raise ValueError("point_source_scale: expected finite values >= 0")
-        no2_unit = np.tensordot(w, self.source_no2, axes=1)  # (sources, ny, nx) per t/yr
-        pm_unit = np.tensordot(w, self.source_pm, axes=1)
+        no2_unit = weighted_sum(w, self.source_no2)  # (sources, ny, nx) per t/yr
+        pm_unit = weighted_sum(w, self.source_pm)
         emitted = {
             column: scale * self.sources[column].to_numpy(float)
             for column in ("nox_t_per_year", "pm10_t_per_year", "pm25_t_per_year")
         }
         return (
-            np.tensordot(emitted["nox_t_per_year"], no2_unit, axes=1),
-            np.tensordot(emitted["pm10_t_per_year"], pm_unit, axes=1),
-            np.tensordot(emitted["pm25_t_per_year"], pm_unit, axes=1),
+            weighted_sum(emitted["nox_t_per_year"], no2_unit),
+            weighted_sum(emitted["pm10_t_per_year"], pm_unit),
+            weighted_sum(emitted["pm25_t_per_year"], pm_unit),
         )
 
     def _road_scale_by_cell(self) -> np.ndarray:
@@ -1034,8 +1053,10 @@ class PollutionModel:
         )
         cells = grid.cell_index_at(x_km, y_km)
         km = np.where(cells >= 0, density.ravel()[np.maximum(cells, 0)], 0.0)
-        nox_kerb = p.roadside_factor * float(self.weights @ self.nox_centre) * km * self.road_nox_gs
-        pm_kerb = p.roadside_factor * float(self.weights @ self.pm_centre) * km * self.road_pm_gs
+        nox_kerb = (
+            p.roadside_factor * float(weighted_sum(self.weights, self.nox_centre)) * km * self.road_nox_gs
+        )
+        pm_kerb = p.roadside_factor * float(weighted_sum(self.weights, self.pm_centre)) * km * self.road_pm_gs
         d = p.roadside_distance_m
         pm_decay = math.exp(-p.near_road_decay_pm * d)
         return {

@@ -57,3 +57,13 @@ def draws(key: np.uint64, index: np.int64, first: np.int64, count: np.int64) -> 
     for k in range(count):
         out[k] = uniform(key, index, first + k)
     return out
+
+
+@njit(cache=True)
+def draws_table(key: np.uint64, indices: np.ndarray, count: np.int64) -> np.ndarray:
+    """Draws 0 .. count - 1 of each entity, one row per entity (a month's draws for Mesa agents)."""
+    out = np.empty((indices.size, count))
+    for k in range(indices.size):
+        for d in range(count):
+            out[k, d] = uniform(key, indices[k], d)
+    return out

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 from mesa.agent import AgentSet
-from numba import njit
+from numba import njit, prange
 
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.rng_kernels import uniform
@@ -167,14 +167,11 @@ class SensorNetwork:
             if sensor.kind != "reference" and sensor.flat_cell >= 0:
                 self.sensors_per_cell[sensor.flat_cell] += 1.0
         r = model.residents
-        residents_per_cell = np.bincount(grid.cell_flat[r.home_cell], minlength=self.sensors_per_cell.size)
-        # sensors stand for 1/scale real sensors, as residents stand for 1/scale people
-        density = np.divide(
-            self.sensors_per_cell,
-            residents_per_cell,
-            out=np.zeros_like(self.sensors_per_cell),
-            where=residents_per_cell > 0,
-        )
+        density = np.zeros_like(self.sensors_per_cell)
+        if self.sensors_per_cell.any():  # without low-cost sensors the density is zero everywhere
+            residents_per_cell = np.bincount(grid.cell_flat[r.home_cell], minlength=density.size)
+            # sensors stand for 1/scale real sensors, as residents stand for 1/scale people
+            np.divide(self.sensors_per_cell, residents_per_cell, out=density, where=residents_per_cell > 0)
         target = p.base_awareness + (1 - p.base_awareness) * (1 - np.exp(-p.awareness_per_sensor * density))
         awareness_kernel(r.awareness, r.home_cell, grid.cell_flat, target, p.awareness_speed)
 
@@ -186,10 +183,10 @@ class SensorNetwork:
         ]
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def awareness_kernel(awareness, home_cell, cell_flat, target, speed):  # pragma: no cover
-    """awareness += speed x (target of the home cell - awareness), on a 0..255 scale."""
-    for i in range(awareness.size):
+    """awareness += speed x (target of the home cell - awareness), on a 0..255 scale (in parallel)."""
+    for i in prange(awareness.size):
         goal = target[cell_flat[home_cell[i]]] * 255.0
         value = awareness[i] + speed * (goal - awareness[i])
         awareness[i] = int(min(255.0, max(0.0, value + 0.5)))

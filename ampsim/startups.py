@@ -21,17 +21,19 @@ on unrelated events (common random numbers between scenarios).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 from mesa.agent import AgentSet
-from numba import njit
+from numba import njit, prange
 
+from ampsim.chunks import chunk_bounds, chunks_for
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
-from ampsim.rng_kernels import draws, uniform, uniforms
+from ampsim.rng_kernels import draws, draws_table, uniform, uniforms
 
 if TYPE_CHECKING:
     from ampsim.incubators import Incubator
@@ -294,6 +296,7 @@ class StartupSector:
             r.status,
             r.education,
             np.array(self.params.founder_education_weight),
+            chunks_for(r.n),
             weights,
         )
         near_incubators = model.incubators.presence_by_zone(model)
@@ -356,9 +359,10 @@ class StartupSector:
         action = np.zeros(self.next_number, dtype=np.int8)
         quota = np.zeros(self.next_number, dtype=np.int32)
         closed = graduated = 0
-        for startup in list(self.agents):
+        startups = list(self.agents)
+        numbers = np.array([startup.number for startup in startups], dtype=np.int64)
+        for startup, u in zip(startups, draws_table(key, numbers, 4).tolist(), strict=True):
             age = startup.age_months(month)
-            u = draws(key, startup.number, 0, 4)
             if age >= self.params.graduation_age_months:
                 action[startup.number] = _ACTION_GRADUATE
                 self._end(startup, month, "graduated")
@@ -419,13 +423,13 @@ class StartupSector:
         if startup.incubator is not None:
             drift += startup.incubator.params.support_growth_bonus
         drift += startup.growth_bonus
-        volatility = p.growth_volatility * max(startup.desired_size, 1.0) ** -0.2 / np.sqrt(12)
-        laplace = -np.log(max(1 - u_shock, 1e-300)) / np.sqrt(2) * (1 if u_sign < 0.5 else -1)
-        startup.desired_size = max(1.0, startup.desired_size * np.exp(drift / 12 + volatility * laplace))
+        volatility = p.growth_volatility * max(startup.desired_size, 1.0) ** -0.2 / math.sqrt(12)
+        laplace = -math.log(max(1 - u_shock, 1e-300)) / math.sqrt(2) * (1 if u_sign < 0.5 else -1)
+        startup.desired_size = max(1.0, startup.desired_size * math.exp(drift / 12 + volatility * laplace))
         if startup.stage < len(STAGES) - 1:
             p24 = p.stage_probability_24_months[startup.stage]
             monthly = 1 - (1 - p24) ** (1 / 24)
-            multiplier = np.exp(p.quality_funding * startup.quality) * startup.funding_multiplier
+            multiplier = math.exp(p.quality_funding * startup.quality) * startup.funding_multiplier
             if startup.incubator is not None:
                 multiplier *= startup.incubator.params.support_funding_multiplier
             if u_fund < min(1.0, monthly * multiplier):
@@ -450,7 +454,7 @@ class StartupSector:
         """Staff of each startup, counted from the residents (derived, never stored twice)."""
         r = model.residents
         counts = np.zeros(self.next_number, dtype=np.int64)
-        count_employees_kernel(r.employer, r.status, counts)
+        count_employees_kernel(r.employer, r.status, chunks_for(r.n), counts)
         for startup in self.agents:
             startup.employees = int(counts[startup.number])
 
@@ -495,8 +499,8 @@ class StartupSector:
         history_key = model.keys("startups.history")
         for a, z in zip(age, zones, strict=True):
             startup = self._new_startup(model, int(z), model.month - int(a), key)
-            for m in range(int(a)):  # replay its growth and funding since founding
-                u = draws(history_key, startup.number, 3 * m, 3)
+            history = draws(history_key, startup.number, 0, 3 * int(a)).reshape(-1, 3).tolist()
+            for m, u in enumerate(history):  # replay its growth and funding since founding
                 self._grow(startup, m, u[0], u[1], u[2], model)
         self._staff_initial_startups(model, rng)
         self.founded = 0
@@ -563,16 +567,24 @@ def _poisson_by_inverse_cdf(rates: np.ndarray, u: np.ndarray) -> np.ndarray:
     return counts
 
 
-@njit(cache=True)
-def founder_weight_kernel(zone, age_months, status, education, education_weight, weights):  # pragma: no cover
-    """Sum of founder weights (working-age residents in or out of work, by diploma) per zone."""
-    for i in range(zone.size):
-        s = status[i]
-        if s != Status.EMPLOYED and s != Status.UNEMPLOYED:
-            continue
-        age = age_months[i] // 12
-        if 25 <= age <= 54:
-            weights[zone[i]] += education_weight[education[i]]
+@njit(cache=True, parallel=True)
+def founder_weight_kernel(
+    zone, age_months, status, education, education_weight, n_chunks, weights
+):  # pragma: no cover
+    """Sum of founder weights (working-age residents in or out of work, by diploma) per zone.
+    Chunks in parallel, their sums added in chunk order (see `ampsim.chunks`)."""
+    partial = np.zeros((n_chunks, weights.size))
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            s = status[i]
+            if s != Status.EMPLOYED and s != Status.UNEMPLOYED:
+                continue
+            age = age_months[i] // 12
+            if 25 <= age <= 54:
+                partial[c, zone[i]] += education_weight[education[i]]
+    for c in range(n_chunks):
+        weights += partial[c]
 
 
 @njit(cache=True)
@@ -602,12 +614,18 @@ def pick_founders_kernel(
             founders[worst] = i
 
 
-@njit(cache=True)
-def count_employees_kernel(employer, status, counts):  # pragma: no cover
-    for i in range(employer.size):
-        e = employer[i]
-        if e > 0 and status[i] == Status.EMPLOYED and e < counts.size:
-            counts[e] += 1
+@njit(cache=True, parallel=True)
+def count_employees_kernel(employer, status, n_chunks, counts):  # pragma: no cover
+    """Employed residents by startup number (chunks in parallel, integer counts)."""
+    partial = np.zeros((n_chunks, counts.size), dtype=np.int64)
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, employer.size)
+        for i in range(start, stop):
+            e = employer[i]
+            if e > 0 and status[i] == Status.EMPLOYED and e < counts.size:
+                partial[c, e] += 1
+    for c in range(n_chunks):
+        counts += partial[c]
 
 
 @njit(cache=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
+from ampsim.chunks import single_thread_worker
 from ampsim.run import RunResult, run_model
 from ampsim.scenario import Scenario
 
@@ -73,7 +74,9 @@ def run_study(
                 progress(scenarios[s].name, r)
     else:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=single_thread_worker
+        ) as pool:
             futures = {pool.submit(run_scenario, scenarios[s], settings, r): (s, r) for s, r in tasks}
             for future in as_completed(futures):
                 s, r = futures[future]

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ampsim import __version__
+from ampsim.chunks import single_thread_worker
 from ampsim.errors import InputError
 from ampsim.experiment import Factor, LoadedExperiment, scenario_at
 from ampsim.io import atomic_path, write_text_atomic
@@ -53,6 +54,7 @@ class BatchTask:
     indicators: tuple[str, ...]
     keep: Any  # "all", "final_year", "year_ends" or a list of months
     display: str
+    single_thread: bool = False  # in a worker process among others: one kernel thread
 
 
 @dataclass
@@ -96,6 +98,8 @@ class SweepSummary:
 # --- a worker's job --------------------------------------------------------------------------
 def run_batch(task: BatchTask) -> BatchOutcome:
     """Run a batch; a failing run is recorded and the batch goes on."""
+    if task.single_thread:
+        single_thread_worker()
     start = time.perf_counter()
     frames, failures = [], []
     for point, replicate in task.keys:
@@ -217,7 +221,7 @@ class Sweep:
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
 
-    def tasks(self, done: set[tuple[int, int]]) -> Iterator[BatchTask]:
+    def tasks(self, done: set[tuple[int, int]], single_thread: bool = False) -> Iterator[BatchTask]:
         """Batches of the runs not done yet, in key order."""
         pending = [key for key in self.loaded.run_keys() if key not in done]
         size = self.experiment.batch_size
@@ -238,6 +242,7 @@ class Sweep:
                 indicators=tuple(outputs.indicators),
                 keep=outputs.months if isinstance(outputs.months, str) else list(outputs.months),
                 display=str(self.loaded.path),
+                single_thread=single_thread,
             )
 
     def write(self, outcome: BatchOutcome) -> None:
@@ -278,7 +283,7 @@ def run_sweep(
     sweep = Sweep(loaded, directory)
     done = sweep.prepare(resume)
     summary = SweepSummary(total=loaded.n_runs, skipped=len(done))
-    tasks = sweep.tasks(done)
+    tasks = sweep.tasks(done, single_thread=bool(scheduler or dask_workers or workers > 1))
     start = time.perf_counter()
 
     def handle(outcome: BatchOutcome) -> bool:

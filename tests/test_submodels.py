@@ -5,7 +5,7 @@ import pytest
 
 from ampsim.demography import DemographyParameters, monthly_death_probability
 from ampsim.income import IncomeParameters, status_income_factors
-from ampsim.labour import hiring_kernel, separation_kernel
+from ampsim.labour import hire_job_finders, separation_kernel
 from ampsim.metrics import _LOG_HIGH, _LOG_LOW, INCOME_BINS, _gini, _quantiles
 from ampsim.model import AMPModel
 from ampsim.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
@@ -96,7 +96,7 @@ def test_hiring_never_exceeds_vacancies_and_fills_startups():
     startup_open = np.array([5, 0])
     hires, hires_home = np.zeros(2, dtype=np.int64), np.zeros(2)
     startup_hires, startup_priority = np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64)
-    hiring_kernel(
+    hire_job_finders(
         month_key(np.uint64(2), 1),
         17,
         a["zone"],

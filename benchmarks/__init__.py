@@ -1,0 +1,1 @@
+"""Speed and memory measurements of ampsim: `python -m benchmarks [--quick]` (see suite.py)."""

@@ -18,6 +18,7 @@ FFTs. The equations, the values and their sources are in docs/pollution.md.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import Counter
@@ -854,6 +855,67 @@ class Convolver:
         return full[r : r + self.ny, r : r + self.nx]
 
 
+@dataclass(frozen=True)
+class StaticFields:
+    """What does not change from month to month: traffic kernels' spectra and unit fields (read-only)."""
+
+    convolver: Convolver
+    traffic_no2_spectra: np.ndarray  # (regimes, ...) FFT of the ground-level NO2 kernel
+    traffic_pm_spectra: np.ndarray
+    nox_centre: np.ndarray  # (regimes,) NOx in a source's own cell per g/s
+    pm_centre: np.ndarray
+    heating_no2: np.ndarray  # (regimes, ny, nx) per kg emitted per resident and year
+    heating_pm: np.ndarray
+    source_no2: np.ndarray  # (regimes, sources, ny, nx) per t/yr of NOx
+    source_pm: np.ndarray  # (regimes, sources, ny, nx) per t/yr of particles
+
+
+@functools.lru_cache(maxsize=2)
+def static_fields(territory: Territory, params: PollutionParameters) -> StaticFields:
+    """Kernels per regime and height convolved with the static sources, once per territory and parameters.
+
+    Cached: building them costs about a second, more than a small run's whole simulation, and they
+    depend only on the (read-only) territory and the (frozen) parameters.
+    """
+    grid, sources, regimes = territory.grid, load_sources(), wind_regimes(params)
+    heights = sorted({0.0, *sources["effective_height_m"].astype(float)})
+    kernels = {(r.name, h): build_kernel(r, h, grid.cell_km, params) for r in regimes for h in heights}
+    ground = [build_kernel(r, 0.0, grid.cell_km, params, params.ground_dispersion_factor) for r in regimes]
+    convolver = Convolver(grid.ny, grid.nx, ground[0].radius)
+
+    def convolve(emission: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        """A static emission grid convolved with a kernel, clipped at zero (FFT round-off)."""
+        r = kernel.shape[0] // 2
+        return np.maximum(full_convolution(emission, kernel)[r : r + grid.ny, r : r + grid.nx], 0.0)
+
+    people = population_by_cell(territory, params.population_density_length)
+    people = people.reshape(grid.ny, grid.nx) / SECONDS_PER_YEAR * 1000.0  # kg/yr -> g/s per kg/res
+    source_no2 = np.zeros((len(regimes), len(sources), grid.ny, grid.nx))
+    source_pm = np.zeros_like(source_no2)
+    tonnes = 1e6 / SECONDS_PER_YEAR  # g/s per t/yr
+    for s, row in sources.iterrows():
+        footprint = source_footprint(row, grid) * tonnes
+        for r, regime in enumerate(regimes):
+            kernel = kernels[(regime.name, float(row["effective_height_m"]))]
+            source_no2[r, s] = convolve(footprint, kernel.no2)
+            source_pm[r, s] = convolve(footprint, kernel.pm)
+    fields = StaticFields(
+        convolver=convolver,
+        traffic_no2_spectra=np.stack([convolver.transform(k.no2) for k in ground]),
+        traffic_pm_spectra=np.stack([convolver.transform(k.pm) for k in ground]),
+        nox_centre=np.array([k.nox_centre for k in ground]),
+        pm_centre=np.array([k.pm[k.radius, k.radius] for k in ground]),
+        heating_no2=np.stack([convolve(people, k.no2) for k in ground]),
+        heating_pm=np.stack([convolve(people, k.pm) for k in ground]),
+        source_no2=source_no2,
+        source_pm=source_pm,
+    )
+    for value in vars(fields).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    return fields
+
+
 class PollutionModel:
     """Monthly NO2, PM10 and PM2.5 fields (µg/m³) on the full grid, from emissions and wind regimes.
 
@@ -873,47 +935,14 @@ class PollutionModel:
         self.people = population_by_cell(territory, self.params.population_density_length)
         self.background_km = self.people * self.params.background_traffic_km_per_resident
         self._zone_of_flat = grid.zone_of_cell.ravel().astype(np.int64)
-        self._build_static_fields()
+        self.static = static_fields(territory, self.params)
+        self.convolver = self.static.convolver
         shape = (grid.ny, grid.nx)
         self.no2, self.pm10, self.pm25 = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         self.road_km = np.zeros(grid.ny * grid.nx)  # vehicle-km of the last month, after scaling
         self.road_nox_gs = self.road_pm_gs = 0.0  # g/s per vehicle-km of the month (NOx; PM per g/km)
         self.weights = regime_weights(self.params, 1)
         self.month_index, self.calendar_month, self.year = -1, 1, self.params.reference_year
-
-    # --- set-up ------------------------------------------------------------------------
-    def _build_static_fields(self) -> None:
-        """Kernels per regime and height; traffic spectra; heating and source fields per regime."""
-        p, grid = self.params, self.grid
-        heights = sorted({0.0, *self.sources["effective_height_m"].astype(float)})
-        kernels = {(r.name, h): build_kernel(r, h, grid.cell_km, p) for r in self.regimes for h in heights}
-        ground = [build_kernel(r, 0.0, grid.cell_km, p, p.ground_dispersion_factor) for r in self.regimes]
-        self.convolver = Convolver(grid.ny, grid.nx, ground[0].radius)
-        self.traffic_no2_spectra = np.stack([self.convolver.transform(k.no2) for k in ground])
-        self.traffic_pm_spectra = np.stack([self.convolver.transform(k.pm) for k in ground])
-        self.nox_centre = np.array([k.nox_centre for k in ground])
-        self.pm_centre = np.array([k.pm[k.radius, k.radius] for k in ground])
-
-        people = self.people.reshape(grid.ny, grid.nx) / SECONDS_PER_YEAR * 1000.0  # kg/yr -> g/s per kg/res
-        self.heating_no2 = np.stack([self._convolve(people, k.no2) for k in ground])  # per kg/resident/yr
-        self.heating_pm = np.stack([self._convolve(people, k.pm) for k in ground])
-
-        n_sources, n_regimes = len(self.sources), len(self.regimes)
-        self.source_no2 = np.zeros((n_regimes, n_sources, grid.ny, grid.nx))  # per t/yr NOx
-        self.source_pm = np.zeros((n_regimes, n_sources, grid.ny, grid.nx))  # per t/yr PM
-        tonnes = 1e6 / SECONDS_PER_YEAR  # g/s per t/yr
-        for s, row in self.sources.iterrows():
-            footprint = source_footprint(row, grid) * tonnes
-            for r, regime in enumerate(self.regimes):
-                kernel = kernels[(regime.name, float(row["effective_height_m"]))]
-                self.source_no2[r, s] = self._convolve(footprint, kernel.no2)
-                self.source_pm[r, s] = self._convolve(footprint, kernel.pm)
-
-    def _convolve(self, emission: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-        """A static emission grid convolved with a kernel, clipped at zero (FFT round-off)."""
-        r = kernel.shape[0] // 2
-        field = full_convolution(emission, kernel)[r : r + self.grid.ny, r : r + self.grid.nx]
-        return np.maximum(field, 0.0)
 
     # --- the monthly update --------------------------------------------------------------
     def update(
@@ -956,15 +985,15 @@ class PollutionModel:
         self.road_nox_gs = p.road_nox_g_per_km * (1 + p.road_nox_trend) ** years / SECONDS_PER_MONTH
         self.road_pm_gs = (1 + p.road_pm_trend) ** years / SECONDS_PER_MONTH
         spectrum = self.convolver.transform(self.road_km.reshape(self.grid.ny, self.grid.nx))
-        no2 = self.convolver.inverse(spectrum * weighted_sum(w, self.traffic_no2_spectra))
-        pm = self.convolver.inverse(spectrum * weighted_sum(w, self.traffic_pm_spectra))
+        no2 = self.convolver.inverse(spectrum * weighted_sum(w, self.static.traffic_no2_spectra))
+        pm = self.convolver.inverse(spectrum * weighted_sum(w, self.static.traffic_pm_spectra))
         return np.maximum(no2, 0.0) * self.road_nox_gs, np.maximum(pm, 0.0) * self.road_pm_gs
 
     def _heating_fields(self, w: np.ndarray, calendar_month: int) -> tuple[np.ndarray, np.ndarray]:
         """Heating NO2 and PM (µg/m³ per kg emitted per resident and year) in this calendar month."""
         season = 12.0 * self.params.heating_monthly_share[calendar_month - 1]
-        no2 = weighted_sum(w, self.heating_no2)
-        pm = weighted_sum(w, self.heating_pm)
+        no2 = weighted_sum(w, self.static.heating_no2)
+        pm = weighted_sum(w, self.static.heating_pm)
         return no2 * season, pm * season
 
     def _source_fields(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -977,8 +1006,8 @@ class PollutionModel:
         scale = np.array([float(self.point_source_scale.get(name, 1.0)) for name in self.sources["name"]])
         if not np.all(np.isfinite(scale)) or np.any(scale < 0):
             raise ValueError("point_source_scale: expected finite values >= 0")
-        no2_unit = weighted_sum(w, self.source_no2)  # (sources, ny, nx) per t/yr
-        pm_unit = weighted_sum(w, self.source_pm)
+        no2_unit = weighted_sum(w, self.static.source_no2)  # (sources, ny, nx) per t/yr
+        pm_unit = weighted_sum(w, self.static.source_pm)
         emitted = {
             column: scale * self.sources[column].to_numpy(float)
             for column in ("nox_t_per_year", "pm10_t_per_year", "pm25_t_per_year")
@@ -1053,10 +1082,10 @@ class PollutionModel:
         )
         cells = grid.cell_index_at(x_km, y_km)
         km = np.where(cells >= 0, density.ravel()[np.maximum(cells, 0)], 0.0)
-        nox_kerb = (
-            p.roadside_factor * float(weighted_sum(self.weights, self.nox_centre)) * km * self.road_nox_gs
-        )
-        pm_kerb = p.roadside_factor * float(weighted_sum(self.weights, self.pm_centre)) * km * self.road_pm_gs
+        nox_centre = float(weighted_sum(self.weights, self.static.nox_centre))
+        pm_centre = float(weighted_sum(self.weights, self.static.pm_centre))
+        nox_kerb = p.roadside_factor * nox_centre * km * self.road_nox_gs
+        pm_kerb = p.roadside_factor * pm_centre * km * self.road_pm_gs
         d = p.roadside_distance_m
         pm_decay = math.exp(-p.near_road_decay_pm * d)
         return {

@@ -870,13 +870,45 @@ class StaticFields:
     source_pm: np.ndarray  # (regimes, sources, ny, nx) per t/yr of particles
 
 
-@functools.lru_cache(maxsize=2)
-def static_fields(territory: Territory, params: PollutionParameters) -> StaticFields:
-    """Kernels per regime and height convolved with the static sources, once per territory and parameters.
+# The parameters the static fields depend on (wind regimes, dispersion, chemistry, where people
+# live); tests/test_pollution.py checks that building them reads no other parameter.
+STATIC_FIELD_PARAMETERS = (
+    *(f"{regime}_{what}" for regime in REGIMES for what in ("speed", "mixing_height", "stability")),
+    "mistral_from_deg",
+    "sea_breeze_from_deg",
+    "wind_direction_spread_deg",
+    "kernel_radius_km",
+    "ground_dispersion_factor",
+    "initial_vertical_spread",
+    "nox_loss_per_hour",
+    "pm_loss_per_hour",
+    "no2_fraction_near",
+    "no2_fraction_far",
+    "no2_conversion_km",
+    "population_density_length",
+)
 
-    Cached: building them costs about a second, more than a small run's whole simulation, and they
-    depend only on the (read-only) territory and the (frozen) parameters.
+
+def static_fields(territory: Territory, params: PollutionParameters) -> StaticFields:
+    """Kernels per regime and height convolved with the static sources, shared between runs.
+
+    Building them costs about a second, more than a small run's whole simulation; they depend only
+    on the (read-only) territory and STATIC_FIELD_PARAMETERS, so a sweep over, say, emissions or
+    the background reuses them.
     """
+    key = tuple(getattr(params, name) for name in STATIC_FIELD_PARAMETERS)
+    return _cached_static_fields(territory, key)
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_static_fields(territory: Territory, key: tuple) -> StaticFields:
+    return build_static_fields(
+        territory, PollutionParameters.model_construct(**dict(zip(STATIC_FIELD_PARAMETERS, key, strict=True)))
+    )
+
+
+def build_static_fields(territory: Territory, params: PollutionParameters) -> StaticFields:
+    """Build the static fields (uncached)."""
     grid, sources, regimes = territory.grid, load_sources(), wind_regimes(params)
     heights = sorted({0.0, *sources["effective_height_m"].astype(float)})
     kernels = {(r.name, h): build_kernel(r, h, grid.cell_km, params) for r in regimes for h in heights}

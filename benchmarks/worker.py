@@ -19,7 +19,18 @@ FULL_POPULATION = 1_939_077
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process (MB); getrusage gives kB on Linux, bytes on macOS."""
+    """Peak resident memory of this process's own image (MB).
+
+    Linux: VmHWM, which starts afresh at exec. getrusage's ru_maxrss would also count the parent's
+    memory, copied at fork before the exec. Elsewhere getrusage (bytes on macOS).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 

@@ -8,9 +8,11 @@ from ampsim.grid import in_any_polygon
 from ampsim.parameters import iter_parameters
 from ampsim.pollution import (
     POLLUTANTS,
+    STATIC_FIELD_PARAMETERS,
     PollutionModel,
     PollutionParameters,
     annual_mean_fields,
+    build_static_fields,
     commute_paths,
     load_sources,
     marseille_road_nox_tonnes,
@@ -176,6 +178,38 @@ def test_mistral_months_are_cleaner_in_marseille_than_calm_months(territory, car
     cells = marseille_cells(territory)
     for name in ("NO2", "PM2.5"):
         assert windy.at_cells(cells)[name].mean() < 0.7 * calm.at_cells(cells)[name].mean()
+
+
+# --- static fields shared between runs ----------------------------------------------------
+
+
+class RecordingParameters:
+    """Parameters that note which of their names are read."""
+
+    def __init__(self, params: PollutionParameters):
+        self._params, self.read = params, set()
+
+    def __getattr__(self, name):
+        self.read.add(name)
+        return getattr(self._params, name)
+
+
+def test_static_fields_read_only_the_parameters_their_cache_key_holds(territory):
+    recording = RecordingParameters(PollutionParameters())
+    build_static_fields(territory, recording)
+    assert recording.read and recording.read <= set(STATIC_FIELD_PARAMETERS)
+
+
+def test_static_fields_are_shared_read_only_and_follow_the_dispersion_parameters(territory):
+    base = PollutionParameters()
+    first = PollutionModel(territory, base)
+    other_background = PollutionModel(territory, base.model_copy(update={"background_no2": 9.0}))
+    assert other_background.static is first.static
+    assert not first.static.source_no2.flags.writeable
+    slower = base.model_copy(update={"mistral_speed": base.mistral_speed / 2})
+    slower_mistral = PollutionModel(territory, slower)
+    assert slower_mistral.static is not first.static
+    assert slower_mistral.static.heating_no2[0].sum() > first.static.heating_no2[0].sum()
 
 
 # --- levers for policies ---------------------------------------------------------------

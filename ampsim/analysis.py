@@ -157,6 +157,15 @@ def _sobol_chart(table: pd.DataFrame, path: Path) -> None:
         figure.savefig(temporary, dpi=90, format="png")
 
 
+def _run_outcome_wording(kept_months) -> str:
+    """What a run's outcome is, given the months the experiment kept (see run_outcomes)."""
+    if kept_months in ("final_year", "all"):
+        return "the mean of its last 12 months"
+    if kept_months == "year_ends":
+        return "its value in the December of its final year (the experiment keeps year ends only)"
+    return "the mean of its kept months within its last 12 months"
+
+
 def _summary(manifest, runs, points, factors, indicators, sobol_table, sobol_note, failures) -> str:
     experiment = manifest["experiment"]
     design = experiment["design"]
@@ -169,7 +178,8 @@ def _summary(manifest, runs, points, factors, indicators, sobol_table, sobol_not
         f"= {manifest['runs']} runs; {len(runs)} runs done, {len(failures)} failed and not rerun",
         f"- factors: {', '.join(factors)}",
         f"- root seed {manifest['root_seed']}; replicate r of every point shares its random streams",
-        "- outcome of a run: the mean over its final year; of a point: the mean over its replicates",
+        f"- outcome of a run: {_run_outcome_wording(experiment['outputs']['months'])}; "
+        "of a point: the mean over its replicates",
         "",
     ]
     if design["method"] == "sobol":

@@ -217,4 +217,5 @@ outputs: {{months: all, indicators: [unemployment_rate, startups_alive, no2_popw
     assert np.isclose(sobol.loc[("unemployment_rate", "alpha"), "S1"], 16 / 17, atol=0.1)
     summary = (analysis / "summary.md").read_text()
     assert "Sobol indices" in summary and "alpha" in summary
+    assert "outcome of a run: the mean of its last 12 months" in summary
     assert (analysis / "factors.png").exists() and (analysis / "sobol.png").exists()

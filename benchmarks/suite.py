@@ -1,6 +1,6 @@
 """The benchmarks of ampsim, against the project's targets; prints a table and writes RESULTS.md.
 
-    python -m benchmarks            # everything: about ten minutes on two cores
+    python -m benchmarks            # everything: about five minutes on two cores
     python -m benchmarks --quick    # a smoke run at small scales: about two minutes
 
 Every measurement runs in a fresh process (`benchmarks/worker.py`), so that each has its own start

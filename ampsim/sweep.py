@@ -14,6 +14,7 @@ its memory stays flat however many runs there are.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import time
@@ -78,6 +79,7 @@ class SweepSummary:
     elapsed: float = 0.0
     run_seconds: float = 0.0
     workers: str = "1 process"
+    most_in_flight: int = 0  # batches sent to workers and not yet back, at the most
     stopped: bool = False
     failure_messages: list[str] = field(default_factory=list)
 
@@ -89,6 +91,8 @@ class SweepSummary:
             f"(of {self.total}); {self.elapsed:.1f} s on {self.workers}; {per_run:.2f} s per run in the "
             f"workers, {rate:.2f} runs per second",
         ]
+        if self.most_in_flight:
+            lines.append(f"at most {self.most_in_flight} batches in flight on the cluster")
         if self.stopped:
             lines.append("stopped at the first failure (--fail-fast)")
         lines.extend(self.failure_messages[:5])
@@ -353,23 +357,45 @@ def _run_dask(
         client = Client(cluster)
         described = f"Dask local cluster of {dask_workers} workers"
     try:
-        width = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
         submitted = as_completed()
-        for task in _take(tasks, width):
-            submitted.add(_submit(client, task))
+        in_flight = InFlightTarget(client)
+
+        def top_up() -> None:
+            for task in _take(tasks, max(in_flight.target() - submitted.count(), 0)):
+                submitted.add(_submit(client, task))
+            summary.most_in_flight = max(summary.most_in_flight, submitted.count())
+
+        top_up()
         for future in submitted:
             outcome = future.result()
             future.release()
             if not handle(outcome):
                 summary.stopped = True
                 break
-            for task in _take(tasks, 1):
-                submitted.add(_submit(client, task))
+            top_up()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
     return described
+
+
+class InFlightTarget:
+    """Batches to keep in flight on a Dask cluster: two per connected worker (at least two).
+
+    Asked again at most every `every` seconds, so that workers that join a running sweep (a batch
+    system's jobs starting late) get batches of their own.
+    """
+
+    def __init__(self, client, every: float = 2.0):
+        self.client, self.every = client, every
+        self._value, self._asked = 2, -math.inf
+
+    def target(self) -> int:
+        if time.monotonic() - self._asked >= self.every:
+            self._value = 2 * max(len(self.client.scheduler_info().get("workers", {})), 1)
+            self._asked = time.monotonic()
+        return self._value
 
 
 def _submit(client, task: BatchTask):

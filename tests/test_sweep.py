@@ -122,6 +122,27 @@ def test_a_killed_dask_worker_does_not_lose_runs(serial, experiment_file, tmp_pa
     pd.testing.assert_frame_equal(outcome_table(tmp_path / "dask"), outcome_table(serial))
 
 
+def test_workers_joining_a_running_dask_sweep_get_batches(tmp_path):
+    """One worker at the start (two batches in flight), two more once the first batch is back."""
+    from distributed import LocalCluster
+
+    path = tmp_path / "longer.yaml"
+    path.write_text(EXPERIMENT.replace("replicates: 2", "replicates: 12"))  # 36 runs, batches of 1
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        grown = []
+
+        def grow(outcome):
+            if not grown:
+                cluster.scale(3)
+                grown.append(outcome.batch)
+
+        summary = run_sweep(
+            load_experiment(path), tmp_path / "dask", scheduler=cluster.scheduler_address, on_batch=grow
+        )
+    assert grown and summary.done == 36 and summary.failed == 0
+    assert summary.most_in_flight > 2
+
+
 def test_a_failing_run_is_recorded_and_the_others_complete(experiment_file, tmp_path, monkeypatch):
     import ampsim.sweep as sweep
 

@@ -11,8 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
-from ampsim.territory import Territory, load_territory
+from ampsim.territory import MAP_TOWNS, Territory, load_territory
 
 if TYPE_CHECKING:
     from ampsim.run import RunResult
@@ -73,8 +74,7 @@ def zone_map(
 ) -> Path:
     """The 107 zones as discs at their centres, sized by population, coloured by `values`."""
     fig, ax = plt.subplots(figsize=(9, 7.5), constrained_layout=True)
-    for polygon in territory.sea_polygons_km:
-        ax.fill(polygon[:, 0], polygon[:, 1], color="#dbe9f6", zorder=0)
+    draw_sea(ax, territory)
     limit = np.nanmax(np.abs(values)) if diverging else None
     scatter = ax.scatter(
         territory.x_km,
@@ -89,31 +89,28 @@ def zone_map(
         zorder=2,
     )
     fig.colorbar(scatter, ax=ax, shrink=0.8)
+    frame_map(ax, territory)
+    ax.set_xlabel("Lambert-93 x (km)")
+    ax.set_ylabel("Lambert-93 y (km)")
+    ax.set_title(title)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def draw_sea(ax: Axes, territory: Territory) -> None:
+    """The sea and the Étang de Berre, under the zones."""
+    for polygon in territory.sea_polygons_km:
+        ax.fill(polygon[:, 0], polygon[:, 1], color="#dbe9f6", zorder=0)
+
+
+def frame_map(
+    ax: Axes, territory: Territory, towns: tuple[str, ...] = MAP_TOWNS, fontsize: float = 7, offset: float = 4
+) -> None:
+    """Name the towns and fit the axes to the grid, less an 8 km margin, at equal scales."""
+    for label, x, y in territory.town_labels(towns):
+        ax.annotate(label, (x, y), fontsize=fontsize, xytext=(offset, offset), textcoords="offset points")
     grid = territory.grid
     ax.set_xlim(grid.x0_km + 8, grid.x0_km + grid.nx * grid.cell_km - 8)
     ax.set_ylim(grid.y0_km + 8, grid.y0_km + grid.ny * grid.cell_km - 8)
     ax.set_aspect("equal")
-    ax.set_xlabel("Lambert-93 x (km)")
-    ax.set_ylabel("Lambert-93 y (km)")
-    ax.set_title(title)
-    for name in (
-        "Marseille 1er Arrondissement",
-        "Aix-en-Provence",
-        "Martigues",
-        "Aubagne",
-        "Salon-de-Provence",
-        "Istres",
-        "La Ciotat",
-        "Vitrolles",
-    ):
-        i = territory.names.index(name)
-        ax.annotate(
-            name.replace(" 1er Arrondissement", ""),
-            (territory.x_km[i], territory.y_km[i]),
-            fontsize=7,
-            xytext=(4, 4),
-            textcoords="offset points",
-        )
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path

@@ -211,24 +211,18 @@ def seed_argument(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
 
 
-def positive_argument(text: str) -> int:
+def positive_argument(text: str, what: str = "a positive whole number") -> int:
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
     return value
 
 
 def months_argument(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number of months, got {text!r}")
-    return value
+    return positive_argument(text, "a positive whole number of months")
 
 
 def cell_km_argument(text: str) -> float:

@@ -26,6 +26,7 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 
+from ampsim.charts import draw_sea, frame_map
 from ampsim.compare import (
     CHART_INDICATORS,
     COST_OUTCOMES,
@@ -41,7 +42,7 @@ from ampsim.compare import (
     ordered_rows,
     period_label,
 )
-from ampsim.territory import Territory, load_territory
+from ampsim.territory import MAP_TOWNS, Territory, load_territory
 
 VERDICT_COLOURS = {
     "better": "#1a7f37",
@@ -51,14 +52,7 @@ VERDICT_COLOURS = {
     "no clear difference": "#8a8a8a",
     "no interval": "#8a8a8a",
 }
-MAP_PLACES = (
-    "Marseille 1er Arrondissement",
-    "Aix-en-Provence",
-    "Martigues",
-    "Aubagne",
-    "Salon-de-Provence",
-    "Istres",
-)
+MAP_PLACES = MAP_TOWNS[:6]  # fewer names on the small maps of the report
 SHOWN_METADATA = {
     "base",
     "scenarios",
@@ -217,8 +211,7 @@ def draw_zone_differences(
     ax: Axes, territory: Territory, values: np.ndarray, significant: np.ndarray, title: str
 ) -> None:
     """Zones as discs at their centres, coloured by a difference on a scale symmetric around 0."""
-    for polygon in territory.sea_polygons_km:
-        ax.fill(polygon[:, 0], polygon[:, 1], color="#dbe9f6", zorder=0)
+    draw_sea(ax, territory)
     limit = colour_limit(values, significant)
     shown = np.isfinite(values)  # zones without a value are left out
     significant = significant[shown]
@@ -236,20 +229,7 @@ def draw_zone_differences(
         zorder=2,
     )
     ax.figure.colorbar(scatter, ax=ax, shrink=0.8, extend="both")
-    for name in MAP_PLACES:
-        if name in territory.names:
-            i = territory.names.index(name)
-            ax.annotate(
-                name.replace(" 1er Arrondissement", ""),
-                (territory.x_km[i], territory.y_km[i]),
-                fontsize=6,
-                xytext=(3, 3),
-                textcoords="offset points",
-            )
-    grid = territory.grid
-    ax.set_xlim(grid.x0_km + 8, grid.x0_km + grid.nx * grid.cell_km - 8)
-    ax.set_ylim(grid.y0_km + 8, grid.y0_km + grid.ny * grid.cell_km - 8)
-    ax.set_aspect("equal")
+    frame_map(ax, territory, MAP_PLACES, fontsize=6, offset=3)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title, fontsize=10)

@@ -20,6 +20,16 @@ from ampsim.grid import Grid, build_grid
 from ampsim.projection import to_lambert93_km
 
 MARSEILLE_CODE = 13055
+MAP_TOWNS = (  # the towns named on maps, largest first
+    "Marseille 1er Arrondissement",
+    "Aix-en-Provence",
+    "Martigues",
+    "Aubagne",
+    "Salon-de-Provence",
+    "Istres",
+    "La Ciotat",
+    "Vitrolles",
+)
 POVERTY_THRESHOLD_EUR = 13_896.0  # 60 % of the national median standard of living, 2021, €/year/UC
 
 
@@ -69,6 +79,14 @@ class Territory:
     @property
     def total_population(self) -> int:
         return int(self.population.sum())
+
+    def town_labels(self, towns: tuple[str, ...] = MAP_TOWNS) -> list[tuple[str, float, float]]:
+        """(label, x km, y km) of the named towns, Marseille at its 1st arrondissement."""
+        chosen = [self.names.index(name) for name in towns if name in self.names]
+        return [
+            (self.names[i].replace(" 1er Arrondissement", ""), float(self.x_km[i]), float(self.y_km[i]))
+            for i in chosen
+        ]
 
     def neighbours(self, zone: int) -> np.ndarray:
         """Indices of the zones that share a border with `zone` on the grid."""

@@ -62,16 +62,6 @@ FIELDS: dict[str, tuple[str, float, float, float]] = {
     "pm25": ("PM2.5", 5.0, 20.0, 5.0),
 }
 READING_KEYS = {"no2": "NO2", "pm10": "PM10", "pm25": "PM2.5"}
-TOWNS = (
-    "Marseille 1er Arrondissement",
-    "Aix-en-Provence",
-    "Martigues",
-    "Aubagne",
-    "Salon-de-Provence",
-    "Istres",
-    "La Ciotat",
-    "Vitrolles",
-)
 # the metro charts: title, (indicator, label, colour) for each line
 CHARTS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (
@@ -134,11 +124,9 @@ def _base_props(territory: Territory) -> dict[str, Any]:
         for polygon in territory.sea_polygons_km
     ]
     labels = []
-    for name in TOWNS:
-        if name in territory.names:
-            i = territory.names.index(name)
-            x, y = frame.xy(territory.x_km[i], territory.y_km[i])
-            labels.append({"x": x, "y": y, "text": name.replace(" 1er Arrondissement", "")})
+    for text, x_km, y_km in territory.town_labels():
+        x, y = frame.xy(x_km, y_km)
+        labels.append({"x": x, "y": y, "text": text})
     return {"width": frame.width, "height": frame.height, "sea": sea, "labels": labels}
 
 

@@ -206,3 +206,29 @@ def test_common_random_numbers_make_paired_differences_precise():
     unpaired = policy - np.roll(base, 1)  # each policy run against another seed's baseline
     assert paired.std() < 0.25 * unpaired.std()
     assert np.all(paired < 0)  # the programme takes NEETs into training in every replicate
+
+
+def test_a_science_park_and_triggered_restrictions_end_with_their_schedule():
+    model = small_model(
+        {"type": "science_park", "extra_startups_per_year": 24, "end": "2026-02"},
+        {
+            "type": "sensor_rollout",
+            "portable_sensors": 8000,
+            "trigger_pollutant": "NO2",
+            "trigger_threshold": 5,
+            "restriction_months": 12,
+            "end": "2026-03",
+        },
+        months=4,
+    )
+    park, rollout = model.interventions
+    for _ in range(2):
+        model.step()
+    assert len(park.foundings) == 1 and model.startups.extra_foundings == park.foundings
+    model.step()  # month 3: the park's schedule is over
+    assert model.startups.extra_foundings == [] and park.foundings == []
+    assert rollout.restricted.any()
+    model.step()  # month 4: the rollout's schedule is over
+    assert not rollout.restricted.any()
+    assert model.pollution.road_emission_scale_by_zone == pytest.approx(1.0)
+    assert model.commuting.lez_penalty == pytest.approx(0.0)

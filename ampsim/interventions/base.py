@@ -133,10 +133,15 @@ class Intervention:
         self.spent_this_month = 0.0
         if self.is_active(model.month) and self.budget_eur != 0:
             self.act(model)
+        elif model.month == self.last_month + 1:
+            self.finish(model)
 
     def act(self, model: AMPModel) -> None:
         """The mechanism: change the model's state for this month."""
         raise NotImplementedError
+
+    def finish(self, model: AMPModel) -> None:
+        """The month after the schedule: undo what must not outlast it (nothing by default)."""
 
     def spend(self, amount_eur: float) -> None:
         """Record spending, never beyond the budget when there is one."""

@@ -57,7 +57,5 @@ class LowEmissionZone(Intervention):
         commuting.lez_penalty[self.zones] += c.car_penalty * (level - self.applied)
         self.applied = level
 
-    def apply(self, model: AMPModel) -> None:
-        super().apply(model)
-        if model.month > self.last_month and self.applied > 0:  # the zone is lifted after its end
-            self._set(model, 0.0)
+    def finish(self, model: AMPModel) -> None:
+        self._set(model, 0.0)  # the zone is lifted after its end

@@ -84,9 +84,7 @@ class SciencePark(Intervention):
         model.labour.jobs[self.zones] += jobs
         self.spend_evenly()
 
-    def apply(self, model: AMPModel) -> None:
-        super().apply(model)
-        if model.month == self.last_month + 1:  # the park's extra foundings stop after its end
-            for founding in self.foundings:
-                model.startups.extra_foundings.remove(founding)
-            self.foundings = []
+    def finish(self, model: AMPModel) -> None:
+        for founding in self.foundings:  # the park's extra foundings stop after its end
+            model.startups.extra_foundings.remove(founding)
+        self.foundings = []

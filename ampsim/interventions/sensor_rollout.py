@@ -115,10 +115,8 @@ class SensorRollout(Intervention):
         if self.config.trigger_pollutant is not None:
             self._trigger(model)
 
-    def apply(self, model: AMPModel) -> None:
-        super().apply(model)
-        if model.month > self.last_month and self.restricted.any():  # restrictions end with the rule
-            self._set_restrictions(model, np.zeros_like(self.restricted))
+    def finish(self, model: AMPModel) -> None:
+        self._set_restrictions(model, np.zeros_like(self.restricted))  # restrictions end with the rule
 
     def _trigger(self, model: AMPModel) -> None:
         """Restrict traffic in zones whose sensors read above the threshold last month."""

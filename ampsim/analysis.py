@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from ampsim.compare import INDICATORS
 from ampsim.errors import InputError
-from ampsim.io import atomic_path, write_text_atomic
+from ampsim.io import atomic_path, write_parquet_atomic, write_text_atomic
 from ampsim.sweep import KEY, load_failures, load_results
 
 
@@ -93,13 +93,13 @@ def analyze(directory: str | os.PathLike) -> Path:
     points = point_outcomes(runs, indicators).merge(design, on="point")
     out = directory / "analysis"
     out.mkdir(exist_ok=True)
-    _parquet(runs.merge(design, on="point"), out / "runs.parquet")
-    _parquet(points, out / "points.parquet")
+    write_parquet_atomic(runs.merge(design, on="point"), out / "runs.parquet")
+    write_parquet_atomic(points, out / "points.parquet")
     sobol_table, sobol_note = (pd.DataFrame(), "")
     if experiment["design"]["method"] == "sobol":
         sobol_table, sobol_note = sobol_indices(manifest, points, indicators)
         if not sobol_table.empty:
-            _parquet(sobol_table, out / "sobol.parquet")
+            write_parquet_atomic(sobol_table, out / "sobol.parquet")
             _sobol_chart(sobol_table, out / "sobol.png")
     _factor_charts(runs.merge(design, on="point"), points, factors, indicators, out / "factors.png")
     failures = load_failures(directory)
@@ -108,11 +108,6 @@ def analyze(directory: str | os.PathLike) -> Path:
         _summary(manifest, runs, points, factors, indicators, sobol_table, sobol_note, failures),
     )
     return out
-
-
-def _parquet(frame: pd.DataFrame, path: Path) -> None:
-    with atomic_path(path) as temporary:
-        frame.to_parquet(temporary, index=False)
 
 
 def _label(indicator: str) -> str:

@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
+
 
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
@@ -28,3 +30,9 @@ def write_text_atomic(target: str | os.PathLike, text: str) -> None:
     """Write a text file atomically (UTF-8)."""
     with atomic_path(target) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+def write_parquet_atomic(frame: pd.DataFrame, target: str | os.PathLike) -> None:
+    """Write a table as Parquet atomically, without its index."""
+    with atomic_path(target) as temporary:
+        frame.to_parquet(temporary, index=False)

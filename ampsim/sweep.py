@@ -32,7 +32,7 @@ from ampsim import __version__
 from ampsim.chunks import single_thread_worker
 from ampsim.errors import InputError
 from ampsim.experiment import Factor, LoadedExperiment, scenario_at
-from ampsim.io import atomic_path, write_text_atomic
+from ampsim.io import write_parquet_atomic, write_text_atomic
 from ampsim.run import git_commit, run_model
 from ampsim.scenario import Document
 
@@ -189,7 +189,7 @@ class Sweep:
                     f"(fingerprint {manifest.get('fingerprint')} there, {self.loaded.fingerprint()} now); "
                     "use another folder"
                 )
-            for leftover in self.directory.rglob("*.tmp"):
+            for leftover in self.directory.rglob(".*.part"):  # temporary files of a killed sweep
                 leftover.unlink()
             return done_keys(self.directory)
         if self.directory.exists() and any(self.directory.iterdir()):
@@ -199,8 +199,8 @@ class Sweep:
             )
         (self.directory / PARTS).mkdir(parents=True, exist_ok=True)
         (self.directory / FAILURES).mkdir(exist_ok=True)
-        with atomic_path(self.directory / "design.parquet") as temporary:
-            self.loaded.design.rename_axis("point").reset_index().to_parquet(temporary, index=False)
+        design = self.loaded.design.rename_axis("point").reset_index()
+        write_parquet_atomic(design, self.directory / "design.parquet")
         write_text_atomic(manifest_path, json.dumps(self.manifest(), indent=2, default=str) + "\n")
         return set()
 
@@ -253,17 +253,11 @@ class Sweep:
         """One Parquet part per finished batch (and one for its failures), each atomic."""
         tag = f"{outcome.batch:06d}-{uuid.uuid4().hex[:8]}"
         if not outcome.rows.empty:
-            _write_parquet(outcome.rows, self.directory / PARTS / f"part-{tag}.parquet")
+            write_parquet_atomic(outcome.rows, self.directory / PARTS / f"part-{tag}.parquet")
         if outcome.failures:
-            _write_parquet(
+            write_parquet_atomic(
                 pd.DataFrame(outcome.failures), self.directory / FAILURES / f"failures-{tag}.parquet"
             )
-
-
-def _write_parquet(frame: pd.DataFrame, target: Path) -> None:
-    temporary = target.with_name(target.name + ".tmp")
-    frame.to_parquet(temporary, index=False)
-    os.replace(temporary, target)
 
 
 def run_sweep(

@@ -134,10 +134,13 @@ def test_youth_training_fills_seats_with_neets_of_its_zones():
 
 
 def test_seed_fund_tickets_raise_funding_odds_within_budget():
-    model = small_model({"type": "seed_fund", "budget_eur": 2e6, "ticket_eur": 50_000, "end": "2026-04"})
+    # 400 real tickets over 4 months: 4 simulated ones at scale 0.01, each standing for 1/scale tickets
+    model = small_model({"type": "seed_fund", "budget_eur": 2e7, "ticket_eur": 50_000, "end": "2026-04"})
     run_months(model)
     fund = model.interventions[0]
-    assert fund.spent_total <= 2e6 + 1e-6
+    assert fund.funded
+    assert fund.spent_total == pytest.approx(len(fund.funded) * 50_000 * model.residents.weight)
+    assert fund.spent_total <= 2e7 + 1e-6
     funded = [s for s in model.startups.agents if s.number in fund.funded]
     assert all(s.funding_multiplier == 2.0 and s.hazard_multiplier == 0.85 for s in funded)
 

@@ -32,28 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 REPOSITORY_SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
-def _has_command(parser: argparse.ArgumentParser, name: str) -> bool:
-    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return any(name in action.choices for action in actions)
-
-
-def _scenario_main(argv: list[str]) -> int:
-    """The `ampsim` entry point restricted to the scenario commands (as cli.main handles errors)."""
-    parser = argparse.ArgumentParser(prog="ampsim")
-    add_scenario_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.handler(args)
-    except InputError as error:
-        print(f"ampsim {args.command}: error: {error}", file=sys.stderr)
-        return InputError.exit_code
-
-
 def run(capsys, *argv):
     """Run `ampsim ARGV` in-process; (exit code, stdout, stderr)."""
-    main = cli.main if _has_command(cli.build_parser(), "validate") else _scenario_main
     try:
-        code = main(list(argv))
+        code = cli.main(list(argv))
     except SystemExit as exit_:  # argparse exits on usage errors
         code = exit_.code
     out, err = capsys.readouterr()
@@ -498,8 +480,6 @@ def test_scenario_documentation_lists_every_intervention_field():
 
 
 def test_console_validate_error_has_no_traceback(here):
-    if not _has_command(cli.build_parser(), "validate"):
-        pytest.skip("`ampsim validate` is not wired into the command line")
     write(here, "s.yaml", RENEWAL + "    budget_eur: -5\n")
     bad = subprocess.run(
         [sys.executable, "-m", "ampsim", "validate", "s.yaml"], capture_output=True, text=True, cwd=here

@@ -235,7 +235,10 @@ outputs: {{months: all, indicators: [unemployment_rate, startups_alive, no2_popw
     sobol = pd.read_parquet(analysis / "sobol.parquet").set_index(["indicator", "factor"])
     assert sobol.loc[("unemployment_rate", "alpha"), "S1"] > 0.8
     assert sobol.loc[("startups_alive", "rate"), "ST"] > 0.8
-    assert np.isclose(sobol.loc[("unemployment_rate", "alpha"), "S1"], 16 / 17, atol=0.1)
+    # additive outcomes: exact first-order indices 16/17 and 1/17, and 1/2 each for a + b
+    assert np.isclose(sobol.loc[("unemployment_rate", "alpha"), "S1"], 16 / 17, atol=0.01)
+    assert np.isclose(sobol.loc[("unemployment_rate", "rate"), "S1"], 1 / 17, atol=0.01)
+    assert np.allclose(sobol.loc["no2_popweighted", "S1"], 0.5, atol=0.01)
     summary = (analysis / "summary.md").read_text()
     assert "Sobol indices" in summary and "alpha" in summary
     assert "outcome of a run: the mean of its last 12 months" in summary

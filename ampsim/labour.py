@@ -335,7 +335,6 @@ class LabourMarket:
         self.hires_by_home = hires_by_home
         self.startup_hires = int(startup_hires.sum())
         self.startup_priority_hires = int(startup_priority.sum())
-        model.startups.record_hires(startups.ids, startup_hires, startup_priority)
         model.startups.recount_employees(model)  # after this month's separations and hires
 
     def _matching(self, seekers: np.ndarray, vacancies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -133,7 +133,6 @@ class Metrics:
             np.bincount(territory.grid.cell_flat, minlength=territory.grid.nx * territory.grid.ny) > 0
         )
         self.quintile_edges = np.quantile(model.residents.income, [0.2, 0.4, 0.6, 0.8])
-        self.quintile_mix = np.zeros((self.n_zones, 5))
         self.metro_rows: list[dict] = []
         self.zone_rows: list[np.ndarray] = []
         self.station_rows: list[dict] = []
@@ -298,17 +297,8 @@ def _rate(numerator, denominator):
 
 
 def _zone_medians(hist_count: np.ndarray) -> np.ndarray:
-    """Median income of each zone from its histogram (as `_quantiles`, one zone per row)."""
-    totals = hist_count.sum(axis=1)
-    cumulative = np.zeros((hist_count.shape[0], INCOME_BINS + 1))
-    np.cumsum(hist_count, axis=1, out=cumulative[:, 1:])
-    log_edges = np.linspace(_LOG_LOW, _LOG_HIGH, INCOME_BINS + 1)
-    return np.array(
-        [
-            np.exp(np.interp(0.5, cumulative[z] / totals[z], log_edges)) if totals[z] > 0 else np.nan
-            for z in range(hist_count.shape[0])
-        ]
-    )
+    """Median income of each zone from its histogram."""
+    return np.array([_quantiles(histogram, [0.5])[0] for histogram in hist_count])
 
 
 def class_counters() -> np.ndarray:
@@ -331,10 +321,6 @@ def class_counters() -> np.ndarray:
         row[NEET] = aged_15_29 and status in (Status.UNEMPLOYED, Status.INACTIVE)
         row[POOR] = poor
     return matrix.reshape(N_CLASSES, N_COUNTERS)
-
-
-def _bin_edges() -> np.ndarray:
-    return np.exp(np.linspace(_LOG_LOW, _LOG_HIGH, INCOME_BINS + 1))
 
 
 def _quantiles(histogram: np.ndarray, probabilities: list[float]) -> np.ndarray:

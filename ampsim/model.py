@@ -191,7 +191,7 @@ class AMPModel(mesa.Model):
     def _update_pollution(self) -> None:
         car_trips = self.commuting.car_commuters.ravel() * self.residents.weight
         car_km = self.commute_paths @ (car_trips * self.params.commuting.trips_per_month)
-        calendar_month = (self.start_month - 1 + max(self.month, 1) - 1) % 12 + 1
+        calendar_month = self._months_since_january_of_start() % 12 + 1
         self.pollution.update(
             max(self.month, 0), calendar_month, self.year_fraction, car_km, rng=self.weather
         )
@@ -239,20 +239,25 @@ class AMPModel(mesa.Model):
         return median < self.params.priority_zone_income_ratio * metro
 
     # --- calendar -----------------------------------------------------------------------
+    def _months_since_january_of_start(self) -> int:
+        """Months from January of the start year to the month last simulated (the first month
+        before any step and during the spin-up)."""
+        return self.start_month - 1 + max(self.month, 1) - 1
+
     @property
     def year(self) -> int:
         """Calendar year of the month last simulated (the start year before any step)."""
-        index = self.start_month - 1 + max(self.month, 1) - 1
+        index = self._months_since_january_of_start()
         return self.start_year + index // 12
 
     @property
     def year_fraction(self) -> float:
-        index = self.start_month - 1 + max(self.month, 1) - 1
+        index = self._months_since_january_of_start()
         return self.start_year + index / 12
 
     @property
     def date_label(self) -> str:
-        index = self.start_month - 1 + max(self.month, 1) - 1
+        index = self._months_since_january_of_start()
         return f"{self.start_year + index // 12}-{index % 12 + 1:02d}"
 
     def close(self) -> None:

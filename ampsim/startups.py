@@ -224,8 +224,6 @@ class Startup(mesa.Agent):
         self.incubator: Incubator | None = None
         self.incubation_end = -1
         self.ever_incubated = False
-        self.hires = 0
-        self.priority_hires = 0
         # support from policies (a seed fund, a science park): 1, 0, 1 without any
         self.hazard_multiplier = 1.0
         self.growth_bonus = 0.0  # per year, added to the drift of log desired size
@@ -247,13 +245,9 @@ class StartupSector:
         self.agents = AgentSet([], random=model.random)
         self.next_number = 1
         self.registry: list[dict] = []  # one row per startup ever founded (for survival analysis)
-        self.closed = self.graduated = self.founded = 0  # since the start
-        self.funding_rounds = 0
-        self.funding_eur = 0.0
         self.founded_this_month = self.closed_this_month = 0
         self.funding_this_month = 0.0
-        self.extra_founding_by_zone = np.zeros(model.territory.n_zones)
-        self.hazard_multiplier_by_zone = np.ones(model.territory.n_zones)
+        self.n_zones = model.territory.n_zones
         self.extra_foundings: list[ExtraFounding] = []  # added by policies (a science park)
         self.sector_cdf = np.cumsum(np.array(params.sector_shares) / np.sum(params.sector_shares))
 
@@ -309,7 +303,6 @@ class StartupSector:
         if weights.sum() <= 0:
             return 0
         rate = self.params.founding_rate * model.scale * weights / weights.sum()
-        rate = rate * (1 + self.extra_founding_by_zone)
         counts = _poisson_by_inverse_cdf(
             rate, uniforms(model.keys("startups.founding"), np.arange(rate.size), 0)
         )
@@ -347,7 +340,6 @@ class StartupSector:
                 _employ(model, founder, startup.number, int(zone))
                 startup.employees = 1
                 created += 1
-        self.founded += created
         return created
 
     # --- monthly dynamics ---------------------------------------------------------------
@@ -358,7 +350,7 @@ class StartupSector:
         key = model.keys("startups")
         action = np.zeros(self.next_number, dtype=np.int8)
         quota = np.zeros(self.next_number, dtype=np.int32)
-        closed = graduated = 0
+        closed = 0
         startups = list(self.agents)
         numbers = np.array([startup.number for startup in startups], dtype=np.int64)
         for startup, u in zip(startups, draws_table(key, numbers, 4).tolist(), strict=True):
@@ -366,7 +358,6 @@ class StartupSector:
             if age >= self.params.graduation_age_months:
                 action[startup.number] = _ACTION_GRADUATE
                 self._end(startup, month, "graduated")
-                graduated += 1
                 continue
             if u[0] < self.hazard(startup, age, model):
                 action[startup.number] = _ACTION_CLOSE
@@ -396,9 +387,7 @@ class StartupSector:
             model.labour.graduate_jobs = graduates_by_zone.astype(float)
         else:
             model.labour.graduate_jobs = np.zeros(model.territory.n_zones)
-        self.closed += closed
         self.closed_this_month = closed
-        self.graduated += graduated
         self.founded_this_month = self.found(model, month)
         self.recount_employees(model)
 
@@ -411,7 +400,7 @@ class StartupSector:
             base *= p.funded_hazard_multiplier
         if startup.incubator is not None:
             base *= startup.incubator.params.support_hazard_multiplier
-        return base * self.hazard_multiplier_by_zone[startup.zone] * startup.hazard_multiplier
+        return base * startup.hazard_multiplier
 
     def _grow(
         self, startup: Startup, age: int, u_shock: float, u_sign: float, u_fund: float, model: AMPModel
@@ -437,8 +426,6 @@ class StartupSector:
                 startup.stage += 1
                 startup.funding_eur += amount
                 startup.desired_size += amount / (p.cost_per_employee_eur * p.runway_years)
-                self.funding_rounds += 1
-                self.funding_eur += amount
                 self.funding_this_month += amount
 
     def _end(self, startup: Startup, month: int, how: str) -> None:
@@ -460,7 +447,7 @@ class StartupSector:
 
     def open_positions(self) -> OpenPositions:
         startups = sorted(self.agents, key=lambda s: (s.zone, s.number))
-        n_zones = self.extra_founding_by_zone.size
+        n_zones = self.n_zones
         zone = np.array([s.zone for s in startups], dtype=np.int64)
         return OpenPositions(
             ids=np.array([s.number for s in startups], dtype=np.int32),
@@ -468,14 +455,6 @@ class StartupSector:
             open=np.array([s.open_positions for s in startups], dtype=np.int64),
             zone_start=np.searchsorted(zone, np.arange(n_zones + 1)).astype(np.int64),
         )
-
-    def record_hires(self, ids: np.ndarray, hires: np.ndarray, priority: np.ndarray) -> None:
-        by_number = {s.number: s for s in self.agents}
-        for number, count, local in zip(ids, hires, priority, strict=True):
-            if count:
-                startup = by_number[int(number)]
-                startup.hires += int(count)
-                startup.priority_hires += int(local)
 
     # --- initial state ------------------------------------------------------------------
     def initialise(self, model: AMPModel) -> None:
@@ -503,8 +482,6 @@ class StartupSector:
             for m, u in enumerate(history):  # replay its growth and funding since founding
                 self._grow(startup, m, u[0], u[1], u[2], model)
         self._staff_initial_startups(model, rng)
-        self.founded = 0
-        self.funding_rounds, self.funding_eur = 0, 0.0
 
     def _staff_initial_startups(self, model: AMPModel, rng: np.random.Generator) -> None:
         """Move employed residents of each startup's zone from incumbent jobs to the startup."""

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ampsim.errors import InputError
+from ampsim.startups import SECTORS
 from ampsim.territory import load_territory
 
 if TYPE_CHECKING:
@@ -158,3 +159,11 @@ class Intervention:
 
     def describe(self) -> dict[str, Any]:
         return {"type": self.config.type, **self.config.model_dump(mode="json", exclude_none=True)}
+
+
+def known_sectors(sectors: list[str]) -> list[str]:
+    """The sectors, unchanged, if every one is a startup sector of the model; ValueError otherwise."""
+    for sector in sectors:
+        if sector not in SECTORS:
+            raise ValueError(f"unknown sector {sector!r}; expected one of: {', '.join(SECTORS)}")
+    return sectors

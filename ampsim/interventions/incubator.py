@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ampsim.incubators import Incubator
-from ampsim.interventions.base import Intervention, InterventionConfig
-from ampsim.startups import SECTORS
+from ampsim.interventions.base import Intervention, InterventionConfig, known_sectors
 from ampsim.territory import load_territory, read_data_csv
 
 if TYPE_CHECKING:
@@ -36,10 +35,7 @@ class IncubatorConfig(InterventionConfig):
     @field_validator("sectors")
     @classmethod
     def _check_sectors(cls, value: list[str]) -> list[str]:
-        for sector in value:
-            if sector not in SECTORS:
-                raise ValueError(f"unknown sector {sector!r}; expected one of: {', '.join(SECTORS)}")
-        return value
+        return known_sectors(value)
 
     @field_validator("expands")
     @classmethod

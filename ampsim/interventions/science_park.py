@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from ampsim.interventions.base import Intervention, InterventionConfig
-from ampsim.startups import SECTORS, ExtraFounding
+from ampsim.interventions.base import Intervention, InterventionConfig, known_sectors
+from ampsim.startups import ExtraFounding
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel
@@ -42,10 +42,7 @@ class ScienceParkConfig(InterventionConfig):
     @field_validator("sectors")
     @classmethod
     def _check_sectors(cls, value: list[str]) -> list[str]:
-        for sector in value:
-            if sector not in SECTORS:
-                raise ValueError(f"unknown sector {sector!r}; expected one of: {', '.join(SECTORS)}")
-        return value
+        return known_sectors(value)
 
     def build(self) -> SciencePark:
         return SciencePark(self)

@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from ampsim.interventions.base import Intervention, InterventionConfig
+from ampsim.interventions.base import Intervention, InterventionConfig, known_sectors
 from ampsim.rng_kernels import uniform
-from ampsim.startups import SECTORS
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel
@@ -43,10 +42,7 @@ class SeedFundConfig(InterventionConfig):
     @field_validator("sectors")
     @classmethod
     def _check_sectors(cls, value: list[str]) -> list[str]:
-        for sector in value:
-            if sector not in SECTORS:
-                raise ValueError(f"unknown sector {sector!r}; expected one of: {', '.join(SECTORS)}")
-        return value
+        return known_sectors(value)
 
     @model_validator(mode="after")
     def _check_budget(self) -> SeedFundConfig:

@@ -61,7 +61,6 @@ FIELDS: dict[str, tuple[str, float, float, float]] = {
     "pm10": ("PM10", 10.0, 30.0, 15.0),
     "pm25": ("PM2.5", 5.0, 20.0, 5.0),
 }
-READING_KEYS = {"no2": "NO2", "pm10": "PM10", "pm25": "PM2.5"}
 # the metro charts: title, (indicator, label, colour) for each line
 CHARTS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (
@@ -233,7 +232,7 @@ def air_map_props(frame: Frame | None, territory: Territory, pollutant: str) -> 
             if not (0 <= x <= geometry.width and 0 <= y <= geometry.height):
                 continue
             readings = dict(sensor.readings)
-            value = readings.get(READING_KEYS[pollutant], float("nan"))
+            value = readings.get(label, float("nan"))
             kind = "monitoring station" if sensor.kind == "reference" else "low-cost sensor"
             reading = f"{label}: {value:.1f} µg/m³ (last month)" if math.isfinite(value) else "no reading yet"
             markers.append(

@@ -258,8 +258,6 @@ class Frame:
 
     settings: Settings
     generation: int
-    scenario: str
-    description: str
     month: int  # months simulated; 0 before the first step
     months: int  # length of the horizon
     start: str
@@ -281,16 +279,12 @@ class Frame:
         return float(self.zone_values[zone, ZONE_INDICATORS.index(indicator)])
 
 
-def snapshot(
-    model: AMPModel, settings: Settings, generation: int, scenario: Scenario, **timing: float
-) -> Frame:
+def snapshot(model: AMPModel, settings: Settings, generation: int, **timing: float) -> Frame:
     """A frame of the model as it is now (copies of everything that the next step changes)."""
     stepped = model.month >= 1
     return Frame(
         settings=settings,
         generation=generation,
-        scenario=scenario.name,
-        description=scenario.description,
         month=max(model.month, 0),
         months=model.months,
         start=f"{model.start_year}-{model.start_month:02d}",
@@ -321,7 +315,6 @@ class SessionModel:
     wanted: tuple[Settings, int] | None = None  # what the page asks for: settings and a reset count
     _model: AMPModel | None = field(default=None, repr=False)
     _built: tuple[Settings, int] | None = field(default=None, repr=False)
-    _scenario: Scenario | None = field(default=None, repr=False)
     _frame: Frame | None = field(default=None, repr=False)
     closed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -357,10 +350,8 @@ class SessionModel:
                     calibration_months=self.calibration_months,
                     interventions=interventions,
                 )
-            self._model, self._built, self._scenario = model, target, scenario
-            self._frame = snapshot(
-                model, settings, generation, scenario, build_seconds=time.perf_counter() - started
-            )
+            self._model, self._built = model, target
+            self._frame = snapshot(model, settings, generation, build_seconds=time.perf_counter() - started)
             return self._frame
 
     def step(self) -> Frame | None:
@@ -369,7 +360,7 @@ class SessionModel:
             return None
         try:
             model = self._model
-            if model is None or self._built is None or self._scenario is None:
+            if model is None or self._built is None:
                 return None
             if model.running:
                 started = time.perf_counter()
@@ -377,7 +368,7 @@ class SessionModel:
                     model.step()
                 settings, generation = self._built
                 self._frame = snapshot(
-                    model, settings, generation, self._scenario, step_seconds=time.perf_counter() - started
+                    model, settings, generation, step_seconds=time.perf_counter() - started
                 )
             return self._frame
         finally:
@@ -393,4 +384,4 @@ class SessionModel:
     def _discard_model(self) -> None:
         if self._model is not None:
             self._model.close()
-        self._model, self._built, self._scenario = None, None, None
+        self._model, self._built = None, None

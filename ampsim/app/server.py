@@ -17,7 +17,6 @@ from ampsim.errors import InputError
 
 APP = "ampsim.app.ui:Page"
 SOLARA_ENVIRONMENT = {
-    "SOLARA_APP": APP,
     "SOLARA_MODE": "production",  # no auto-reload, minified scripts
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
     "SOLARA_KERNEL_CULL_TIMEOUT": "10m",  # a closed tab's model is released after 10 minutes

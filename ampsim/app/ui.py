@@ -336,7 +336,7 @@ def Status(frame: Frame | None, ready: bool, build_failed: bool, build_error: st
             else f"built in {frame.build_seconds or 0:.1f} s; press Step or Play"
         )
         text = (
-            f"Scenario {frame.scenario} · scale {frame.settings.scale:g} "
+            f"Scenario {frame.settings.scenario} · scale {frame.settings.scale:g} "
             f"({frame.residents:,} simulated residents) · seed {frame.settings.seed} · "
             f"month {frame.month} of {frame.months} from {frame.start} · {timing}"
             f"<br>Parameters: {parameters} · programmes: {html.escape(programmes)}"

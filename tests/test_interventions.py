@@ -235,3 +235,16 @@ def test_a_science_park_and_triggered_restrictions_end_with_their_schedule():
     assert not rollout.restricted.any()
     assert model.pollution.road_emission_scale_by_zone == pytest.approx(1.0)
     assert model.commuting.lez_penalty == pytest.approx(0.0)
+
+
+def test_renewal_and_a_participatory_budget_add_their_amenity_in_a_shared_zone():
+    renewal = {"type": "urban_renewal", "zones": [13203], "end": "2026-06", "amenity_gain": 0.2}
+    budget = {"type": "participatory_budget", "zones": [13203], "eur_per_resident": 50.0}
+    zone = AMPModel(scale=0.01, seed=3, months=1, calibration_months=6).territory.zone_index(13203)
+    amenity = {}
+    for name, specs in {"renewal": [renewal], "budget": [budget], "both": [renewal, budget]}.items():
+        model = run_months(small_model(*specs, months=6))
+        amenity[name] = model.housing.amenity[zone]
+    assert amenity["renewal"] == pytest.approx(1.2)
+    assert amenity["budget"] > 1.0
+    assert amenity["both"] == pytest.approx(amenity["renewal"] + amenity["budget"] - 1.0)

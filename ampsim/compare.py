@@ -304,13 +304,15 @@ def compare(
     base_runs = runs[base]
     indicators = [name for name in INDICATORS if all(_has(r.metro, name) for rs in runs.values() for r in rs)]
     base_values = _stack(base_runs, indicators)
+    base_zone_tables: list[pd.DataFrame] | None = None  # made once, for the first scenario with zones
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_NAMES}
     for name in scenarios:
         other_values = _stack(runs[name], indicators)
         parts["summary"].append(_summary_rows(name, indicators, base_values, other_values))
         parts["series"].append(_series_rows(name, indicators, base_runs[0].metro, base_values, other_values))
         if all(_has(r.zones, "month") for r in (*base_runs, *runs[name])):
-            parts["zones"].append(_zone_rows(name, base_runs, runs[name]))
+            base_zone_tables = base_zone_tables or [zone_final(r) for r in base_runs]
+            parts["zones"].append(_zone_rows(name, base_zone_tables, runs[name]))
         parts["costs"].append(_cost_rows(name, base_runs, runs[name]))
     tables = {
         name: pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -444,10 +446,10 @@ def zone_final(run: RunResult) -> pd.DataFrame:
 
 
 def _zone_rows(
-    scenario: str, base_runs: Sequence[RunResult], other_runs: Sequence[RunResult]
+    scenario: str, base_tables: Sequence[pd.DataFrame], other_runs: Sequence[RunResult]
 ) -> pd.DataFrame:
-    """Final-year zone differences with intervals, one row per (zone, indicator)."""
-    base_tables = [zone_final(r) for r in base_runs]
+    """Final-year zone differences with intervals, one row per (zone, indicator); `base_tables`:
+    the baseline runs' `zone_final` tables."""
     index, columns = base_tables[0].index, base_tables[0].columns
     base = np.stack([t.reindex(index=index, columns=columns).to_numpy(float) for t in base_tables])
     other = np.stack(

@@ -494,15 +494,31 @@ def render_html(comparison: Comparison, figures: Sequence[Figure]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _headline_rows(comparison: Comparison, scenario: str) -> pd.DataFrame:
+    """The scenario's summary rows of the key indicators, in the report's order."""
+    rows = ordered_rows(comparison.summary, scenario)
+    return rows[rows["indicator"].isin(KEY_INDICATORS)]
+
+
+def _description(comparison: Comparison, scenario: str) -> str | None:
+    return (comparison.metadata.get("descriptions") or {}).get(scenario)
+
+
+def _scenario_costs(comparison: Comparison, scenario: str) -> pd.DataFrame:
+    """The scenario's cost rows (none when the comparison has no cost table)."""
+    if comparison.costs.empty:
+        return comparison.costs
+    return comparison.costs[comparison.costs["scenario"] == scenario]
+
+
 def _headline_html(comparison: Comparison) -> list[str]:
     """Per scenario, the key indicators in the final year."""
     period = period_label(comparison)
     parts = [f"<h2>Headline: {_e(final_label(comparison))}</h2>"]
     for scenario in comparison.scenarios:
-        rows = ordered_rows(comparison.summary, scenario)
-        rows = rows[rows["indicator"].isin(KEY_INDICATORS)]
+        rows = _headline_rows(comparison, scenario)
         parts.append(f"<h3>{_e(scenario)} compared with {_e(comparison.base)}</h3>")
-        description = (comparison.metadata.get("descriptions") or {}).get(scenario)
+        description = _description(comparison, scenario)
         if description:
             parts.append(f"<p>{_e(description)}</p>")
         parts.append(
@@ -521,9 +537,7 @@ def _costs_html(comparison: Comparison) -> list[str]:
         "Extra spending is the scenario's minus the baseline's. Definitions are in the methods section.</p>",
     ]
     for scenario in comparison.scenarios:
-        rows = (
-            comparison.costs[comparison.costs["scenario"] == scenario] if not comparison.costs.empty else []
-        )
+        rows = _scenario_costs(comparison, scenario)
         parts.append(f"<h3>{_e(scenario)}</h3>")
         spent = comparison.metadata.get("spending_eur", {}).get(scenario, {})
         if spent:
@@ -635,10 +649,9 @@ def render_markdown(comparison: Comparison, figures: Sequence[Figure]) -> str:
         lines += ["**Only one replicate per scenario: intervals need at least 2 replicates.**", ""]
     lines += [f"## Headline: {final_label(comparison)}", ""]
     for scenario in comparison.scenarios:
-        rows = ordered_rows(comparison.summary, scenario)
-        rows = rows[rows["indicator"].isin(KEY_INDICATORS)]
+        rows = _headline_rows(comparison, scenario)
         lines += [f"### {scenario} compared with {comparison.base}", ""]
-        description = (comparison.metadata.get("descriptions") or {}).get(scenario)
+        description = _description(comparison, scenario)
         lines += [description, ""] if description else []
         lines += [_md_table(_indicator_headers(comparison, scenario), _indicator_rows_md(rows, period)), ""]
     lines += ["## How the key indicators evolve", ""]
@@ -647,9 +660,7 @@ def render_markdown(comparison: Comparison, figures: Sequence[Figure]) -> str:
     lines += [f"![{f.caption}]({f.path})\n" for f in figures if f.section == "maps"]
     lines += ["## What it costs per outcome", ""]
     for scenario in comparison.scenarios:
-        rows = (
-            comparison.costs[comparison.costs["scenario"] == scenario] if not comparison.costs.empty else []
-        )
+        rows = _scenario_costs(comparison, scenario)
         if len(rows):
             cells = [_cost_cells(row) for _, row in rows.iterrows()]
             lines += [f"### {scenario}", "", _md_table(COST_HEADERS, cells), ""]

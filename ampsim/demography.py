@@ -17,7 +17,7 @@ from numba import njit, prange
 
 from ampsim.chunks import chunk_bounds, chunks_for
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
-from ampsim.population import education_cdf_by_zone, entrant_status_cdf, home_cell_cdf
+from ampsim.population import draw_home_cell, education_cdf_by_zone, entrant_status_cdf
 from ampsim.residents import NO_EMPLOYER, NO_ZONE
 from ampsim.rng_kernels import uniform
 
@@ -140,7 +140,6 @@ class Demography:
             territory.zones["median_income_eur"].to_numpy(), territory.population, population_params
         )
         self.status_cdf = entrant_status_cdf(population_params, MAX_AGE_YEARS)
-        self.cell_cdf = home_cell_cdf(territory, population_params)
         self.median_income = territory.zones["median_income_eur"].to_numpy(float)
         self.newborn_share = self._newborn_share(model)
         self.deaths_by_zone = np.zeros(territory.n_zones, dtype=np.int64)
@@ -186,7 +185,7 @@ class Demography:
             model.params.population.income_sigma,
             model.territory.grid.zone_cell_start,
             model.territory.grid.zone_cells,
-            self.cell_cdf,
+            model.home_cell_cdf,
             chunks_for(r.n),
             self.deaths_by_zone,
             self.births_by_zone,
@@ -344,9 +343,7 @@ def _newcomer(
     u1 = max(uniform(key, i, 7), 1e-300)
     normal = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * uniform(key, i, 8))
     income[i] = median_income[z] * np.exp(income_sigma * normal)
-    first, last = zone_cell_start[z], zone_cell_start[z + 1]
-    pick = np.searchsorted(cell_cdf[first:last], uniform(key, i, 9), side="right")
-    home_cell[i] = zone_cells[first + min(pick, last - first - 1)]
+    home_cell[i] = draw_home_cell(uniform(key, i, 9), z, zone_cell_start, zone_cells, cell_cdf)
     work_zone[i] = NO_ZONE
     employer[i] = NO_EMPLOYER
     car[i] = 0

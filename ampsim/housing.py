@@ -26,6 +26,7 @@ from numba import njit, prange
 from ampsim.chunks import chunk_bounds, chunks_for
 from ampsim.income import income_quintile
 from ampsim.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.population import draw_home_cell
 from ampsim.rng_kernels import uniform
 
 if TYPE_CHECKING:
@@ -230,13 +231,6 @@ class Housing:
         self.moves_within, self.moves_between, self.displaced = (int(c) for c in counts.sum(axis=0))
 
 
-@njit(cache=True, inline="always")
-def _draw_cell(u, z, zone_cell_start, zone_cells, cell_cdf):  # pragma: no cover
-    first, last = zone_cell_start[z], zone_cell_start[z + 1]
-    pick = np.searchsorted(cell_cdf[first:last], u, side="right")
-    return zone_cells[first + min(pick, last - first - 1)]
-
-
 @njit(cache=True, parallel=True)
 def leave_home_kernel(
     key,
@@ -274,7 +268,7 @@ def leave_home_kernel(
             if u >= monthly_move + forced:
                 continue
             if u < monthly_move and uniform(key, i, 1) >= share_leaving:
-                home_cell[i] = _draw_cell(uniform(key, i, 2), h, zone_cell_start, zone_cells, cell_cdf)
+                home_cell[i] = draw_home_cell(uniform(key, i, 2), h, zone_cell_start, zone_cells, cell_cdf)
                 counts[c, 0] += 1
                 continue
             if u >= monthly_move:
@@ -318,7 +312,7 @@ def settle_kernel(
                 counts[c, 1] += 1
             occupancy[d] += 1
             zone[i] = d
-            home_cell[i] = _draw_cell(uniform(key, i, 4), d, zone_cell_start, zone_cells, cell_cdf)
+            home_cell[i] = draw_home_cell(uniform(key, i, 4), d, zone_cell_start, zone_cells, cell_cdf)
 
 
 @njit(cache=True)

@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from scipy.special import expit, logit, ndtri
 
 from ampsim.errors import InputError
@@ -350,6 +351,14 @@ def home_cell_cdf(territory: Territory, params: PopulationParameters) -> np.ndar
         cumulative = np.cumsum(weight[block])
         cdf[block] = cumulative / cumulative[-1]
     return cdf
+
+
+@njit(cache=True, inline="always")
+def draw_home_cell(u, zone, zone_cell_start, zone_cells, cell_cdf):  # pragma: no cover - compiled
+    """The home cell in `zone` that the uniform draw `u` picks from `home_cell_cdf`."""
+    first, last = zone_cell_start[zone], zone_cell_start[zone + 1]
+    pick = np.searchsorted(cell_cdf[first:last], u, side="right")
+    return zone_cells[first + min(pick, last - first - 1)]
 
 
 def _zone_slices(zone: np.ndarray, n_zones: int):

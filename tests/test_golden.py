@@ -1,8 +1,7 @@
 """The regression baseline: two short runs give exactly the tables recorded in golden.yaml."""
 
-import pytest
-
 import golden
+import pytest
 
 
 @pytest.mark.parametrize("case", list(golden.CASES))

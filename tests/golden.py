@@ -78,7 +78,9 @@ def save(digests: dict[str, dict[str, str]]) -> None:
         "# Regenerate with `python tools/update_golden.py` only when a change of results is intended,\n"
         "# and say so in the commit message.\n"
     )
-    cases = {case: {"scenario": CASES[case][0], "scale": CASES[case][1], "months": CASES[case][2]}
-             for case in CASES}
+    cases = {
+        case: {"scenario": CASES[case][0], "scale": CASES[case][1], "months": CASES[case][2]}
+        for case in CASES
+    }
     document = {"runs": cases, "cases": digests}
     GOLDEN_FILE.write_text(header + yaml.safe_dump(document, sort_keys=False))

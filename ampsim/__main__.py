@@ -2,6 +2,6 @@
 
 import sys
 
-from ampsim.cli import main
+from ampsim.cli.main import main
 
 sys.exit(main())

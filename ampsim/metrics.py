@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit, prange
 
-from ampsim.chunks import add_chunks, chunk_bounds, chunks_for
-from ampsim.income import income_quintile
-from ampsim.residents import Status
+from ampsim.core.chunks import add_chunks, chunk_bounds, chunks_for
+from ampsim.submodels.income import income_quintile
+from ampsim.world.residents import Status
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel

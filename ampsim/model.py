@@ -14,26 +14,26 @@ import mesa
 import numpy as np
 from pydantic import ValidationError
 
-from ampsim.chunks import kernel_threads
-from ampsim.commuting import Commuting, CommutingParameters
-from ampsim.demography import Demography, DemographyParameters
-from ampsim.errors import InputError
-from ampsim.exposure import Exposure, ExposureParameters
-from ampsim.housing import Housing, HousingParameters
-from ampsim.income import IncomeParameters, status_income_factors
-from ampsim.incubators import IncubatorNetwork, IncubatorParameters
-from ampsim.labour import LabourMarket, LabourParameters
-from ampsim.lifecourse import Lifecourse, LifecourseParameters
+from ampsim.core.chunks import kernel_threads
+from ampsim.core.errors import InputError
+from ampsim.core.parameters import ParameterGroup, parameter
+from ampsim.core.rng import month_key
+from ampsim.core.seeds import SeedPlan
 from ampsim.metrics import METRO_INDICATORS, Metrics
-from ampsim.parameters import ParameterGroup, parameter
-from ampsim.pollution import PollutionModel, PollutionParameters, commute_paths, station_table
-from ampsim.population import PopulationParameters, check_scale, home_cell_cdf, synthesise_population
-from ampsim.rng_kernels import month_key
-from ampsim.seeds import SeedPlan
-from ampsim.sensors import SensorNetwork, SensorParameters
-from ampsim.startups import StartupParameters, StartupSector
-from ampsim.territory import load_territory
-from ampsim.training import Training, TrainingParameters
+from ampsim.submodels.commuting import Commuting, CommutingParameters
+from ampsim.submodels.demography import Demography, DemographyParameters
+from ampsim.submodels.exposure import Exposure, ExposureParameters
+from ampsim.submodels.housing import Housing, HousingParameters
+from ampsim.submodels.income import IncomeParameters, status_income_factors
+from ampsim.submodels.incubators import IncubatorNetwork, IncubatorParameters
+from ampsim.submodels.labour import LabourMarket, LabourParameters
+from ampsim.submodels.lifecourse import Lifecourse, LifecourseParameters
+from ampsim.submodels.pollution import PollutionModel, PollutionParameters, commute_paths, station_table
+from ampsim.submodels.sensors import SensorNetwork, SensorParameters
+from ampsim.submodels.startups import StartupParameters, StartupSector
+from ampsim.submodels.training import Training, TrainingParameters
+from ampsim.world.population import PopulationParameters, check_scale, home_cell_cdf, synthesise_population
+from ampsim.world.territory import load_territory
 
 DEFAULT_START = "2026-01"
 DEFAULT_MONTHS = 180  # 2026-01 to 2040-12, the horizon of the Ambition 2040 strategy

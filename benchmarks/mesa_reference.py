@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from ampsim.chunks import kernel_threads
+from ampsim.core.chunks import kernel_threads
 from ampsim.model import AMPModel
-from ampsim.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status
+from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status
 
 RESIDENT_ATTRIBUTES = (
     "zone",
@@ -61,7 +61,7 @@ class StartupPositions:
 
 
 class Resident(mesa.Agent):
-    """One resident, with the state of `ampsim.residents.Residents` as attributes."""
+    """One resident, with the state of `ampsim.world.residents.Residents` as attributes."""
 
     def __init__(self, model: ReferenceModel, state: dict[str, float]):
         super().__init__(model)

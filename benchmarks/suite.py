@@ -306,7 +306,7 @@ def measure_sweep(settings: Settings, report: Report) -> None:
 # --- the report -----------------------------------------------------------------------------
 def machine() -> dict[str, str]:
     """What the figures were measured on."""
-    from ampsim.run import git_commit
+    from ampsim.studies.runner import git_commit
 
     return {
         "machine": f"{_cpu_model()}, {os.cpu_count()} logical cores, {_memory_gb():.0f} GB",

@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from ampsim.experiment import load_experiment
-from ampsim.run import git_commit
-from ampsim.sweep import KEY, run_sweep
+from ampsim.studies.experiment import load_experiment
+from ampsim.studies.runner import git_commit
+from ampsim.studies.sweep import KEY, run_sweep
 from benchmarks.worker import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]

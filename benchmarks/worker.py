@@ -52,7 +52,7 @@ def timed_steps(model, months: int) -> list[float]:
 def full_run(scale: float, months: int, out: str) -> dict:
     """What `ampsim run` does: import, build (with the spin-up), run, tables, Parquet and charts."""
     from ampsim.model import AMPModel
-    from ampsim.run import collect_result
+    from ampsim.studies.runner import collect_result
 
     imported = time.perf_counter()
     model = AMPModel(scale=scale, seed=0, months=months)
@@ -139,7 +139,7 @@ def timed_steps_of(stepper, months: int) -> list[float]:
 
 def sweep_runs(scale: float, months: int, runs: int) -> dict:
     """Seconds of each of `runs` complete runs (`run_model`: build, spin-up, months, tables)."""
-    from ampsim.run import run_model
+    from ampsim.studies.runner import run_model
 
     run_model(scale=scale, months=1)  # loads the compiled kernels, as a sweep worker's first run does
     times = []

@@ -2,9 +2,9 @@
 
 import pytest
 
-from ampsim.population import synthesise_population
-from ampsim.seeds import SeedPlan
-from ampsim.territory import load_territory
+from ampsim.core.seeds import SeedPlan
+from ampsim.world.population import synthesise_population
+from ampsim.world.territory import load_territory
 
 
 @pytest.fixture(scope="session")

@@ -42,8 +42,8 @@ def table_digest(table: pd.DataFrame) -> str:
 
 def run_case(case: str):
     """The RunResult of one golden case."""
-    from ampsim.run import run_model
-    from ampsim.scenario import load_scenario
+    from ampsim.scenarios.scenario import load_scenario
+    from ampsim.studies.runner import run_model
 
     path, scale, months = CASES[case]
     scenario = load_scenario(ROOT / path)

@@ -31,7 +31,7 @@ from ampsim.app.controller import (
     settings_for,
 )
 from ampsim.app.ui import App, _zone_index
-from ampsim.errors import InputError
+from ampsim.core.errors import InputError
 from ampsim.interventions.low_emission_zone import LowEmissionZoneConfig
 from ampsim.interventions.youth_training import YouthTrainingConfig
 from ampsim.metrics import ZONE_INDICATORS

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from ampsim.calibration import calibration_table, five_year_survival
+from ampsim.core.rng import draws
 from ampsim.model import AMPModel
-from ampsim.rng_kernels import draws
-from ampsim.run import run_model
+from ampsim.studies.runner import run_model
+from ampsim.studies.targets import calibration_table, five_year_survival
 
 
 @pytest.fixture(scope="module")

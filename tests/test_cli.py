@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ampsim.cli import main
+from ampsim.cli.main import main
 
 
 def run(capsys, *argv):

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from ampsim import compare as compare_module
-from ampsim import comparison_report
-from ampsim.compare import (
+from ampsim.metrics import METRO_INDICATORS, ZONE_INDICATORS
+from ampsim.reports import comparison as comparison_report
+from ampsim.studies import compare as compare_module
+from ampsim.studies.compare import (
     INDICATORS,
     ZONE_LABELS,
     census_shares,
@@ -25,8 +26,7 @@ from ampsim.compare import (
     summary_text,
     write_comparison,
 )
-from ampsim.metrics import METRO_INDICATORS, ZONE_INDICATORS
-from ampsim.run import RunResult
+from ampsim.studies.runner import RunResult
 
 MONTHS = 24
 POPULATION = 1_939_077.0

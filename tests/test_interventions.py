@@ -10,9 +10,9 @@ from pydantic import TypeAdapter
 
 from ampsim.interventions import InterventionSpec
 from ampsim.model import AMPModel
-from ampsim.run import run_model
-from ampsim.scenario import load_scenario
-from ampsim.study import StudySettings, run_study
+from ampsim.scenarios.scenario import load_scenario
+from ampsim.studies.replicates import StudySettings, run_study
+from ampsim.studies.runner import run_model
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
 SPECS = TypeAdapter(list[InterventionSpec])

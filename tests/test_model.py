@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ampsim.errors import InputError
+from ampsim.core.errors import InputError
 from ampsim.metrics import METRO_INDICATORS
 from ampsim.model import AMPModel
-from ampsim.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status
-from ampsim.run import RunResult, collect_result, run_model
+from ampsim.studies.runner import RunResult, collect_result, run_model
+from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Parallel kernels give the same numbers on any number of threads, and the same seed the same run.
 
-Residents are split into chunks whose number depends on the population only (`ampsim.chunks`), so
+Residents are split into chunks whose number depends on the population only (`ampsim.core.chunks`), so
 a run on one thread and a run on all threads must agree bit for bit: every resident array and every
 metro and zone figure. Runs happen in fresh processes, since Numba fixes its threads at start.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ampsim.chunks import MAX_CHUNKS, MIN_CHUNK, chunk_bounds, chunks_for
+from ampsim.core.chunks import MAX_CHUNKS, MIN_CHUNK, chunk_bounds, chunks_for
 from ampsim.metrics import _income_bin, income_bin_table, log_income_bin
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # a run at scale 0.08 (155,126 residents, two chunks), printing a digest of its state and tables
 RUN = """
 import hashlib
-from ampsim.run import collect_result
+from ampsim.studies.runner import collect_result
 from ampsim.model import AMPModel
 model = AMPModel(scale=0.08, seed=4, months=3, calibration_months=6)
 while model.running:

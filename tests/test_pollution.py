@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from ampsim.grid import in_any_polygon
-from ampsim.parameters import iter_parameters
-from ampsim.pollution import (
+from ampsim.core.parameters import iter_parameters
+from ampsim.submodels.pollution import (
     POLLUTANTS,
     STATIC_FIELD_PARAMETERS,
     PollutionModel,
@@ -21,6 +20,7 @@ from ampsim.pollution import (
     station_annual_means,
     station_table,
 )
+from ampsim.world.grid import in_any_polygon
 
 YEAR = 2023.0
 

@@ -1,17 +1,17 @@
 import numpy as np
 import pytest
 
-from ampsim.errors import InputError
-from ampsim.population import (
+from ampsim.core.errors import InputError
+from ampsim.core.seeds import SeedPlan
+from ampsim.world.population import (
     PopulationParameters,
     check_scale,
     population_summary,
     residents_per_zone,
     synthesise_population,
 )
-from ampsim.residents import Status
-from ampsim.seeds import SeedPlan
-from ampsim.territory import POVERTY_THRESHOLD_EUR
+from ampsim.world.residents import Status
+from ampsim.world.territory import POVERTY_THRESHOLD_EUR
 
 
 def test_full_scale_has_every_resident(territory, population_full):

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ampsim import cli
-from ampsim.errors import InputError
-from ampsim.scenario import (
+from ampsim.cli import main as cli
+from ampsim.cli.scenarios import add_scenario_commands
+from ampsim.core.errors import InputError
+from ampsim.scenarios.scenario import (
     SCENARIOS_DOC,
     ScenarioLoader,
     load_scenario,
@@ -26,7 +27,6 @@ from ampsim.scenario import (
     scenario_json_schema,
     write_provenance,
 )
-from ampsim.scenario_cli import add_scenario_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 REPOSITORY_SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -476,7 +476,7 @@ def test_set_option_is_repeatable(tmp_path):
 
 def test_scenario_documentation_lists_every_intervention_field():
     text = SCENARIOS_DOC.read_text(encoding="utf-8")
-    assert render_reference(text) == text, "run: python -m ampsim.scenario"
+    assert render_reference(text) == text, "run: python -m ampsim.scenarios.scenario"
 
 
 def test_console_validate_error_has_no_traceback(here):

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from ampsim.errors import InputError
-from ampsim.seeds import SeedPlan
+from ampsim.core.errors import InputError
+from ampsim.core.seeds import SeedPlan
 
 
 def test_streams_depend_on_purpose_not_on_request_order():

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ampsim.analysis import analyze
-from ampsim.cli import main
-from ampsim.errors import InputError
-from ampsim.experiment import load_experiment
-from ampsim.sweep import load_failures, load_results, run_sweep
+from ampsim.cli.main import main
+from ampsim.core.errors import InputError
+from ampsim.studies.analysis import analyze
+from ampsim.studies.experiment import load_experiment
+from ampsim.studies.sweep import load_failures, load_results, run_sweep
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 EXPERIMENT = f"""
@@ -144,7 +144,7 @@ def test_workers_joining_a_running_dask_sweep_get_batches(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_others_complete(experiment_file, tmp_path, monkeypatch):
-    import ampsim.sweep as sweep
+    import ampsim.studies.sweep as sweep
 
     real = sweep.run_one
 
@@ -211,7 +211,7 @@ outputs: {{months: all, indicators: [unemployment_rate, startups_alive, no2_popw
 """)
     loaded = load_experiment(path)
     out = tmp_path / "results"
-    from ampsim.sweep import Sweep
+    from ampsim.studies.sweep import Sweep
 
     Sweep(loaded, out).prepare(resume=False)
     design = loaded.design

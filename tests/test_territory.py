@@ -3,10 +3,10 @@ import pytest
 import scipy.sparse as sparse
 from scipy.sparse.csgraph import connected_components
 
-from ampsim.errors import InputError
-from ampsim.grid import in_any_polygon
-from ampsim.projection import from_lambert93_km, to_lambert93_km
-from ampsim.territory import read_data_csv
+from ampsim.core.errors import InputError
+from ampsim.world.grid import in_any_polygon
+from ampsim.world.projection import from_lambert93_km, to_lambert93_km
+from ampsim.world.territory import read_data_csv
 
 
 def test_92_communes_and_107_zones(territory):

@@ -25,7 +25,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ampsim.app.controller import Frame
 from ampsim.metrics import ZONE_INDICATORS
-from ampsim.territory import Territory
+from ampsim.world.territory import Territory
 
 
 @dataclass(frozen=True)

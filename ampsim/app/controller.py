@@ -21,11 +21,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import ampsim
-from ampsim.errors import InputError
+from ampsim.core.errors import InputError
 from ampsim.interventions import InterventionConfig
 from ampsim.metrics import ZONE_INDICATORS
 from ampsim.model import AMPModel, ModelParameters, make_parameters
-from ampsim.scenario import Scenario, load_scenario
+from ampsim.scenarios.scenario import Scenario, load_scenario
 
 DEFAULT_SCALE = 0.01  # about 19,400 residents: a month and its redraw take well under a second
 MAX_SCALE = 0.1

@@ -13,7 +13,7 @@ import threading
 import warnings
 import webbrowser
 
-from ampsim.errors import InputError
+from ampsim.core.errors import InputError
 
 APP = "ampsim.app.ui:Page"
 SOLARA_ENVIRONMENT = {

@@ -45,8 +45,8 @@ from ampsim.app.controller import (
     parse_seed,
     settings_for,
 )
-from ampsim.errors import InputError
-from ampsim.territory import load_territory
+from ampsim.core.errors import InputError
+from ampsim.world.territory import load_territory
 
 TITLE = "ampsim: Aix-Marseille-Provence"
 CSS = """

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ampsim.errors import InputError
-from ampsim.startups import SECTORS
-from ampsim.territory import load_territory
+from ampsim.core.errors import InputError
+from ampsim.submodels.startups import SECTORS
+from ampsim.world.territory import load_territory
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel

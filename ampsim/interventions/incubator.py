@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ampsim.incubators import Incubator
 from ampsim.interventions.base import Intervention, InterventionConfig, known_sectors
-from ampsim.territory import load_territory, read_data_csv
+from ampsim.submodels.incubators import Incubator
+from ampsim.world.territory import load_territory, read_data_csv
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator
 
 from ampsim.interventions.base import Intervention, InterventionConfig
-from ampsim.territory import read_data_csv
+from ampsim.world.territory import read_data_csv
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel

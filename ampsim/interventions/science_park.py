@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from ampsim.interventions.base import Intervention, InterventionConfig, known_sectors
-from ampsim.startups import ExtraFounding
+from ampsim.submodels.startups import ExtraFounding
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from ampsim.core.rng import uniform
 from ampsim.interventions.base import Intervention, InterventionConfig, known_sectors
-from ampsim.rng_kernels import uniform
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel

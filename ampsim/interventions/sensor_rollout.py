@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from ampsim.core.rng import uniforms
 from ampsim.interventions.base import Intervention, InterventionConfig
-from ampsim.rng_kernels import uniforms
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import Field
 
 from ampsim.interventions.base import Intervention, InterventionConfig
-from ampsim.labour import place_local_hires
+from ampsim.submodels.labour import place_local_hires
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ampsim.interventions.base import Intervention, InterventionConfig
-from ampsim.training import Programme
+from ampsim.submodels.training import Programme
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel

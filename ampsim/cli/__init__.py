@@ -1,0 +1,1 @@
+"""The `ampsim` command: parse, call the studies, print."""

@@ -1,0 +1,1 @@
+"""Views of the studies' tables: charts, the comparison report (HTML and Markdown), text tables."""

@@ -1,0 +1,1 @@
+"""Scenario files: the document model, the YAML loader with line tracking, messages and schema."""

@@ -1,0 +1,360 @@
+"""Experiments: a base scenario, factors, a design, replicates and the outputs to keep.
+
+An experiment file (YAML, in `experiments/`) names a base scenario and the factors to vary —
+paths into the scenario document, as for `--set` (`parameters.labour.matching_elasticity`,
+`interventions.0.trigger_threshold`) — with levels (grid) or a range or distribution (Latin
+hypercube, Sobol). The design is a table of points, each point a value per factor; a run is one
+(point, replicate). Replicate r of every point draws the same random numbers (the experiment's
+root seed, replicate r): factors are compared under common random numbers, and no two runs of a
+point share a seed. Files are validated like scenarios: a bad file stops with its name, the key
+path and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import itertools
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from scipy import stats
+from scipy.stats import qmc
+
+from ampsim.core.errors import InputError
+from ampsim.metrics import METRO_INDICATORS
+from ampsim.scenarios.scenario import (
+    Document,
+    Origin,
+    Scenario,
+    container_of,
+    format_path,
+    load_document,
+    load_scenario,
+    normalise_document,
+    read_document,
+    validate_document,
+)
+
+DESIGNS = ("grid", "lhs", "sobol")
+
+
+class Distribution(BaseModel):
+    """A factor's distribution for sampled designs (values are drawn by inverse CDF)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["uniform", "normal", "triangular", "lognormal"]
+    low: float | None = Field(None, description="uniform, triangular: lower bound")
+    high: float | None = Field(None, description="uniform, triangular: upper bound")
+    mode: float | None = Field(None, description="triangular: most likely value")
+    mean: float | None = Field(None, description="normal: mean; lognormal: mean of the log")
+    sd: float | None = Field(None, gt=0, description="normal: standard deviation; lognormal: of the log")
+
+    @model_validator(mode="after")
+    def _check(self) -> Distribution:
+        needed = {
+            "uniform": ("low", "high"),
+            "normal": ("mean", "sd"),
+            "triangular": ("low", "high", "mode"),
+            "lognormal": ("mean", "sd"),
+        }[self.type]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(
+                f"a {self.type} distribution needs {', '.join(needed)}; missing {', '.join(missing)}"
+            )
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"low {self.low} must be below high {self.high}")
+        if self.type == "triangular" and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode {self.mode} must lie between low {self.low} and high {self.high}")
+        return self
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """Values at probabilities u (the inverse CDF)."""
+        if self.type == "uniform":
+            return self.low + u * (self.high - self.low)
+        if self.type == "normal":
+            return stats.norm.ppf(u, loc=self.mean, scale=self.sd)
+        if self.type == "lognormal":
+            return np.exp(stats.norm.ppf(u, loc=self.mean, scale=self.sd))
+        c = (self.mode - self.low) / (self.high - self.low)
+        return stats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low)
+
+
+class Factor(BaseModel):
+    """One varied value of the scenario: its path, and its levels, range or distribution."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(..., description="dotted path into the scenario, as for --set")
+    name: str | None = Field(None, description="short name in tables (default: the path's last part)")
+    levels: list[Any] | None = Field(None, min_length=1, description="values, for grid designs")
+    range: tuple[float, float] | None = Field(None, description="[low, high], uniform, for sampled designs")
+    distribution: Distribution | None = Field(None, description="for sampled designs")
+    integer: bool = Field(False, description="round sampled values to whole numbers")
+
+    @model_validator(mode="after")
+    def _check(self) -> Factor:
+        given = [k for k in ("levels", "range", "distribution") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one of levels, range or distribution (got {', '.join(given) or 'none'})"
+            )
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range: low {self.range[0]} must be below high {self.range[1]}")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.name or self.path.split(".")[-1]
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """Values of a sampled factor at probabilities u."""
+        if self.range is not None:
+            values = self.range[0] + u * (self.range[1] - self.range[0])
+        else:
+            values = self.distribution.quantile(u)
+        return np.round(values) if self.integer else values
+
+    def bounds(self) -> tuple[float, float]:
+        """Range of a sampled factor (for SALib); distributions use their 0.1 % and 99.9 % points."""
+        if self.range is not None:
+            return self.range
+        low, high = self.distribution.quantile(np.array([0.001, 0.999]))
+        return float(low), float(high)
+
+
+class Design(BaseModel):
+    """How the points are chosen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    method: Literal["grid", "lhs", "sobol"] = Field(..., description="grid, lhs (Latin hypercube) or sobol")
+    samples: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="lhs: points; sobol: base sample N (points = N(D+2), or N(2D+2) with second order)",
+    )
+    second_order: bool = Field(False, description="sobol: also second-order indices")
+    seed: int = Field(0, ge=0, description="seed of the sampling (not of the runs)")
+
+
+class Outputs(BaseModel):
+    """What each run keeps."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicators: list[str] = Field(
+        default_factory=lambda: [
+            "unemployment_rate",
+            "youth_unemployment_rate",
+            "neet_share",
+            "poverty_rate",
+            "startups_alive",
+            "startup_jobs",
+            "no2_popweighted",
+            "pm25_popweighted",
+            "attributable_deaths_pm25",
+        ],
+        min_length=1,
+        description="metro indicators to keep",
+    )
+    months: Literal["all", "final_year", "year_ends"] | list[int] = Field(
+        "final_year", description="all months, the last 12, every December, or a list of month numbers"
+    )
+
+    @field_validator("indicators")
+    @classmethod
+    def _check_indicators(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name not in METRO_INDICATORS:
+                close = difflib.get_close_matches(name, METRO_INDICATORS, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"unknown indicator {name!r}{hint}")
+        return value
+
+
+class Experiment(BaseModel):
+    """An experiment file, validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(..., pattern=r"^[A-Za-z0-9_-]+$", description="identifier of the experiment")
+    description: str = Field("", description="what it explores")
+    scenario: str = Field(..., description="base scenario file, relative to the experiment file")
+    factors: list[Factor] = Field(..., min_length=1, description="the values varied")
+    design: Design
+    replicates: int = Field(1, ge=1, le=10_000, description="runs per point")
+    outputs: Outputs = Field(default_factory=Outputs)
+    scale: float | None = Field(None, gt=0, le=1, description="scale of every run (default: the scenario's)")
+    months: int | None = Field(
+        None, ge=1, le=1200, description="months of every run (default: the scenario's)"
+    )
+    seed: int = Field(0, ge=0, description="root seed of the runs")
+    batch_size: int = Field(4, ge=1, le=10_000, description="runs per task sent to a worker")
+
+    @model_validator(mode="after")
+    def _check_design(self) -> Experiment:
+        kinds = {"levels" if f.levels is not None else "sampled" for f in self.factors}
+        if self.design.method == "grid" and kinds != {"levels"}:
+            raise ValueError("a grid design needs `levels` for every factor")
+        if self.design.method != "grid":
+            if kinds != {"sampled"}:
+                raise ValueError(
+                    f"a {self.design.method} design needs a `range` or `distribution` for every factor"
+                )
+            if self.design.samples is None:
+                raise ValueError(f"a {self.design.method} design needs `samples`")
+        labels = [f.label for f in self.factors]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"factor names must differ, got {', '.join(labels)}; give them a `name`")
+        return self
+
+
+class LoadedExperiment:
+    """An experiment with its base scenario document and its design table."""
+
+    def __init__(self, experiment: Experiment, path: Path, base: Document, design: pd.DataFrame):
+        self.experiment = experiment
+        self.path = path
+        self.base = base
+        self.design = design
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.design) * self.experiment.replicates
+
+    def run_keys(self) -> list[tuple[int, int]]:
+        """(point, replicate) of every run, point by point."""
+        return [(p, r) for p in range(len(self.design)) for r in range(self.experiment.replicates)]
+
+    def scenario(self, point: int) -> Scenario:
+        """The base scenario with the point's factor values."""
+        return scenario_at(
+            self.base, self.experiment.factors, self.design.iloc[point].to_dict(), str(self.path)
+        )
+
+    def fingerprint(self) -> str:
+        """Hash of everything that defines the runs: resuming checks it has not changed."""
+        content = {
+            "experiment": self.experiment.model_dump(mode="json", exclude={"batch_size", "description"}),
+            "base": self.base.data,
+            "design": self.design.to_dict(orient="list"),
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def load_experiment(path: str | os.PathLike) -> LoadedExperiment:
+    """Read, validate and expand an experiment file; InputError names the file, line and key."""
+    path = Path(path)
+    document = read_document(path, str(path))
+    try:
+        experiment = Experiment.model_validate(document.data)
+    except ValidationError as error:
+        raise InputError(_format_experiment_errors(error, document)) from None
+    scenario_path = path.parent / experiment.scenario
+    load_scenario(scenario_path)  # reports a bad base scenario with its own file and line
+    base = load_document(scenario_path)
+    design = make_design(experiment)
+    for name, corner in (("lowest", design.min()), ("highest", design.max())):
+        try:
+            scenario_at(base, experiment.factors, corner.to_dict(), str(path))
+        except InputError as error:
+            raise InputError(
+                f"{path}: factors: the {name} design values do not make a valid scenario:\n{error}"
+            ) from None
+    return LoadedExperiment(experiment, path, base, design)
+
+
+def make_design(experiment: Experiment) -> pd.DataFrame:
+    """The design: one row per point, one column per factor (by its label)."""
+    factors = experiment.factors
+    labels = [f.label for f in factors]
+    method = experiment.design.method
+    if method == "grid":
+        rows = list(itertools.product(*(f.levels for f in factors)))
+        return pd.DataFrame(rows, columns=labels)
+    if method == "lhs":
+        sampler = qmc.LatinHypercube(d=len(factors), seed=experiment.design.seed)
+        unit = sampler.random(experiment.design.samples)
+    else:
+        from SALib.sample import sobol
+
+        problem = {"num_vars": len(factors), "names": labels, "bounds": [[0.0, 1.0]] * len(factors)}
+        unit = sobol.sample(
+            problem,
+            experiment.design.samples,
+            calc_second_order=experiment.design.second_order,
+            seed=experiment.design.seed,
+        )
+        unit = np.clip(unit, 1e-9, 1 - 1e-9)  # inverse CDFs of unbounded distributions need u in (0, 1)
+    columns = {
+        label: factor.quantile(unit[:, k])
+        for k, (label, factor) in enumerate(zip(labels, factors, strict=True))
+    }
+    return pd.DataFrame(columns)
+
+
+def scenario_at(base: Document, factors: list[Factor], values: dict[str, Any], display: str) -> Scenario:
+    """The base scenario document with the factors set to `values`, validated."""
+    document = Document(copy.deepcopy(base.data), dict(base.origins), list(base.sources))
+    for factor in factors:
+        value = values[factor.label]
+        value = value.item() if isinstance(value, np.generic) else value
+        origin = Origin(display, setting=f"{factor.path}={value}")
+        parts = factor.path.split(".")
+        container, key_path = container_of(document.data, parts, origin)
+        container[key_path[-1]] = value
+        document.origins[key_path] = origin
+    normalise_document(document)
+    scenario = validate_document(document)
+    scenario._sources = tuple(base.sources)
+    return scenario
+
+
+def _format_experiment_errors(error: ValidationError, document: Document) -> str:
+    """One line per problem: file, line, key path, what was expected (closest key for unknown ones)."""
+    lines = []
+    for item in error.errors():
+        path = tuple(
+            part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))
+        )
+        where = document.origin(path)
+        text = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            owner = _model_at(path[:-1])
+            allowed = list(owner.model_fields) if owner else []
+            close = difflib.get_close_matches(str(path[-1]), allowed, n=1)
+            text = f"unknown key {path[-1]!r}; allowed here: {', '.join(allowed)}" + (
+                f"; did you mean {close[0]!r}?" if close else ""
+            )
+        elif item["type"] == "missing":
+            text = "required key missing"
+        elif "input" in item and item["type"] not in ("value_error",):
+            text = f"{text}, got {item['input']!r}"
+        lines.append(f"{where}: {format_path(path) or 'the experiment'}: {text}")
+    return "\n".join(dict.fromkeys(lines))
+
+
+def _model_at(path: tuple) -> type[BaseModel] | None:
+    """The pydantic model that describes the mapping at `path` of an experiment file."""
+    model: type[BaseModel] | None = Experiment
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model else None
+        annotation = getattr(field, "annotation", None)
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if model is None:
+            args = [a for c in candidates for a in getattr(c, "__args__", ())]
+            model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    return model

@@ -1,0 +1,189 @@
+"""Running the model and keeping what it produced: tidy tables, a manifest, charts.
+
+A `RunResult` holds four tidy tables — the metropolis by month, the zones by month, the monitoring
+stations by month and one row per startup — plus the run's metadata. `write` stores them as
+Parquet beside a JSON manifest (parameters, seed entropy, version, git commit) and PNG charts, in
+a temporary folder renamed into place at the end, so a failed run leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ampsim import __version__
+from ampsim.metrics import ZONE_INDICATORS
+from ampsim.model import AMPModel, ModelParameters
+
+TABLES = ("metro", "zones", "stations", "startups")
+
+
+@dataclass
+class RunResult:
+    """The tables of one run and what is needed to reproduce it."""
+
+    metro: pd.DataFrame
+    zones: pd.DataFrame
+    stations: pd.DataFrame
+    startups: pd.DataFrame
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, directory: str | os.PathLike, charts: bool = True) -> Path:
+        """Write Parquet tables, the manifest and (optionally) charts into `directory`."""
+        target = Path(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            for name in TABLES:
+                getattr(self, name).to_parquet(staging / f"{name}.parquet", index=False)
+            (staging / "manifest.json").write_text(json.dumps(self.metadata, indent=2, default=str) + "\n")
+            if charts:
+                from ampsim.reports.charts import write_run_charts
+
+                write_run_charts(self, staging)
+            if target.exists():
+                shutil.rmtree(target)
+            staging.rename(target)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging)
+        return target
+
+    @classmethod
+    def read(cls, directory: str | os.PathLike) -> RunResult:
+        """Load a run written by `write`."""
+        directory = Path(directory)
+        tables = {name: pd.read_parquet(directory / f"{name}.parquet") for name in TABLES}
+        metadata = json.loads((directory / "manifest.json").read_text())
+        return cls(**tables, metadata=metadata)
+
+
+def run_model(
+    params: ModelParameters | dict | None = None,
+    *,
+    scale: float = 0.1,
+    seed: int = 0,
+    replicate: int = 0,
+    months: int = 180,
+    start: str = "2026-01",
+    interventions: Sequence[Any] = (),
+    progress: Callable[[int, int], None] | None = None,
+    model_kwargs: dict[str, Any] | None = None,
+) -> RunResult:
+    """Build the model, run it for `months` months and collect its tables."""
+    model = AMPModel(
+        params,
+        scale=scale,
+        seed=seed,
+        replicate=replicate,
+        months=months,
+        start=start,
+        interventions=interventions,
+        **(model_kwargs or {}),
+    )
+    try:
+        while model.running:
+            model.step()
+            if progress is not None:
+                progress(model.month, months)
+        return collect_result(model)
+    finally:
+        model.close()
+
+
+def collect_result(model: AMPModel) -> RunResult:
+    """The tidy tables of a model that has run."""
+    metrics = model.metrics
+    metro = pd.DataFrame(metrics.metro_rows)
+    territory = model.territory
+    blocks = []
+    for row, table in zip(metrics.metro_rows, metrics.zone_rows, strict=True):
+        block = pd.DataFrame(table, columns=list(ZONE_INDICATORS))
+        block.insert(0, "zone", territory.names)
+        block.insert(0, "code", territory.codes)
+        block.insert(0, "date", row["date"])
+        block.insert(0, "month", row["month"])
+        blocks.append(block)
+    zones = pd.concat(blocks, ignore_index=True)
+    stations = pd.DataFrame(metrics.station_rows)
+    registry = pd.DataFrame(model.startups.registry[model.startups.registry_start :])
+    return RunResult(
+        metro=metro,
+        zones=zones,
+        stations=stations,
+        startups=_startup_table(registry),
+        metadata=run_metadata(model),
+    )
+
+
+def _startup_table(registry: pd.DataFrame) -> pd.DataFrame:
+    columns = ["number", "zone", "sector", "founded_month", "end_month", "end", "ever_incubated", "max_stage"]
+    if registry.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+    for column in columns:
+        if column not in registry:
+            registry[column] = np.nan
+    table = registry[columns].copy()
+    table["end"] = table["end"].fillna("alive").astype(str)
+    table["ever_incubated"] = table["ever_incubated"].astype("boolean")
+    return table
+
+
+def run_metadata(model: AMPModel) -> dict[str, Any]:
+    """What is needed to reproduce a run."""
+    return {
+        "ampsim_version": __version__,
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "seed_entropy": model.seed_plan.entropy,
+        "replicate": model.seeds.replicate,
+        "scale": model.scale,
+        "residents": model.residents.n,
+        "people_per_resident": model.residents.weight,
+        "months": model.months,
+        "start": f"{model.start_year}-{model.start_month:02d}",
+        "calibrated": {
+            "matching_efficiency": model.labour.matching_efficiency,
+            "job_loss_rate": model.labour.job_loss_rate,
+            "car_intercept": model.commuting.intercept,
+        },
+        "interventions": [_describe(intervention) for intervention in model.interventions],
+        "parameters": model.params.model_dump(mode="json"),
+    }
+
+
+def _describe(intervention: Any) -> Any:
+    describe = getattr(intervention, "describe", None)
+    return describe() if callable(describe) else repr(intervention)
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree ampsim runs from, with '-dirty' if it has changes."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("-dirty" if dirty else "")

@@ -1,0 +1,222 @@
+"""Commuting mode: car or public transport, and the car traffic it puts on the roads.
+
+An employed resident commutes by car with the logit probability
+
+    P(car) = logistic(b0 + b_d ln d_hw + b_y ln(income / metro median) + b_rho ln(density_h / metro)
+                      + b_a awareness - transit_bonus_h - lez_penalty_h - lez_penalty_w)
+
+(distance makes the car likelier, so do income and sparse settlement where transit is thin;
+air-quality awareness a little less likely). The constant b0 is calibrated at start so that the
+metro car share is the observed 75 %. People reconsider their mode when they take a new job and
+otherwise now and then (habit). The month's car commuters per home-work zone pair feed road
+traffic in the pollution model, so transport policies act on the air.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit, prange
+from scipy.optimize import brentq
+from scipy.special import expit
+
+from ampsim.core.chunks import chunk_bounds, chunks_for
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.rng import uniform
+from ampsim.world.residents import Status
+
+if TYPE_CHECKING:
+    from ampsim.model import AMPModel
+
+
+class CommutingParameters(ParameterGroup):
+    """Mode choice for the journey to work."""
+
+    car_share: float = parameter(
+        0.753,
+        unit="share",
+        gt=0,
+        lt=1,
+        source="car share of home-work trips in AMP, 75.3 % in 2020 (ekinos-conseil analysis of "
+        "INSEE census mobility 2009-2020)",
+        description="metro car share the constant of the logit is calibrated to",
+    )
+    beta_distance: float = parameter(
+        0.8,
+        unit="logit per ln km",
+        source=ASSUMPTION,
+        description="effect of the log home-work distance on choosing the car",
+    )
+    beta_income: float = parameter(
+        0.5,
+        unit="logit per ln(income ratio)",
+        source=ASSUMPTION,
+        description="effect of log income relative to the metro median",
+    )
+    beta_density: float = parameter(
+        -0.5,
+        unit="logit per ln(density ratio)",
+        source="denser zones have more transit; modelling assumption (no transit supply data)",
+        description="effect of the home zone's log density relative to the metro",
+    )
+    beta_awareness: float = parameter(
+        -0.3,
+        unit="logit per unit awareness",
+        source="sensor feedback raises awareness but rarely changes travel (Haddad & de Nazelle "
+        "2018; Becker et al. 2021), hence a small value; modelling assumption",
+        description="effect of air-quality awareness",
+    )
+    reconsider_rate: float = parameter(
+        1 / 24,
+        unit="1/month",
+        ge=0,
+        le=1,
+        source=ASSUMPTION,
+        description="monthly probability that a worker reconsiders their mode (besides new jobs)",
+    )
+    trips_per_month: float = parameter(
+        42.0,
+        unit="one-way trips per month",
+        gt=0,
+        source="2 trips a day, 21 working days; modelling assumption",
+        description="commuting trips per worker and month",
+    )
+
+
+class Commuting:
+    """Mode choice of the employed and the car commuters per home-work pair."""
+
+    def __init__(self, model: AMPModel, params: CommutingParameters):
+        self.params = params
+        territory = model.territory
+        n = territory.n_zones
+        density = territory.population / territory.zones["area_km2"].to_numpy()
+        metro_density = territory.total_population / territory.zones["area_km2"].sum()
+        self.log_distance = np.log(np.maximum(model.labour.distance_km, 0.5))
+        self.log_density = np.log(density / metro_density)
+        self.log_metro_median = float(np.log(np.median(model.residents.income)))
+        self.transit_bonus = np.zeros(n)  # transit improvements (logit units)
+        self.lez_penalty = np.zeros(n)  # low-emission zones (logit units)
+        self.intercept = 0.0
+        self.car_commuters = np.zeros((n, n), dtype=np.int64)
+        self.commuters = np.zeros((n, n), dtype=np.int64)
+
+    def calibrate_intercept(self, model: AMPModel) -> None:
+        """Choose b0 so that the expected car share of the current workers is the target."""
+        r = model.residents
+        workers = np.flatnonzero(r.status == Status.EMPLOYED)
+        utility = self._utility_without_intercept(model, workers)
+        self.intercept = brentq(lambda b: expit(b + utility).mean() - self.params.car_share, -20, 20)
+
+    def _utility_without_intercept(self, model: AMPModel, workers: np.ndarray) -> np.ndarray:
+        r = model.residents
+        p = self.params
+        home, work = r.zone[workers].astype(np.int64), r.work_zone[workers].astype(np.int64)
+        return (
+            p.beta_distance * self.log_distance[home, work]
+            + p.beta_income * (np.log(np.maximum(r.income[workers], 1.0)) - self.log_metro_median)
+            + p.beta_density * self.log_density[home]
+            + p.beta_awareness * r.awareness[workers] / 255.0
+            - self.transit_bonus[home]
+            - self.lez_penalty[home]
+            - self.lez_penalty[work]
+        )
+
+    def assign_initial_modes(self, model: AMPModel) -> None:
+        """Everybody employed chooses a mode at the start."""
+        self.calibrate_intercept(model)
+        self._choose(model, reconsider_rate=1.0)
+
+    def step(self, model: AMPModel) -> None:
+        self._choose(model, self.params.reconsider_rate)
+
+    def _choose(self, model: AMPModel, reconsider_rate: float) -> None:
+        r = model.residents
+        p = self.params
+        self.car_commuters[:] = 0
+        self.commuters[:] = 0
+        mode_choice_kernel(
+            model.keys("commuting"),
+            r.zone,
+            r.work_zone,
+            r.status,
+            r.months_in_status,
+            r.income,
+            r.awareness,
+            r.car,
+            self.intercept,
+            p.beta_distance,
+            p.beta_income,
+            p.beta_density,
+            p.beta_awareness,
+            self.log_distance,
+            self.log_density,
+            self.log_metro_median,
+            self.transit_bonus,
+            self.lez_penalty,
+            reconsider_rate,
+            chunks_for(r.n),
+            self.car_commuters,
+            self.commuters,
+        )
+
+    def car_share(self) -> float:
+        total = self.commuters.sum()
+        return float(self.car_commuters.sum() / total) if total else 0.0
+
+
+@njit(cache=True, parallel=True)
+def mode_choice_kernel(
+    key,
+    zone,
+    work_zone,
+    status,
+    months_in_status,
+    income,
+    awareness,
+    car,
+    intercept,
+    beta_distance,
+    beta_income,
+    beta_density,
+    beta_awareness,
+    log_distance,
+    log_density,
+    log_metro_median,
+    transit_bonus,
+    lez_penalty,
+    reconsider_rate,
+    n_chunks,
+    car_commuters,
+    commuters,
+):  # pragma: no cover - compiled
+    """New workers and those who reconsider choose a mode; count commuters per home-work pair.
+    Chunks in parallel, each with its own counts, added in chunk order."""
+    n_zones = car_commuters.shape[0]
+    partial = np.zeros((n_chunks, 2, n_zones, n_zones), dtype=np.int32)  # commuters, by car
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            if status[i] != 0:  # Status.EMPLOYED
+                car[i] = 0
+                continue
+            h = zone[i]
+            w = work_zone[i]
+            if months_in_status[i] == 0 or uniform(key, i, 0) < reconsider_rate:
+                utility = (
+                    intercept
+                    + beta_distance * log_distance[h, w]
+                    + beta_income * (np.log(max(income[i], 1.0)) - log_metro_median)
+                    + beta_density * log_density[h]
+                    + beta_awareness * awareness[i] / 255.0
+                    - transit_bonus[h]
+                    - lez_penalty[h]
+                    - lez_penalty[w]
+                )
+                car[i] = 1 if uniform(key, i, 1) < 1.0 / (1.0 + np.exp(-utility)) else 0
+            partial[c, 0, h, w] += 1
+            partial[c, 1, h, w] += car[i]
+    for c in range(n_chunks):
+        commuters += partial[c, 0]
+        car_commuters += partial[c, 1]

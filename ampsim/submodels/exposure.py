@@ -1,0 +1,197 @@
+"""Exposure to NO2, PM10 and PM2.5 at home, and the health burden (WHO exposure-response).
+
+Each resident breathes the monthly concentration of their home cell, lowered by the share of it
+an aware resident avoids. Cumulative exposure is kept per resident. Deaths attributable to a
+pollutant follow the log-linear exposure-response of the WHO 2021 reviews: for a resident with
+monthly death probability m, the attributable part is m x (1 - exp(-beta (C - C_ref)+)),
+beta = ln(RR)/10, with the WHO guideline as counterfactual. PM2.5 and NO2 burdens overlap and are
+reported separately, never added.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit, prange
+
+from ampsim.core.chunks import chunk_bounds, chunks_for
+from ampsim.core.parameters import ParameterGroup, parameter
+
+if TYPE_CHECKING:
+    from ampsim.model import AMPModel
+
+_WHO_2021 = "WHO global air quality guidelines 2021"
+
+
+class ExposureParameters(ParameterGroup):
+    """Exposure-response functions and the thresholds reported."""
+
+    relative_risk_pm25: float = parameter(
+        1.08,
+        unit="per 10 µg/m³",
+        gt=1,
+        source="all-cause mortality, 1.08 (1.06-1.09), WHO 2021 review (Chen & Hoek 2020)",
+        description="relative risk of death per 10 µg/m³ of long-term PM2.5",
+    )
+    relative_risk_no2: float = parameter(
+        1.02,
+        unit="per 10 µg/m³",
+        gt=1,
+        source="all-cause mortality, 1.02 (1.01-1.04), WHO-commissioned review 2020",
+        description="relative risk of death per 10 µg/m³ of long-term NO2",
+    )
+    who_guideline_no2: float = parameter(
+        10.0,
+        unit="µg/m³",
+        gt=0,
+        source=_WHO_2021,
+        description="WHO annual guideline for NO2 (and counterfactual)",
+    )
+    who_guideline_pm10: float = parameter(
+        15.0, unit="µg/m³", gt=0, source=_WHO_2021, description="WHO annual guideline for PM10"
+    )
+    who_guideline_pm25: float = parameter(
+        5.0,
+        unit="µg/m³",
+        gt=0,
+        source=_WHO_2021,
+        description="WHO annual guideline for PM2.5 (and counterfactual)",
+    )
+    eu_limits_until_2029: tuple[float, float, float] = parameter(
+        (40.0, 40.0, 25.0),
+        unit="µg/m³",
+        source="EU ambient air quality directive 2008/50 (annual limits), as summarised by AirClim",
+        description="annual EU limit values for NO2, PM10, PM2.5 until 2029",
+    )
+    eu_limits_from_2030: tuple[float, float, float] = parameter(
+        (20.0, 20.0, 10.0),
+        unit="µg/m³",
+        source="EU directive 2024/2881 (annual limits from 2030), as summarised by AirClim",
+        description="annual EU limit values for NO2, PM10, PM2.5 from 2030",
+    )
+
+
+class Exposure:
+    """Monthly exposure, cumulative exposure and attributable deaths by zone."""
+
+    def __init__(self, model: AMPModel, params: ExposureParameters):
+        self.params = params
+        n = model.territory.n_zones
+        self.concentration_sum = np.zeros((n, 3))  # sum over residents, for population weighting
+        self.above_who = np.zeros((n, 3))
+        self.above_eu = np.zeros((n, 3))
+        self.attributable_deaths = np.zeros((n, 2))  # PM2.5, NO2 (simulated deaths)
+
+    def eu_limits(self, year: int) -> np.ndarray:
+        limits = self.params.eu_limits_from_2030 if year >= 2030 else self.params.eu_limits_until_2029
+        return np.array(limits, dtype=float)
+
+    def step(self, model: AMPModel) -> None:
+        p = self.params
+        r = model.residents
+        grid = model.territory.grid
+        pollution = model.pollution
+        self.concentration_sum[:] = 0
+        self.above_who[:] = 0
+        self.above_eu[:] = 0
+        self.attributable_deaths[:] = 0
+        exposure_kernel(
+            r.zone,
+            r.home_cell,
+            r.age_months,
+            r.sex,
+            r.awareness,
+            r.exposure_no2,
+            r.exposure_pm25,
+            grid.cell_flat,
+            pollution.no2.ravel(),
+            pollution.pm10.ravel(),
+            pollution.pm25.ravel(),
+            model.sensors.params.exposure_avoidance,
+            np.array([p.who_guideline_no2, p.who_guideline_pm10, p.who_guideline_pm25]),
+            self.eu_limits(model.year),
+            model.demography.death_probability,
+            np.log(p.relative_risk_pm25) / 10,
+            np.log(p.relative_risk_no2) / 10,
+            chunks_for(r.n),
+            self.concentration_sum,
+            self.above_who,
+            self.above_eu,
+            self.attributable_deaths,
+        )
+
+
+@njit(cache=True, parallel=True)
+def exposure_kernel(
+    zone,
+    home_cell,
+    age_months,
+    sex,
+    awareness,
+    exposure_no2,
+    exposure_pm25,
+    cell_flat,
+    no2,
+    pm10,
+    pm25,
+    avoidance,
+    who,
+    eu,
+    death_probability,
+    beta_pm25,
+    beta_no2,
+    n_chunks,
+    concentration_sum,
+    above_who,
+    above_eu,
+    attributable_deaths,
+):  # pragma: no cover - compiled
+    """Accumulate each resident's exposure and the zone sums, threshold counts and burden. Chunks
+    in parallel, each with its own zone sums, added in chunk order (see `ampsim.core.chunks`)."""
+    n_zones = concentration_sum.shape[0]
+    sums = np.zeros((n_chunks, n_zones, 3))
+    counts = np.zeros((n_chunks, 2, n_zones, 3), dtype=np.int32)  # above the WHO guideline, the EU limit
+    deaths = np.zeros((n_chunks, n_zones, 2))
+    # a cell's values at one awareness level: NO2, PM10, PM2.5 breathed; attributable fractions of
+    # PM2.5 and NO2. Residents of a cell mostly share an awareness level, so each chunk keeps the
+    # values of the last level met in each cell and computes them again only for another level.
+    level = np.full((n_chunks, cell_flat.size), -1, dtype=np.int16)
+    values = np.zeros((n_chunks, cell_flat.size, 5))
+    max_age = death_probability.shape[1] - 1
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            home, a = home_cell[i], awareness[i]
+            if level[c, home] != a:
+                level[c, home] = a
+                cell = cell_flat[home]
+                _breathed(
+                    values[c, home], no2[cell], pm10[cell], pm25[cell], a, avoidance, who, beta_pm25, beta_no2
+                )
+            v = values[c, home]
+            z = zone[i]
+            exposure_no2[i] += v[0]
+            exposure_pm25[i] += v[2]
+            for k in range(3):
+                sums[c, z, k] += v[k]
+                counts[c, 0, z, k] += v[k] > who[k]  # counted without branches
+                counts[c, 1, z, k] += v[k] > eu[k]
+            m = death_probability[sex[i], min(age_months[i] // 12, max_age)]
+            deaths[c, z, 0] += m * v[3]
+            deaths[c, z, 1] += m * v[4]
+    for c in range(n_chunks):
+        concentration_sum += sums[c]
+        above_who += counts[c, 0]
+        above_eu += counts[c, 1]
+        attributable_deaths += deaths[c]
+
+
+@njit(cache=True, inline="always")
+def _breathed(out, no2, pm10, pm25, awareness, avoidance, who, beta_pm25, beta_no2):  # pragma: no cover
+    """NO2, PM10, PM2.5 breathed at a given awareness; the attributable fractions of PM2.5 and NO2,
+    1 - exp(-beta (C - guideline)) above the guideline, 0 below."""
+    reduction = 1.0 - avoidance * awareness / 255.0
+    out[0], out[1], out[2] = no2 * reduction, pm10 * reduction, pm25 * reduction
+    out[3] = 1.0 - np.exp(-beta_pm25 * (out[2] - who[2])) if out[2] > who[2] else 0.0
+    out[4] = 1.0 - np.exp(-beta_no2 * (out[0] - who[0])) if out[0] > who[0] else 0.0

@@ -1,0 +1,341 @@
+"""Housing: rents per zone, residential moves, and displacement when rents rise.
+
+Each zone has a housing capacity (residents it can lodge, at first its population) and a rent
+index (1 at the start). Residents move at the observed rate, mostly inside their zone. A mover who
+leaves the zone chooses a destination with probability proportional to
+
+    exp(-d / lambda) x (share of the mover's income quintile in the zone)^gamma
+                     x amenity x rent^(-epsilon_quintile)
+
+so that, with rents and amenities unchanged, moves keep each zone's income mix (the observed
+sorting) while poorer movers avoid zones that became dearer. A destination without free housing
+sends the mover back to their zone, or, if their home was taken meanwhile, to another
+destination with room: capacities are never exceeded. Rents follow a reduced-form hedonic
+target — amenity (public space, renewal), housing supply relative to the start, and access to
+jobs — and adjust gradually.
+Residents of a zone whose rent has risen move out more often, the poorest most (displacement).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit, prange
+
+from ampsim.core.chunks import chunk_bounds, chunks_for
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.rng import uniform
+from ampsim.submodels.income import income_quintile
+from ampsim.world.population import draw_home_cell
+
+if TYPE_CHECKING:
+    from ampsim.model import AMPModel
+
+N_QUINTILES = 5
+
+
+class HousingParameters(ParameterGroup):
+    """Moves, destination choice, rents and displacement."""
+
+    move_rate: float = parameter(
+        0.114,
+        unit="1/year",
+        ge=0,
+        le=1,
+        source="11.4 % of residents of the Marseille-Aix urban area lived in another dwelling a "
+        "year before (INSEE census 2012, POP T4)",
+        description="annual probability of moving home",
+    )
+    share_leaving_zone: float = parameter(
+        0.46,
+        unit="1",
+        ge=0,
+        le=1,
+        source="5.3 % of residents came from another commune against 6.1 % from the same one "
+        "(INSEE census 2012, POP T4)",
+        description="share of moves that leave the zone",
+    )
+    move_distance_km: float = parameter(
+        10.0,
+        unit="km",
+        gt=0,
+        source=ASSUMPTION,
+        description="length of the distance decay exp(-d/lambda) in the choice of destination",
+    )
+    sorting_strength: float = parameter(
+        1.0,
+        unit="1",
+        ge=0,
+        le=3,
+        source="1 reproduces each zone's current income mix among newcomers (observed sorting); "
+        "modelling assumption",
+        description="gamma: weight of the mover's income group share in a destination",
+    )
+    rent_sensitivity_by_quintile: tuple[float, float, float, float, float] = parameter(
+        (3.0, 2.0, 1.0, 0.5, 0.0),
+        unit="elasticity",
+        source=ASSUMPTION,
+        description="epsilon: how much movers of income quintile 1-5 avoid dearer zones",
+    )
+    rent_amenity_elasticity: float = parameter(
+        1.0,
+        unit="elasticity",
+        ge=0,
+        source=ASSUMPTION,
+        description="rent target per unit of relative amenity",
+    )
+    rent_supply_elasticity: float = parameter(
+        0.5,
+        unit="elasticity",
+        ge=0,
+        source=ASSUMPTION,
+        description="fall of the rent target per unit of relative housing supply",
+    )
+    rent_job_access_elasticity: float = parameter(
+        0.5,
+        unit="elasticity",
+        ge=0,
+        source=ASSUMPTION,
+        description="rise of the rent target per unit of relative access to jobs",
+    )
+    rent_adjustment: float = parameter(
+        0.05,
+        unit="1/month",
+        gt=0,
+        le=1,
+        source=ASSUMPTION,
+        description="share of the gap to the rent target closed each month",
+    )
+    displacement_rate: float = parameter(
+        0.02,
+        unit="1/month per unit of rent rise",
+        ge=0,
+        le=1,
+        source="renewal displaced poorer residents in Euroméditerranée (Becciu 2016), but vulnerable "
+        "residents are not much more likely to move from gentrifying areas (Ding, Hwang & Divringi "
+        "2016), hence a low default; modelling assumption",
+        description="extra monthly moving probability of the poorest quintile per unit rise of the "
+        "zone's rent index",
+    )
+    displacement_by_quintile: tuple[float, float, float, float, float] = parameter(
+        (1.0, 0.6, 0.3, 0.1, 0.0),
+        unit="relative",
+        source=ASSUMPTION,
+        description="relative displacement risk of income quintiles 1-5",
+    )
+
+
+class Housing:
+    """Housing capacity, amenity and rent of each zone, and the month's moves."""
+
+    def __init__(self, model: AMPModel, params: HousingParameters):
+        self.params = params
+        n = model.territory.n_zones
+        self.capacity = np.bincount(model.residents.zone, minlength=n).astype(np.int64)
+        self.initial_capacity = self.capacity.copy()
+        self.amenity = np.ones(n)
+        self.rent = np.ones(n)
+        distance = model.labour.distance_km
+        self.distance_weight = np.exp(-distance / params.move_distance_km)
+        np.fill_diagonal(self.distance_weight, 0.0)  # leaving the zone means another zone
+        self.job_access_weight = model.labour.commute_weight
+        self.initial_job_access = self.job_access(model)
+        self.moves_within = self.moves_between = self.displaced = 0
+        self.sensitivity = np.array(params.rent_sensitivity_by_quintile)
+        self.displacement_risk = np.array(params.displacement_by_quintile)
+        self._movers = np.empty(0, dtype=np.int32)  # slots of the month's movers, reused
+
+    def add_housing(self, zone: int, residents: int) -> None:
+        """New dwellings for `residents` (simulated) people in a zone."""
+        self.capacity[zone] += residents
+
+    def job_access(self, model: AMPModel) -> np.ndarray:
+        """sum_w F_zw J_w for each zone z (in NumPy's loops: BLAS would leave threads spinning)."""
+        return np.einsum("zw,w->z", self.job_access_weight, model.labour.jobs.astype(float))
+
+    def update_rents(self, model: AMPModel) -> None:
+        p = self.params
+        job_access = self.job_access(model)
+        target = (
+            self.amenity**p.rent_amenity_elasticity
+            * (self.initial_capacity / np.maximum(self.capacity, 1)) ** p.rent_supply_elasticity
+            * (job_access / np.maximum(self.initial_job_access, 1e-9)) ** p.rent_job_access_elasticity
+        )
+        self.rent += p.rent_adjustment * (target - self.rent)
+
+    def destination_cdf(self, quintile_mix: np.ndarray) -> np.ndarray:
+        """CDF over destinations for each (origin zone, income quintile): (zones, 5, zones)."""
+        p = self.params
+        share = quintile_mix / np.maximum(quintile_mix.sum(axis=1, keepdims=True), 1.0)
+        metro = quintile_mix.sum(axis=0) / max(quintile_mix.sum(), 1.0)
+        relative = np.divide(share, metro[None, :], out=np.zeros_like(share), where=metro[None, :] > 0)
+        pull = (
+            relative.T**p.sorting_strength  # (5, zones)
+            * self.amenity[None, :]
+            * self.rent[None, :] ** (-self.sensitivity[:, None])
+        )
+        weight = self.distance_weight[:, None, :] * pull[None, :, :]
+        cdf = np.cumsum(weight, axis=2)
+        total = cdf[:, :, -1:]
+        return np.divide(cdf, total, out=np.ones_like(cdf), where=total > 0)
+
+    def step(self, model: AMPModel) -> None:
+        p = self.params
+        r = model.residents
+        self.update_rents(model)
+        metrics = model.metrics
+        occupancy = np.bincount(r.zone, minlength=self.capacity.size).astype(np.int64)
+        monthly_move = 1 - (1 - p.move_rate) ** (1 / 12)
+        displacement = p.displacement_rate * np.maximum(self.rent - 1.0, 0.0)
+        cdf = self.destination_cdf(metrics.quintile_mix)
+        grid = model.territory.grid
+        if self._movers.size != r.n:
+            self._movers = np.empty(r.n, dtype=np.int32)
+        n_movers = np.zeros(chunks_for(r.n), dtype=np.int64)
+        counts = np.zeros((n_movers.size, 3), dtype=np.int64)  # within, between, displaced
+        leave_home_kernel(
+            model.keys("housing"),
+            r.zone,
+            r.home_cell,
+            r.income,
+            metrics.quintile_edges,
+            monthly_move,
+            p.share_leaving_zone,
+            displacement,
+            self.displacement_risk,
+            occupancy,
+            grid.zone_cell_start,
+            grid.zone_cells,
+            model.home_cell_cdf,
+            self._movers,
+            n_movers,
+            counts,
+        )
+        settle_kernel(
+            model.keys("housing"),
+            self._movers,
+            n_movers,
+            r.zone,
+            r.home_cell,
+            r.income,
+            metrics.quintile_edges,
+            cdf,
+            occupancy,
+            self.capacity,
+            grid.zone_cell_start,
+            grid.zone_cells,
+            model.home_cell_cdf,
+            counts,
+        )
+        self.moves_within, self.moves_between, self.displaced = (int(c) for c in counts.sum(axis=0))
+
+
+@njit(cache=True, parallel=True)
+def leave_home_kernel(
+    key,
+    zone,
+    home_cell,
+    income,
+    quintile_edges,
+    monthly_move,
+    share_leaving,
+    displacement,
+    displacement_risk,
+    occupancy,
+    zone_cell_start,
+    zone_cells,
+    cell_cdf,
+    movers,
+    n_movers,
+    counts,
+):  # pragma: no cover - compiled
+    """Who moves this month (own draws only, so chunks run in parallel): a move inside the zone
+    draws a new home cell at once; a resident leaving the zone vacates their home and is listed,
+    chunk c's in slot order in movers[start_c : start_c + n_movers[c]]. counts[c] = (within,
+    between, displaced) of chunk c."""
+    n_chunks = n_movers.size
+    vacated = np.zeros((n_chunks, occupancy.size), dtype=np.int64)
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        k = start
+        for i in range(start, stop):
+            h = zone[i]
+            forced = 0.0  # displacement only where rents rose
+            if displacement[h] > 0.0:
+                forced = displacement[h] * displacement_risk[income_quintile(income[i], quintile_edges)]
+            u = uniform(key, i, 0)
+            if u >= monthly_move + forced:
+                continue
+            if u < monthly_move and uniform(key, i, 1) >= share_leaving:
+                home_cell[i] = draw_home_cell(uniform(key, i, 2), h, zone_cell_start, zone_cells, cell_cdf)
+                counts[c, 0] += 1
+                continue
+            if u >= monthly_move:
+                counts[c, 2] += 1
+            movers[k] = i
+            k += 1
+            vacated[c, h] += 1
+        n_movers[c] = k - start
+    for c in range(n_chunks):
+        occupancy -= vacated[c]
+
+
+@njit(cache=True)
+def settle_kernel(
+    key,
+    movers,
+    n_movers,
+    zone,
+    home_cell,
+    income,
+    quintile_edges,
+    destination_cdf,
+    occupancy,
+    capacity,
+    zone_cell_start,
+    zone_cells,
+    cell_cdf,
+    counts,
+):  # pragma: no cover - compiled
+    """Movers leaving their zone, in slot order, each take a destination with free housing and a
+    home cell there. Serial: each one fills housing that the next cannot take."""
+    n_chunks = n_movers.size
+    for c in range(n_chunks):
+        start, _ = chunk_bounds(c, n_chunks, zone.size)
+        for k in range(start, start + n_movers[c]):
+            i = movers[k]
+            h = zone[i]
+            q = income_quintile(income[i], quintile_edges)
+            d = _destination(key, i, h, q, destination_cdf, occupancy, capacity)
+            if d != h:
+                counts[c, 1] += 1
+            occupancy[d] += 1
+            zone[i] = d
+            home_cell[i] = draw_home_cell(uniform(key, i, 4), d, zone_cell_start, zone_cells, cell_cdf)
+
+
+@njit(cache=True)
+def _destination(key, i, h, q, destination_cdf, occupancy, capacity):  # pragma: no cover
+    """A destination with free housing: the chosen zone, else back home, else another draw, else
+    the nearest zone (in the mover's choice order) that has room. Movers vacated their homes
+    first, so some zone always has room."""
+    n_zones = destination_cdf.shape[2]
+    for attempt in range(4):
+        if attempt == 1:
+            if occupancy[h] < capacity[h]:
+                return h
+            continue
+        d = np.searchsorted(destination_cdf[h, q], uniform(key, i, 3 + 2 * attempt), side="right")
+        d = min(d, n_zones - 1)
+        if occupancy[d] < capacity[d]:
+            return d
+    best = -1
+    best_probability = -1.0
+    previous = 0.0
+    for z in range(n_zones):  # the most likely destination that still has room
+        probability = destination_cdf[h, q, z] - previous
+        previous = destination_cdf[h, q, z]
+        if occupancy[z] < capacity[z] and probability > best_probability:
+            best, best_probability = z, probability
+    return best

@@ -1,0 +1,174 @@
+"""Incubators and accelerators: capacity, cohorts, sector focus, selection and a modest support.
+
+The ecosystem's real incubators (ampsim/data/incubators.csv) are Mesa agents. At each intake
+(every `cohort_months`), an incubator fills its free places with the best young startups that
+apply: not yet incubated, under two years old, in its sectors, within reach; "best" is quality
+seen with noise, so selection explains much of the better survival of incubated firms. While
+inside, a startup's closure hazard is lowered a little, its growth drift raised a little and its
+chance of raising funds increased; it leaves when its programme ends. The causal evidence for
+incubation is mixed (Schwartz 2013 finds no survival gain; Amezcua finds growth gains), hence
+the modest defaults. Like startups, an incubator's capacity is scaled by the model scale.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from mesa.agent import AgentSet
+
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.rng import uniform
+from ampsim.world.projection import to_lambert93_km
+from ampsim.world.territory import read_data_csv
+
+if TYPE_CHECKING:
+    from ampsim.model import AMPModel
+    from ampsim.submodels.startups import Startup
+
+
+class IncubatorParameters(ParameterGroup):
+    """Selection and support of incubators."""
+
+    support_hazard_multiplier: float = parameter(
+        0.85,
+        unit="multiplier",
+        gt=0,
+        le=2,
+        source="0.7-0.9 is the range suggested by incubation studies; matched pairs "
+        "find no significant survival gain (Schwartz 2013), so the default is modest",
+        description="closure hazard of a startup while incubated",
+    )
+    support_growth_bonus: float = parameter(
+        0.10,
+        unit="1/year",
+        ge=0,
+        source="incubation raises employment and sales growth (Amezcua, 'Boon or Boondoggle?'); "
+        "level modelling assumption",
+        description="extra drift of log desired size while incubated",
+    )
+    support_funding_multiplier: float = parameter(
+        1.2,
+        unit="multiplier",
+        ge=0,
+        source=ASSUMPTION,
+        description="probability of raising the next round while incubated, relative",
+    )
+    max_startup_age_months: int = parameter(
+        24,
+        unit="months",
+        ge=0,
+        source=ASSUMPTION,
+        description="oldest startup an incubator admits",
+    )
+    max_distance_km: float = parameter(
+        40.0,
+        unit="km",
+        gt=0,
+        source=ASSUMPTION,
+        description="farthest startup an incubator admits",
+    )
+    selection_noise: float = parameter(
+        1.0,
+        unit="standard deviations of quality",
+        ge=0,
+        source=ASSUMPTION,
+        description="noise with which incubators see a candidate's quality",
+    )
+
+
+class Incubator(mesa.Agent):
+    """One incubator or accelerator."""
+
+    def __init__(self, model: AMPModel, row, params: IncubatorParameters, number: int):
+        super().__init__(model)
+        self.number = number
+        self.name = row.name
+        self.zone = model.territory.zone_index(int(row.insee_code))
+        self.x_km, self.y_km = (
+            float(v[0]) for v in to_lambert93_km(np.array([row.lon]), np.array([row.lat]))
+        )
+        self.capacity_real = int(row.capacity)
+        self.cohort_months = int(row.cohort_months)
+        self.programme_months = int(row.programme_months)
+        sectors = row.sectors if isinstance(row.sectors, str) else ""
+        self.sectors = frozenset(s for s in sectors.split(",") if s)
+        self.params = params
+        self.residents: set[Startup] = set()
+        self.admitted = 0
+        self.capacity = 0
+        self.rescale(model)
+
+    def rescale(self, model: AMPModel) -> None:
+        """Places in simulated startups: the real capacity x scale, rounded stochastically."""
+        expected = self.capacity_real * model.scale
+        u = uniform(model.keys("incubators.capacity", month=0), self.number, 0)
+        self.capacity = int(expected) + int(u < expected - int(expected))
+
+    def accepts(self, startup: Startup, month: int) -> bool:
+        if startup.ever_incubated or startup.age_months(month) > self.params.max_startup_age_months:
+            return False
+        return not self.sectors or startup.sector in self.sectors
+
+    def intake(self, model: AMPModel, candidates: list[Startup], month: int) -> None:
+        """Admit the best-looking candidates into the free places."""
+        free = self.capacity - len(self.residents)
+        if free <= 0 or month % self.cohort_months:
+            return
+        key = model.keys(f"incubators.selection.{self.number}")
+        scored = []
+        for startup in candidates:
+            if startup.incubator is not None or not self.accepts(startup, month):
+                continue
+            if model.territory.distance_km[self.zone, startup.zone] > self.params.max_distance_km:
+                continue
+            u1 = max(uniform(key, startup.number, 0), 1e-300)
+            noise = np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * uniform(key, startup.number, 1))
+            scored.append((startup.quality + self.params.selection_noise * noise, startup.number, startup))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        for _, _, startup in scored[:free]:
+            startup.incubator = self
+            startup.incubation_end = month + self.programme_months
+            startup.ever_incubated = True
+            self.residents.add(startup)
+            self.admitted += 1
+
+    def release_graduates(self, month: int) -> None:
+        for startup in [s for s in self.residents if s.incubation_end <= month]:
+            startup.incubator = None
+            self.residents.discard(startup)
+
+
+class IncubatorNetwork:
+    """The incubators of the metropolis and their monthly intake."""
+
+    def __init__(self, model: AMPModel, params: IncubatorParameters):
+        self.params = params
+        self.agents = AgentSet([], random=model.random)
+        table = read_data_csv("incubators.csv")
+        for number, row in enumerate(table.itertuples(index=False), start=1):
+            self.add(Incubator(model, row, params, number))
+
+    def add(self, incubator: Incubator) -> None:
+        self.agents.add(incubator)
+
+    def presence_by_zone(self, model: AMPModel) -> np.ndarray:
+        """Incubation capacity near each zone, sum of capacity x exp(-d / 5 km), scaled to mean 1."""
+        presence = np.zeros(model.territory.n_zones)
+        for incubator in self.agents:
+            presence += incubator.capacity_real * np.exp(-model.territory.distance_km[incubator.zone] / 5.0)
+        return presence / presence.mean() if presence.mean() > 0 else presence
+
+    def step(self, model: AMPModel) -> None:
+        month = model.month
+        candidates = sorted(model.startups.agents, key=lambda s: s.number)
+        for incubator in sorted(self.agents, key=lambda a: a.number):
+            incubator.release_graduates(month)
+            incubator.intake(model, candidates, month)
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "incubator_places": float(sum(i.capacity for i in self.agents)),
+            "incubated": float(sum(len(i.residents) for i in self.agents)),
+        }

@@ -1,0 +1,194 @@
+"""Life-course transitions outside the job market: leaving school, inactivity, retirement.
+
+Pupils and students leave education at an age that depends on the diploma they are heading for
+(uniformly inside a window); school leavers enter the labour market as job seekers or stay
+inactive, and the young among the latter are NEETs. Job seekers give up searching and inactive
+people start again at the annual rates of the EU labour-force survey. From 55, people retire with
+rising probability; everyone is retired at 65.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit, prange
+
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.rng import uniform
+from ampsim.world.residents import NO_EMPLOYER, NO_ZONE, Status, change_status
+
+if TYPE_CHECKING:
+    from ampsim.model import AMPModel
+
+_IZA = (
+    "annual transition probability, continental Europe, EU-LFS 1998-2008 (IZA Journal of European "
+    "Labor Studies 3:17, table 2)"
+)
+
+
+class LifecourseParameters(ParameterGroup):
+    """School leaving, inactivity flows and retirement."""
+
+    school_leaving_ages: tuple[tuple[int, int], ...] = parameter(
+        ((16, 17), (17, 19), (18, 20), (20, 23)),
+        unit="years",
+        source="French education system (schooling compulsory to 16, CAP/BEP around 18, "
+        "baccalauréat at 18, higher education to 20-23), shortened so that about 125,000 15-24 "
+        "year-olds are in education, near the census's inactive students (EMP T1 2022); "
+        "modelling assumption",
+        description="age window (first, last) for leaving education, by diploma level 0-3",
+    )
+    active_on_leaving: float = parameter(
+        0.85,
+        unit="1",
+        ge=0,
+        le=1,
+        source=ASSUMPTION,
+        description="probability that a school leaver looks for work rather than staying inactive",
+    )
+    unemployed_to_inactive: float = parameter(
+        0.08,
+        unit="1/year",
+        ge=0,
+        le=1,
+        source=_IZA + ": U to NA 18.4 % in continental and 5.2 % in Mediterranean Europe; a value "
+        "between them keeps the census stocks of job seekers and other inactive people stationary",
+        description="annual probability that a job seeker stops searching",
+    )
+    inactive_to_unemployed: float = parameter(
+        0.07,
+        unit="1/year",
+        ge=0,
+        le=1,
+        source=_IZA + ": NA to U 3.5 % over all inactive people, students and retirees included; "
+        "for the other inactive of working age, raised so that their census stock (12.3 % of "
+        "15-64 year-olds) is stationary; modelling assumption",
+        description="annual probability that an inactive person starts searching",
+    )
+    retirement_55_59: float = parameter(
+        0.02,
+        unit="1/year",
+        ge=0,
+        le=1,
+        source=ASSUMPTION,
+        description="annual probability of retiring at 55-59",
+    )
+    retirement_60_61: float = parameter(
+        0.15,
+        unit="1/year",
+        ge=0,
+        le=1,
+        source=ASSUMPTION,
+        description="annual probability of retiring at 60-61",
+    )
+    retirement_62_64: float = parameter(
+        0.35,
+        unit="1/year",
+        ge=0,
+        le=1,
+        source="legal retirement age 62-64 in France; modelling assumption",
+        description="annual probability of retiring at 62-64 (everyone retires at 65)",
+    )
+
+
+def _monthly(annual: float) -> float:
+    return 1.0 - (1.0 - annual) ** (1.0 / 12.0)
+
+
+class Lifecourse:
+    """Applies the month's school leaving, inactivity and retirement transitions."""
+
+    def __init__(self, params: LifecourseParameters, n_zones: int):
+        self.params = params
+        # outreach towards young inactive people (policies raise it in their zones)
+        self.youth_activation_by_zone = np.ones(n_zones)
+        windows = np.array(params.school_leaving_ages, dtype=np.int64)
+        self.leave_first_month = windows[:, 0] * 12
+        self.leave_end_month = (windows[:, 1] + 1) * 12
+        age = np.arange(121)
+        annual = np.select(
+            [(age >= 55) & (age <= 59), (age >= 60) & (age <= 61), (age >= 62) & (age <= 64), age >= 65],
+            [params.retirement_55_59, params.retirement_60_61, params.retirement_62_64, 1.0],
+            0.0,
+        )
+        self.retirement_probability = np.array([_monthly(a) if a < 1 else 1.0 for a in annual])
+        self.school_leavers = 0
+
+    def step(self, model: AMPModel) -> None:
+        r = model.residents
+        p = self.params
+        self.school_leavers = lifecourse_kernel(
+            model.keys("lifecourse"),
+            r.zone,
+            r.age_months,
+            r.education,
+            r.status,
+            r.months_in_status,
+            r.income,
+            r.work_zone,
+            r.employer,
+            model.income_factor,
+            self.leave_first_month,
+            self.leave_end_month,
+            p.active_on_leaving,
+            _monthly(p.unemployed_to_inactive),
+            _monthly(p.inactive_to_unemployed),
+            self.youth_activation_by_zone,
+            self.retirement_probability,
+        )
+
+
+@njit(cache=True, parallel=True)
+def lifecourse_kernel(
+    key,
+    zone,
+    age_months,
+    education,
+    status,
+    months_in_status,
+    income,
+    work_zone,
+    employer,
+    income_factor,
+    leave_first_month,
+    leave_end_month,
+    active_on_leaving,
+    p_unemployed_to_inactive,
+    p_inactive_to_unemployed,
+    youth_activation,
+    retirement_probability,
+):  # pragma: no cover - compiled
+    """One month of life-course transitions; returns the number of school leavers. Each resident's
+    transitions depend on their own state and draws only, so residents are visited in parallel."""
+    leavers = 0
+    max_age = retirement_probability.size - 1
+    for i in prange(age_months.size):
+        s = status[i]
+        if s == Status.RETIRED:
+            continue
+        age_m = age_months[i]
+        age = min(age_m // 12, max_age)
+        p_retire = retirement_probability[age]  # 0 before 55: no draw needed
+        if s != Status.IN_EDUCATION and p_retire > 0.0 and uniform(key, i, 3) < p_retire:
+            change_status(i, Status.RETIRED, status, months_in_status, income, income_factor)
+            work_zone[i] = NO_ZONE
+            employer[i] = NO_EMPLOYER
+            continue
+        if s == Status.IN_EDUCATION:
+            level = education[i]
+            if age_m < leave_first_month[level] or age < 15:
+                continue
+            remaining = leave_end_month[level] - age_m
+            p_leave = 1.0 / remaining if remaining > 0 else 1.0 / 12.0
+            if uniform(key, i, 0) < p_leave:
+                leavers += 1
+                new = Status.UNEMPLOYED if uniform(key, i, 1) < active_on_leaving else Status.INACTIVE
+                change_status(i, new, status, months_in_status, income, income_factor)
+        elif s == Status.UNEMPLOYED and uniform(key, i, 2) < p_unemployed_to_inactive:
+            change_status(i, Status.INACTIVE, status, months_in_status, income, income_factor)
+        elif s == Status.INACTIVE:
+            p_search = p_inactive_to_unemployed * (youth_activation[zone[i]] if age <= 25 else 1.0)
+            if uniform(key, i, 2) < p_search:
+                change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
+    return leavers

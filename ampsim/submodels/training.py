@@ -1,0 +1,259 @@
+"""Training for job seekers and young people not in employment, education or training (NEETs).
+
+Job seekers and young inactive people enter vocational training at monthly rates; trainees do
+not search (the lock-in effect of training programmes) and either drop out or complete after a
+fixed duration. Completion may raise the diploma by one level and leaves a mark that raises
+job-search efficiency until the next job (see the labour market).
+
+Policies add programmes with their own seats, target zones and ages, duration, completion and
+effect on search. A resident's `trained` mark tells which: 0 none (or a baseline course under
+way), 1 a completed baseline course, 2 + k programme k (under way, then completed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit, prange
+
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.rng import uniform
+from ampsim.world.residents import Education, Status, change_status
+
+if TYPE_CHECKING:
+    from ampsim.model import AMPModel
+
+BASELINE_COMPLETED = 1
+FIRST_PROGRAMME = 2
+
+
+class TrainingParameters(ParameterGroup):
+    """Baseline training of job seekers and NEETs (policies add seats on top)."""
+
+    entry_rate_unemployed: float = parameter(
+        0.015,
+        unit="1/month",
+        ge=0,
+        le=1,
+        source=ASSUMPTION,
+        description="monthly probability that a job seeker starts a training course",
+    )
+    entry_rate_young_inactive: float = parameter(
+        0.005,
+        unit="1/month",
+        ge=0,
+        le=1,
+        source=ASSUMPTION,
+        description="monthly probability that an inactive 16-29 year-old starts a course",
+    )
+    duration_months: int = parameter(
+        4,
+        unit="months",
+        ge=1,
+        le=36,
+        source=ASSUMPTION,
+        description="length of a training course",
+    )
+    dropout_rate: float = parameter(
+        0.03,
+        unit="1/month",
+        ge=0,
+        le=1,
+        source=ASSUMPTION,
+        description="monthly probability of dropping out of a course",
+    )
+    diploma_gain_probability: float = parameter(
+        0.25,
+        unit="1",
+        ge=0,
+        le=1,
+        source=ASSUMPTION,
+        description="probability that completing a course raises the diploma by one level",
+    )
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A training programme added by a policy."""
+
+    name: str
+    duration_months: int
+    dropout_rate: float  # per month
+    diploma_gain_probability: float
+    search_boost: float  # job-search efficiency after completion, until the next job
+
+
+class Training:
+    """Enrolment, dropout and completion of baseline courses and policy programmes."""
+
+    def __init__(self, params: TrainingParameters, baseline_search_boost: float):
+        self.params = params
+        self.baseline_search_boost = baseline_search_boost
+        self.programmes: list[Programme] = []
+        self.entries = 0
+        self.completions = 0
+        self._tables = self._build_tables()
+
+    def add_programme(self, programme: Programme) -> int:
+        """Register a programme; returns its mark (2 + its index)."""
+        self.programmes.append(programme)
+        self._tables = self._build_tables()
+        return FIRST_PROGRAMME + len(self.programmes) - 1
+
+    def _build_tables(self) -> tuple[np.ndarray, ...]:
+        """Duration, dropout, diploma gain and search boost, indexed by mark."""
+        p = self.params
+        duration = [p.duration_months, p.duration_months]
+        dropout = [p.dropout_rate, p.dropout_rate]
+        gain = [p.diploma_gain_probability, p.diploma_gain_probability]
+        boost = [1.0, self.baseline_search_boost]
+        for programme in self.programmes:
+            duration.append(programme.duration_months)
+            dropout.append(programme.dropout_rate)
+            gain.append(programme.diploma_gain_probability)
+            boost.append(programme.search_boost)
+        return (np.array(duration, dtype=np.int64), np.array(dropout), np.array(gain), np.array(boost))
+
+    @property
+    def search_boost(self) -> np.ndarray:
+        """Job-search multiplier by mark (used by the labour market)."""
+        return self._tables[3]
+
+    def step(self, model: AMPModel) -> None:
+        r = model.residents
+        p = self.params
+        duration, dropout, gain, _ = self._tables
+        self.entries, self.completions = training_kernel(
+            model.keys("training"),
+            r.age_months,
+            r.education,
+            r.status,
+            r.months_in_status,
+            r.income,
+            r.trained,
+            model.income_factor,
+            p.entry_rate_unemployed,
+            p.entry_rate_young_inactive,
+            duration,
+            dropout,
+            gain,
+        )
+
+    def enrol(
+        self, model: AMPModel, mark: int, seats_by_zone: np.ndarray, age_min: int, age_max: int, stream: str
+    ) -> np.ndarray:
+        """Fill a programme's seats with NEETs of the target zones; returns seats filled by zone."""
+        r = model.residents
+        seats = seats_by_zone.astype(np.int64).copy()
+        filled = np.zeros_like(seats)
+        key = model.keys(stream)
+        offset = int(uniform(key, 0, 99) * r.n)
+        enrol_kernel(
+            key,
+            offset,
+            r.zone,
+            r.age_months,
+            r.status,
+            r.months_in_status,
+            r.income,
+            r.trained,
+            model.income_factor,
+            mark,
+            age_min,
+            age_max,
+            seats,
+            filled,
+        )
+        self.entries += int(filled.sum())
+        return filled
+
+
+@njit(cache=True, parallel=True)
+def training_kernel(
+    key,
+    age_months,
+    education,
+    status,
+    months_in_status,
+    income,
+    trained,
+    income_factor,
+    entry_rate_unemployed,
+    entry_rate_young_inactive,
+    duration,
+    dropout,
+    gain,
+):  # pragma: no cover - compiled
+    """One month of baseline entries, and of dropouts and completions of every course (residents
+    in parallel: each one's transition depends on their own state and draws only)."""
+    entries = 0
+    completions = 0
+    for i in prange(status.size):
+        s = status[i]
+        if s == Status.IN_TRAINING:
+            mark = trained[i]
+            if months_in_status[i] >= duration[mark]:
+                completions += 1
+                if mark == 0:
+                    trained[i] = BASELINE_COMPLETED
+                if education[i] < Education.TERTIARY and uniform(key, i, 1) < gain[mark]:
+                    education[i] += 1
+                change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
+            elif uniform(key, i, 2) < dropout[mark]:
+                trained[i] = 0
+                change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
+            continue
+        age = age_months[i] // 12
+        if s == Status.UNEMPLOYED and age < 60:
+            rate = entry_rate_unemployed
+        elif s == Status.INACTIVE and 16 <= age <= 29:
+            rate = entry_rate_young_inactive
+        else:
+            continue
+        if uniform(key, i, 0) < rate:
+            entries += 1
+            trained[i] = 0
+            change_status(i, Status.IN_TRAINING, status, months_in_status, income, income_factor)
+    return entries, completions
+
+
+@njit(cache=True)
+def enrol_kernel(
+    key,
+    offset,
+    zone,
+    age_months,
+    status,
+    months_in_status,
+    income,
+    trained,
+    income_factor,
+    mark,
+    age_min,
+    age_max,
+    seats,
+    filled,
+):  # pragma: no cover - compiled
+    """Enrol NEETs of zones with free seats, visiting residents from a random offset."""
+    n = zone.size
+    remaining = seats.sum()
+    for step in range(n):
+        if remaining <= 0:
+            break
+        i = (offset + step) % n
+        z = zone[i]
+        if seats[z] <= 0:
+            continue
+        s = status[i]
+        if s != Status.UNEMPLOYED and s != Status.INACTIVE:
+            continue
+        age = age_months[i] // 12
+        if age < age_min or age > age_max:
+            continue
+        seats[z] -= 1
+        filled[z] += 1
+        remaining -= 1
+        trained[i] = mark
+        change_status(i, Status.IN_TRAINING, status, months_in_status, income, income_factor)

@@ -1,0 +1,171 @@
+"""The territory: the metropolis's 107 zones, their figures, distances, neighbours and grid.
+
+Zones are the 91 communes other than Marseille plus Marseille's 16 arrondissements (INSEE
+13201-13216), which replace the commune of Marseille (13055) so that nobody counts twice. The
+commune of Marseille stays available for lookups: selecting it selects its arrondissements.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import unicodedata
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from ampsim.core.errors import InputError
+from ampsim.world.grid import Grid, build_grid
+from ampsim.world.projection import to_lambert93_km
+
+MARSEILLE_CODE = 13055
+MAP_TOWNS = (  # the towns named on maps, largest first
+    "Marseille 1er Arrondissement",
+    "Aix-en-Provence",
+    "Martigues",
+    "Aubagne",
+    "Salon-de-Provence",
+    "Istres",
+    "La Ciotat",
+    "Vitrolles",
+)
+POVERTY_THRESHOLD_EUR = 13_896.0  # 60 % of the national median standard of living, 2021, €/year/UC
+
+
+def read_data_csv(name: str, **kwargs) -> pd.DataFrame:
+    """Read one of the project's data files (ampsim/data/NAME)."""
+    with resources.files("ampsim.world.data").joinpath(name).open("rb") as handle:
+        return pd.read_csv(handle, **kwargs)
+
+
+class Territory:
+    """The 107 zones with their data, the distance matrix, the neighbour graph and the grid.
+
+    Zone index i (0..106) is the row of `zones`; all per-zone arrays in the model use it.
+    """
+
+    def __init__(self, table: pd.DataFrame, sea_polygons_lonlat: list[np.ndarray], cell_km: float):
+        table = table.copy()
+        table["x_km"], table["y_km"] = to_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
+        self.communes = table[table["kind"] == "commune"].reset_index(drop=True)
+        zones = table[table["insee_code"] != MARSEILLE_CODE].copy()
+        zones = zones.sort_values("insee_code", kind="stable").reset_index(drop=True)
+        self.zones = zones
+        self.codes = zones["insee_code"].to_numpy(np.int64)
+        self.names = zones["name"].tolist()
+        self.population = zones["population"].to_numpy(np.int64)
+        self.x_km = zones["x_km"].to_numpy()
+        self.y_km = zones["y_km"].to_numpy()
+        self.distance_km = np.hypot(
+            self.x_km[:, None] - self.x_km[None, :], self.y_km[:, None] - self.y_km[None, :]
+        )
+        self.sea_polygons_km = [
+            np.column_stack(to_lambert93_km(poly[:, 0], poly[:, 1])) for poly in sea_polygons_lonlat
+        ]
+        self.grid: Grid = build_grid(
+            self.x_km, self.y_km, zones["area_km2"].to_numpy(), self.sea_polygons_km, cell_km
+        )
+        self.adjacency = _adjacency_from_grid(self.grid.zone_of_cell, self.n_zones)
+        for array in (self.codes, self.population, self.x_km, self.y_km, self.distance_km, self.adjacency):
+            array.setflags(write=False)
+        self._lookup = _lookup_table(table)
+        self._display_names = dict(zip(table["insee_code"].astype(int), table["name"], strict=True))
+
+    @property
+    def n_zones(self) -> int:
+        return len(self.codes)
+
+    @property
+    def total_population(self) -> int:
+        return int(self.population.sum())
+
+    def town_labels(self, towns: tuple[str, ...] = MAP_TOWNS) -> list[tuple[str, float, float]]:
+        """(label, x km, y km) of the named towns, Marseille at its 1st arrondissement."""
+        chosen = [self.names.index(name) for name in towns if name in self.names]
+        return [
+            (self.names[i].replace(" 1er Arrondissement", ""), float(self.x_km[i]), float(self.y_km[i]))
+            for i in chosen
+        ]
+
+    def neighbours(self, zone: int) -> np.ndarray:
+        """Indices of the zones that share a border with `zone` on the grid."""
+        return np.flatnonzero(self.adjacency[zone])
+
+    def select(self, query: str | int) -> np.ndarray:
+        """Zone indices for an INSEE code or a name; the commune of Marseille gives its 16 arrondissements."""
+        key = _normalise(str(query))
+        code = self._lookup.get(key)
+        if code is None:
+            raise InputError(_unknown_zone_message(str(query), self._lookup, self._display_names))
+        if code == MARSEILLE_CODE:
+            return np.flatnonzero((self.codes // 100) == 132)
+        return np.flatnonzero(self.codes == code)
+
+    def zone_index(self, query: str | int) -> int:
+        """Index of exactly one zone, given by INSEE code or name."""
+        found = self.select(query)
+        if found.size != 1:
+            raise InputError(
+                f"zone {query!r}: Marseille is split into its 16 arrondissements; "
+                "name one of them, e.g. 'Marseille 3e' or 13203"
+            )
+        return int(found[0])
+
+    def zone(self, query: str | int) -> pd.Series:
+        """The data row of one zone."""
+        return self.zones.iloc[self.zone_index(query)]
+
+
+@functools.lru_cache(maxsize=4)
+def load_territory(cell_km: float = 1.0) -> Territory:
+    """The territory from the project's data files, with a grid of `cell_km` kilometres."""
+    table = read_data_csv("zones.csv")
+    sea = read_data_csv("sea.csv")
+    polygons = [group[["lon", "lat"]].to_numpy() for _, group in sea.groupby("polygon", sort=False)]
+    return Territory(table, polygons, cell_km)
+
+
+def _adjacency_from_grid(zone_of_cell: np.ndarray, n_zones: int) -> np.ndarray:
+    """Zones are neighbours when two of their cells share an edge."""
+    adjacency = np.zeros((n_zones, n_zones), dtype=bool)
+    for a, b in (
+        (zone_of_cell[:, :-1], zone_of_cell[:, 1:]),
+        (zone_of_cell[:-1, :], zone_of_cell[1:, :]),
+    ):
+        touching = (a >= 0) & (b >= 0) & (a != b)
+        adjacency[a[touching], b[touching]] = True
+    return adjacency | adjacency.T
+
+
+def _normalise(text: str) -> str:
+    """Lower case, no accents, hyphens and apostrophes as spaces: 'Berre-l'Étang' -> 'berre l etang'."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    for mark in "-'’_,.":
+        text = text.replace(mark, " ")
+    return " ".join(text.lower().split())
+
+
+def _lookup_table(table: pd.DataFrame) -> dict[str, int]:
+    """Every accepted spelling of a zone (code, name, short arrondissement names) to its code."""
+    lookup: dict[str, int] = {}
+    for code, name in zip(table["insee_code"], table["name"], strict=True):
+        lookup[str(code)] = int(code)
+        lookup[_normalise(name)] = int(code)
+        if 13201 <= code <= 13216:
+            number = code - 13200
+            suffix = "er" if number == 1 else "e"
+            for alias in (f"Marseille {number}{suffix}", f"Marseille {number}"):
+                lookup[_normalise(alias)] = int(code)
+    return lookup
+
+
+def _unknown_zone_message(query: str, lookup: dict[str, int], display: dict[int, str]) -> str:
+    wanted = _normalise(query)
+    containing = [key for key in lookup if wanted and (wanted in key.split() or key.startswith(wanted + " "))]
+    similar = difflib.get_close_matches(wanted, list(lookup), n=10, cutoff=0.6)
+    codes = list(dict.fromkeys(lookup[key] for key in containing + similar))[:5]
+    message = f"unknown zone {query!r}: expected an INSEE code or a commune or arrondissement name"
+    if codes:
+        message += "; closest matches: " + ", ".join(f"{display[code]} ({code})" for code in codes)
+    return message

@@ -1,5 +1,7 @@
 """Monthly indicators per zone and for the metropolis, computed from the state in one kernel pass.
 
+What each indicator means is in `ampsim.indicators`; the zone table's columns follow its order.
+
 Counts are multiplied by the residents' weight, so every figure is in real-population units.
 Medians, income quintiles and Gini indices come from per-zone histograms of log income (160 bins,
 about 4 % wide, with the income summed inside each bin), which a single pass over residents fills.
@@ -49,76 +51,6 @@ N_CLASSES = N_STATUSES * N_AGE_GROUPS * 2 * 2
 
 MARSEILLE_NORTH = (13201, 13202, 13203, 13213, 13214, 13215, 13216)
 MARSEILLE_SOUTH = (13206, 13207, 13208, 13209)
-
-METRO_INDICATORS = (
-    "population",
-    "unemployed",
-    "neet",
-    "poor",
-    "unemployment_rate",
-    "youth_unemployment_rate",
-    "neet_share",
-    "poverty_rate",
-    "median_income",
-    "gini",
-    "dissimilarity_poor",
-    "long_term_unemployment_share",
-    "north_south_unemployment_gap",
-    "north_south_poverty_gap",
-    "north_south_income_ratio",
-    "startups_alive",
-    "startup_jobs",
-    "startups_incubated",
-    "startups_founded",
-    "startups_closed",
-    "funding_raised_eur",
-    "startup_hires",
-    "startup_hires_priority",
-    "no2_mean",
-    "no2_popweighted",
-    "pm10_mean",
-    "pm10_popweighted",
-    "pm25_mean",
-    "pm25_popweighted",
-    "people_above_who_no2",
-    "people_above_who_pm10",
-    "people_above_who_pm25",
-    "people_above_eu_no2",
-    "people_above_eu_pm10",
-    "people_above_eu_pm25",
-    "exposure_gap_no2",
-    "exposure_gap_pm25",
-    "attributable_deaths_pm25",
-    "attributable_deaths_no2",
-    "deaths",
-    "births",
-    "car_share",
-    "vacancies",
-    "hires",
-    "separations",
-    "training_entries",
-    "moves_between_zones",
-    "displaced",
-    "rent_index",
-    "awareness",
-)
-ZONE_INDICATORS = (
-    "population",
-    "unemployment_rate",
-    "youth_unemployment_rate",
-    "neet_share",
-    "poverty_rate",
-    "median_income",
-    "startups_alive",
-    "startup_jobs",
-    "no2",
-    "pm10",
-    "pm25",
-    "car_share",
-    "rent_index",
-    "attributable_deaths_pm25",
-)
-
 
 class Metrics:
     """Computes the month's indicators and keeps the rows of the run's tables."""

@@ -19,7 +19,8 @@ from ampsim.core.errors import InputError
 from ampsim.core.parameters import ParameterGroup, parameter
 from ampsim.core.rng import month_key
 from ampsim.core.seeds import SeedPlan
-from ampsim.metrics import METRO_INDICATORS, Metrics
+from ampsim.indicators import METRO_NAMES
+from ampsim.metrics import Metrics
 from ampsim.submodels.commuting import Commuting, CommutingParameters
 from ampsim.submodels.demography import Demography, DemographyParameters
 from ampsim.submodels.exposure import Exposure, ExposureParameters
@@ -156,7 +157,7 @@ class AMPModel(mesa.Model):
 
         self._spin_up()
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: functools.partial(metro_indicator, name=name) for name in METRO_INDICATORS}
+            model_reporters={name: functools.partial(metro_indicator, name=name) for name in METRO_NAMES}
         )
 
     # --- the monthly step ---------------------------------------------------------------

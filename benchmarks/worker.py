@@ -52,6 +52,7 @@ def timed_steps(model, months: int) -> list[float]:
 def full_run(scale: float, months: int, out: str) -> dict:
     """What `ampsim run` does: import, build (with the spin-up), run, tables, Parquet and charts."""
     from ampsim.model import AMPModel
+    from ampsim.reports.run import write_run
     from ampsim.studies.runner import collect_result
 
     imported = time.perf_counter()
@@ -60,7 +61,7 @@ def full_run(scale: float, months: int, out: str) -> dict:
     steps = timed_steps(model, months)
     ran = time.perf_counter()
     result = collect_result(model)
-    result.write(out, charts=True)
+    write_run(result, out)
     written = time.perf_counter()
     return {
         "residents": model.residents.n,

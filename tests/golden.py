@@ -42,7 +42,7 @@ def table_digest(table: pd.DataFrame) -> str:
 
 def run_case(case: str):
     """The RunResult of one golden case."""
-    from ampsim.scenarios.scenario import load_scenario
+    from ampsim.scenarios.loading import load_scenario
     from ampsim.studies.runner import run_model
 
     path, scale, months = CASES[case]

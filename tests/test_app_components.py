@@ -32,9 +32,9 @@ from ampsim.app.controller import (
 )
 from ampsim.app.ui import App, _zone_index
 from ampsim.core.errors import InputError
+from ampsim.indicators import ZONE_NAMES
 from ampsim.interventions.low_emission_zone import LowEmissionZoneConfig
 from ampsim.interventions.youth_training import YouthTrainingConfig
-from ampsim.metrics import ZONE_INDICATORS
 
 SCALE = 0.002
 SPIN_UP = 2
@@ -167,7 +167,7 @@ def test_a_session_builds_steps_and_rebuilds_on_reset(catalogue):
     assert session.build() is built  # the same request does not rebuild
     first = session.step()
     assert (first.date, first.month) == ("2026-01", 1)
-    assert first.zone_values.shape == (107, len(ZONE_INDICATORS))
+    assert first.zone_values.shape == (107, len(ZONE_NAMES))
     assert len(first.metro) == 1 and first.metro[0]["date"] == "2026-01"
     assert session.step().date == "2026-02"
     assert first.month == 1  # frames are snapshots: the next step does not change them
@@ -281,7 +281,7 @@ def new_session_frame(stepped):
 def test_zone_figures_list_every_indicator(stepped, territory):
     rows = dict(zone_figures(stepped.frame, territory, territory.zone_index("Marseille 3e")))
     assert rows["INSEE code"] == "13203"
-    assert sum(label.endswith(stepped.frame.date) for label in rows) == len(ZONE_INDICATORS)
+    assert sum(label.endswith(stepped.frame.date) for label in rows) == len(ZONE_NAMES)
 
 
 def test_zone_indices_from_the_browser_are_checked():
@@ -361,7 +361,7 @@ def test_page_refuses_malformed_or_out_of_range_input_and_keeps_running(page):
 
 
 def test_every_zone_indicator_has_a_label_and_a_colour_scale():
-    assert set(INDICATORS) == set(ZONE_INDICATORS)
+    assert set(INDICATORS) == set(ZONE_NAMES)
 
 
 def test_a_month_that_fails_is_reported_and_the_page_stays_usable(page, monkeypatch):

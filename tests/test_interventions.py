@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from ampsim.interventions import InterventionSpec
 from ampsim.model import AMPModel
-from ampsim.scenarios.scenario import load_scenario
+from ampsim.scenarios.loading import load_scenario
 from ampsim.studies.replicates import StudySettings, run_study
 from ampsim.studies.runner import run_model
 

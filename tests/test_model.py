@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from ampsim.core.errors import InputError
-from ampsim.metrics import METRO_INDICATORS
+from ampsim.indicators import METRO_NAMES, ZONE_NAMES
 from ampsim.model import AMPModel
+from ampsim.reports.run import write_run
 from ampsim.studies.runner import RunResult, collect_result, run_model
 from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status
 
@@ -117,10 +118,18 @@ def test_metro_figures_are_in_real_population_units(model):
     assert 500 < last["startups_alive"] < 1500
 
 
+def test_the_metrics_produce_exactly_the_catalogue_of_indicators(model):
+    row = model.metrics.metro_rows[-1]
+    calendar = ("month", "date", "year")
+    produced = {name for name in row if name not in calendar and not name.startswith("spent_")}
+    assert produced == set(METRO_NAMES)
+    assert model.metrics.zone_rows[-1].shape[1] == len(ZONE_NAMES)
+
+
 def test_datacollector_holds_the_metro_series(model):
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 24
-    assert set(METRO_INDICATORS) <= set(frame.columns)
+    assert set(METRO_NAMES) <= set(frame.columns)
     expected = [row["unemployment_rate"] for row in model.metrics.metro_rows]
     assert frame["unemployment_rate"].tolist() == expected
 
@@ -133,7 +142,7 @@ def test_metro_unemployment_stays_calibrated(model):
 
 
 def _parquet_digests(result: RunResult, directory) -> dict[str, str]:
-    result.write(directory, charts=False)
+    result.write(directory)
     return {
         name: hashlib.sha256((directory / f"{name}.parquet").read_bytes()).hexdigest()
         for name in ("metro", "zones", "stations", "startups")
@@ -150,7 +159,7 @@ def test_same_seed_gives_byte_identical_parquet(tmp_path):
 
 def test_run_result_round_trip(tmp_path):
     result = run_model(scale=0.01, seed=2, months=3)
-    result.write(tmp_path / "run")
+    write_run(result, tmp_path / "run")
     back = RunResult.read(tmp_path / "run")
     pd.testing.assert_frame_equal(back.metro, result.metro)
     assert back.metadata["seed_entropy"] == 2

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from ampsim.core.parameters import iter_parameters
 from ampsim.model import ModelParameters
 
@@ -12,13 +10,3 @@ def test_every_parameter_has_a_unit_a_source_and_a_description():
         assert unit, f"{path} has no unit"
         assert source, f"{path} has no source"
         assert description, f"{path} has no description"
-
-
-def test_model_documentation_parameter_table_is_current():
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-    from doc_tables import MODEL_DOC, render
-
-    text = MODEL_DOC.read_text(encoding="utf-8")
-    assert render(text) == text, "run: python tools/doc_tables.py"

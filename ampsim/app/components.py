@@ -24,7 +24,7 @@ import solara
 from matplotlib.ticker import MaxNLocator
 
 from ampsim.app.controller import Frame
-from ampsim.metrics import ZONE_INDICATORS
+from ampsim.indicators import ZONE_NAMES
 from ampsim.world.territory import Territory
 
 
@@ -158,7 +158,7 @@ def zone_map_props(
     radius = 0.5 + 3.4 * np.sqrt(population / population.max())
     has_values = frame is not None and frame.zone_values is not None
     values = (
-        frame.zone_values[:, ZONE_INDICATORS.index(indicator)]
+        frame.zone_values[:, ZONE_NAMES.index(indicator)]
         if has_values
         else np.full(territory.n_zones, np.nan)
     )

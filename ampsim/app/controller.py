@@ -22,10 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import ampsim
 from ampsim.core.errors import InputError
+from ampsim.indicators import ZONE_NAMES
 from ampsim.interventions import InterventionConfig
-from ampsim.metrics import ZONE_INDICATORS
 from ampsim.model import AMPModel, ModelParameters, make_parameters
-from ampsim.scenarios.scenario import Scenario, load_scenario
+from ampsim.scenarios.loading import load_scenario
+from ampsim.scenarios.scenario import Scenario
 
 DEFAULT_SCALE = 0.01  # about 19,400 residents: a month and its redraw take well under a second
 MAX_SCALE = 0.1
@@ -264,7 +265,7 @@ class Frame:
     date: str  # "initialising" before the first step, else YYYY-MM
     running: bool
     residents: int
-    zone_values: np.ndarray | None  # (zones, ZONE_INDICATORS) of the last month; None before the first
+    zone_values: np.ndarray | None  # (zones, ZONE_NAMES) of the last month; None before the first
     fields: Mapping[str, np.ndarray]  # NO2, PM10 and PM2.5 on the grid, µg/m³
     sensors: tuple[SensorView, ...]
     metro: tuple[dict, ...]
@@ -276,7 +277,7 @@ class Frame:
     def zone_value(self, zone: int, indicator: str) -> float:
         if self.zone_values is None:
             return float("nan")
-        return float(self.zone_values[zone, ZONE_INDICATORS.index(indicator)])
+        return float(self.zone_values[zone, ZONE_NAMES.index(indicator)])
 
 
 def snapshot(model: AMPModel, settings: Settings, generation: int, **timing: float) -> Frame:

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ampsim import __version__
 from ampsim.cli.scenarios import add_scenario_commands, add_set_option
 from ampsim.core.errors import InputError
 from ampsim.core.io import atomic_path
 from ampsim.core.seeds import SeedPlan
+from ampsim.core.version import __version__
 from ampsim.world.grid import check_cell_km
 from ampsim.world.population import check_scale, population_summary, synthesise_population
 from ampsim.world.territory import Territory, load_territory
@@ -303,7 +303,7 @@ def cmd_population(args: argparse.Namespace) -> int:
 
 def _run_settings(args: argparse.Namespace):
     """The scenario (if any) and the run's settings: the command line wins over the scenario."""
-    from ampsim.scenarios.scenario import load_scenario
+    from ampsim.scenarios.loading import load_scenario
 
     scenario = None
     if getattr(args, "scenario", None):
@@ -349,8 +349,8 @@ def _run_once(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ampsim.reports.run import write_run
     from ampsim.reports.text import summary_table
-    from ampsim.scenarios.scenario import write_provenance
 
     scenario, scale, seed, _ = _run_settings(args)
     name = scenario.name if scenario else "baseline"
@@ -358,9 +358,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder")
     scenario, result, elapsed = _run_once(args)
-    result.write(out, charts=not args.no_charts)
-    if scenario is not None:
-        write_provenance(scenario, out)
+    write_run(result, out, scenario, charts=not args.no_charts)
     print(summary_table(result.metro).to_string(index=False))
     print(
         f"\n{result.metadata['months']} months of {name} at scale {scale:g} "
@@ -373,8 +371,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ampsim.scenarios.scenario import load_scenario, write_provenance
-    from ampsim.studies.compare import compare, summary_text, write_comparison
+    from ampsim.reports.comparison import write_comparison
+    from ampsim.reports.text import summary_text
+    from ampsim.scenarios.loading import load_scenario
+    from ampsim.scenarios.provenance import write_provenance
+    from ampsim.studies.compare import compare
     from ampsim.studies.replicates import run_study, study_settings
 
     scenarios = [load_scenario(path, args.overrides) for path in [args.base, *args.others]]

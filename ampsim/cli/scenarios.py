@@ -57,7 +57,7 @@ def _add_command(commands, name: str, handler, help_text: str) -> argparse.Argum
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check each file; print one line per good file, then fail listing every bad one."""
-    from ampsim.scenarios.scenario import load_scenario
+    from ampsim.scenarios.loading import load_scenario
 
     problems: list[str] = []
     for file in args.files:
@@ -101,7 +101,7 @@ def _count(number: int, noun: str) -> str:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of scenario files, or write it to --out."""
-    from ampsim.scenarios.scenario import scenario_json_schema
+    from ampsim.scenarios.schema import scenario_json_schema
 
     text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if not args.out:

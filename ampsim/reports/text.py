@@ -1,22 +1,20 @@
-"""Text summaries of runs."""
+"""Text for people: numbers and intervals formatted for reading, and terminal tables of a run and
+of a comparison."""
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 import pandas as pd
 
-SUMMARY_COLUMNS = {
-    "date": "month",
-    "unemployment_rate": "unemp %",
-    "youth_unemployment_rate": "15-24 %",
-    "neet_share": "NEET %",
-    "poverty_rate": "poor %",
-    "median_income": "median €",
-    "startups_alive": "startups",
-    "startup_jobs": "startup jobs",
-    "no2_popweighted": "NO2",
-    "pm25_popweighted": "PM2.5",
-    "car_share": "car %",
-}
+from ampsim.indicators import KEY_INDICATORS, METRO, RUN_SUMMARY
+
+if TYPE_CHECKING:
+    from ampsim.studies.compare import Comparison
+
+RUN_SUMMARY_DIGITS = {"median_income": 0, "startups_alive": 0, "startup_jobs": 0}
 
 
 def summary_table(metro: pd.DataFrame) -> pd.DataFrame:
@@ -24,18 +22,101 @@ def summary_table(metro: pd.DataFrame) -> pd.DataFrame:
     rows = metro[(metro["month"] == metro["month"].min()) | metro["date"].str.endswith("-12")]
     if rows.iloc[-1]["month"] != metro.iloc[-1]["month"]:
         rows = pd.concat([rows, metro.iloc[[-1]]])
-    table = rows[list(SUMMARY_COLUMNS)].rename(columns=SUMMARY_COLUMNS)
-    return table.round(
-        {
-            "unemp %": 1,
-            "15-24 %": 1,
-            "NEET %": 1,
-            "poor %": 1,
-            "median €": 0,
-            "startups": 0,
-            "startup jobs": 0,
-            "NO2": 1,
-            "PM2.5": 1,
-            "car %": 1,
-        }
+    labels = {"date": "month", **{name: METRO[name].short_label for name in RUN_SUMMARY}}
+    table = rows[list(labels)].rename(columns=labels)
+    return table.round({METRO[name].short_label: RUN_SUMMARY_DIGITS.get(name, 1) for name in RUN_SUMMARY})
+
+
+def format_number(value: float, signed: bool = False, digits: int = 3) -> str:
+    """A number for reading: about `digits` significant digits, thousands separators, '-' if missing."""
+    if value is None or not np.isfinite(value):
+        return "-"
+    if value == 0:
+        return "0"
+    rounded = float(f"{value:.{digits}g}")  # so that 99.9996 reads 100, not 100.0
+    decimals = max(digits - 1 - math.floor(math.log10(abs(rounded))), 0)
+    return f"{value:{'+' if signed else ''},.{decimals}f}"
+
+
+def format_interval(low: float, high: float, signed: bool = True) -> str:
+    """A 95 % interval as 'low to high' ('n/a' when it could not be computed)."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "n/a"
+    return f"{format_number(low, signed)} to {format_number(high, signed)}"
+
+
+def period_label(comparison: Comparison) -> str:
+    """The simulated horizon, e.g. '2026-2040' (or '2026-01 to 2027-06' when years are incomplete)."""
+    first, last = (
+        str(comparison.metadata.get("first_date", "")),
+        str(comparison.metadata.get("last_date", "")),
     )
+    if first.endswith("-01") and last.endswith("-12"):
+        return first[:4] if first[:4] == last[:4] else f"{first[:4]}-{last[:4]}"
+    return f"{first} to {last}"
+
+
+def final_label(comparison: Comparison) -> str:
+    """The final period, e.g. 'final year (mean of 2040-01 to 2040-12)'."""
+    start, end = comparison.metadata.get("final_period", ["?", "?"])
+    return f"final year (mean of {start} to {end})"
+
+
+def ordered_rows(summary: pd.DataFrame, scenario: str, max_rows: int | None = None) -> pd.DataFrame:
+    """One scenario's summary rows, key indicators first, then the others in table order."""
+    rows = summary[summary["scenario"] == scenario]
+    rank = {name: i for i, name in enumerate(KEY_INDICATORS)}
+    order = rows["indicator"].map(lambda name: rank.get(name, len(rank)))
+    rows = rows.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
+    return rows if max_rows is None else rows.head(max_rows)
+
+
+def summary_text(comparison: Comparison, max_rows: int = 20) -> str:
+    """A plain-text table for the terminal: key indicators, baseline final year, difference, 95 % CI.
+
+    Each scenario gets at most `max_rows` rows, key indicators first.
+    """
+    n = comparison.replicates
+    lines = [
+        f"Scenario comparison: {', '.join(comparison.scenarios)} against the baseline {comparison.base!r}",
+        f"{n} paired replicate{'s' if n != 1 else ''} (common random numbers), scale "
+        f"{comparison.metadata.get('scale', '?')}; values for the {final_label(comparison)}, "
+        "in real-population units.",
+    ]
+    if n < 2:
+        lines.append("Intervals need at least 2 replicates: none are given.")
+    for scenario in comparison.scenarios:
+        rows = ordered_rows(comparison.summary, scenario, max_rows)
+        table = pd.DataFrame(
+            {
+                "indicator": rows["label"],
+                "unit": rows["unit"],
+                "baseline": rows["base_final"].map(format_number),
+                "difference": rows["diff_final"].map(lambda v: format_number(v, signed=True)),
+                "95 % interval": [
+                    format_interval(lo, hi)
+                    for lo, hi in zip(rows["diff_final_low"], rows["diff_final_high"], strict=True)
+                ],
+                "": rows["verdict"],
+            }
+        )
+        lines += ["", f"{scenario} - {comparison.base}", _text_table(table)]
+    return "\n".join(lines) + "\n"
+
+
+def _text_table(table: pd.DataFrame) -> str:
+    """Columns padded to their width: text left-aligned, numbers right-aligned."""
+    left = {"indicator", "unit", ""}
+    widths = {c: max([len(str(c)), *(len(str(v)) for v in table[c])]) for c in table.columns}
+
+    def cell(column: str, value: Any) -> str:
+        """A cell padded to its column's width."""
+        text = str(value)
+        return text.ljust(widths[column]) if column in left else text.rjust(widths[column])
+
+    header = "  ".join(cell(c, c) for c in table.columns)
+    body = [
+        "  ".join(cell(c, v) for c, v in zip(table.columns, row, strict=True))
+        for row in table.itertuples(index=False)
+    ]
+    return "\n".join(line.rstrip() for line in [header, *body])

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from ampsim.core.errors import InputError
 from ampsim.core.io import atomic_path, write_parquet_atomic, write_text_atomic
-from ampsim.studies.compare import INDICATORS
+from ampsim.indicators import METRO as INDICATORS
 from ampsim.studies.sweep import KEY, load_failures, load_results
 
 

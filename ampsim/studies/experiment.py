@@ -28,19 +28,10 @@ from scipy import stats
 from scipy.stats import qmc
 
 from ampsim.core.errors import InputError
-from ampsim.metrics import METRO_INDICATORS
-from ampsim.scenarios.scenario import (
-    Document,
-    Origin,
-    Scenario,
-    container_of,
-    format_path,
-    load_document,
-    load_scenario,
-    normalise_document,
-    read_document,
-    validate_document,
-)
+from ampsim.indicators import METRO_NAMES
+from ampsim.scenarios.document import Document, Origin, container_of, format_path, normalise_document
+from ampsim.scenarios.loading import load_document, load_scenario, read_document, validate_document
+from ampsim.scenarios.scenario import Scenario
 
 DESIGNS = ("grid", "lhs", "sobol")
 
@@ -175,8 +166,8 @@ class Outputs(BaseModel):
     @classmethod
     def _check_indicators(cls, value: list[str]) -> list[str]:
         for name in value:
-            if name not in METRO_INDICATORS:
-                close = difflib.get_close_matches(name, METRO_INDICATORS, n=1)
+            if name not in METRO_NAMES:
+                close = difflib.get_close_matches(name, METRO_NAMES, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise ValueError(f"unknown indicator {name!r}{hint}")
         return value

@@ -2,8 +2,8 @@
 
 A `RunResult` holds four tidy tables — the metropolis by month, the zones by month, the monitoring
 stations by month and one row per startup — plus the run's metadata. `write` stores them as
-Parquet beside a JSON manifest (parameters, seed entropy, version, git commit) and PNG charts, in
-a temporary folder renamed into place at the end, so a failed run leaves nothing half-written.
+Parquet beside a JSON manifest (parameters, seed entropy, version, git commit), in a staging folder
+renamed into place at the end, so a failed run leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ampsim import __version__
-from ampsim.metrics import ZONE_INDICATORS
+from ampsim.core.io import staged_directory
+from ampsim.core.version import __version__
+from ampsim.indicators import ZONE_NAMES
 from ampsim.model import AMPModel, ModelParameters
 
 TABLES = ("metro", "zones", "stations", "startups")
@@ -39,26 +38,18 @@ class RunResult:
     startups: pd.DataFrame
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    def write(self, directory: str | os.PathLike, charts: bool = True) -> Path:
-        """Write Parquet tables, the manifest and (optionally) charts into `directory`."""
-        target = Path(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
-            for name in TABLES:
-                getattr(self, name).to_parquet(staging / f"{name}.parquet", index=False)
-            (staging / "manifest.json").write_text(json.dumps(self.metadata, indent=2, default=str) + "\n")
-            if charts:
-                from ampsim.reports.charts import write_run_charts
+    def write(self, directory: str | os.PathLike) -> Path:
+        """Write the Parquet tables and the manifest into `directory`, replacing it only once
+        everything is written (see `core.io.staged_directory`)."""
+        with staged_directory(directory) as staging:
+            self.write_into(staging)
+        return Path(directory)
 
-                write_run_charts(self, staging)
-            if target.exists():
-                shutil.rmtree(target)
-            staging.rename(target)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging)
-        return target
+    def write_into(self, folder: Path) -> None:
+        """Write the Parquet tables and the manifest into an existing folder."""
+        for name in TABLES:
+            getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "manifest.json").write_text(json.dumps(self.metadata, indent=2, default=str) + "\n")
 
     @classmethod
     def read(cls, directory: str | os.PathLike) -> RunResult:
@@ -109,7 +100,7 @@ def collect_result(model: AMPModel) -> RunResult:
     territory = model.territory
     blocks = []
     for row, table in zip(metrics.metro_rows, metrics.zone_rows, strict=True):
-        block = pd.DataFrame(table, columns=list(ZONE_INDICATORS))
+        block = pd.DataFrame(table, columns=list(ZONE_NAMES))
         block.insert(0, "zone", territory.names)
         block.insert(0, "code", territory.codes)
         block.insert(0, "date", row["date"])

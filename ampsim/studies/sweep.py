@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ampsim import __version__
 from ampsim.core.chunks import single_thread_worker
 from ampsim.core.errors import InputError
 from ampsim.core.io import write_parquet_atomic, write_text_atomic
-from ampsim.scenarios.scenario import Document
+from ampsim.core.version import __version__
+from ampsim.scenarios.document import Document
 from ampsim.studies.experiment import Factor, LoadedExperiment, scenario_at
 from ampsim.studies.runner import git_commit, run_model
 

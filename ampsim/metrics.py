@@ -15,17 +15,18 @@ import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import add_chunks, chunk_bounds, chunks_for
-from ampsim.submodels.income import income_quintile
+from ampsim.world.income import (
+    INCOME_BINS,
+    histogram_quantiles,
+    income_bin,
+    income_bin_table,
+    income_quintile,
+)
 from ampsim.world.residents import Status
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel
 
-INCOME_BINS = 160
-INCOME_LOW, INCOME_HIGH = 1_000.0, 1_000_000.0
-_LOG_LOW, _LOG_HIGH = np.log(INCOME_LOW), np.log(INCOME_HIGH)
-_BIN_SHIFT = 16  # income bins are looked up on the sign, exponent and first 7 mantissa bits
-_SIGN_BIT = 0x80000000
 
 # per-zone counters filled by the kernel
 (
@@ -118,7 +119,7 @@ class Metrics:
         counters = np.einsum("zk,kc->zc", classes, self.class_counters).astype(float)
         quintile_exposure = np.column_stack([quintile_pollution.sum(axis=0), quintile_mix.sum(axis=0)])
         self.quintile_mix = quintile_mix
-        self.quintile_edges = _quantiles(hist_count.sum(axis=0), [0.2, 0.4, 0.6, 0.8])
+        self.quintile_edges = histogram_quantiles(hist_count.sum(axis=0), [0.2, 0.4, 0.6, 0.8])
         exposure = model.exposure
         population = np.maximum(counters[:, POPULATION], 1.0)
         startups_alive, startup_staff = model.startups.by_zone(n)
@@ -173,7 +174,7 @@ class Metrics:
             "youth_unemployment_rate": _rate(totals[YOUNG_UNEMPLOYED], totals[YOUNG_ACTIVE]),
             "neet_share": _rate(totals[NEET], totals[AGED_15_29]),
             "poverty_rate": _rate(totals[POOR], totals[POPULATION]),
-            "median_income": _quantiles(metro_hist, [0.5])[0],
+            "median_income": histogram_quantiles(metro_hist, [0.5])[0],
             "gini": _gini(metro_hist, hist_income.sum(axis=0)),
             "dissimilarity_poor": 50.0
             * np.abs(poor / max(poor.sum(), 1) - (people - poor) / max((people - poor).sum(), 1)).sum(),
@@ -184,8 +185,8 @@ class Metrics:
             - _rate(counters[south, UNEMPLOYED].sum(), counters[south, ACTIVE].sum()),
             "north_south_poverty_gap": _rate(counters[north, POOR].sum(), counters[north, POPULATION].sum())
             - _rate(counters[south, POOR].sum(), counters[south, POPULATION].sum()),
-            "north_south_income_ratio": _quantiles(hist_count[north].sum(axis=0), [0.5])[0]
-            / _quantiles(hist_count[south].sum(axis=0), [0.5])[0],
+            "north_south_income_ratio": histogram_quantiles(hist_count[north].sum(axis=0), [0.5])[0]
+            / histogram_quantiles(hist_count[south].sum(axis=0), [0.5])[0],
             **startups,
             "startups_founded": model.startups.founded_this_month * weight,
             "startups_closed": model.startups.closed_this_month * weight,
@@ -230,7 +231,7 @@ def _rate(numerator, denominator):
 
 def _zone_medians(hist_count: np.ndarray) -> np.ndarray:
     """Median income of each zone from its histogram."""
-    return np.array([_quantiles(histogram, [0.5])[0] for histogram in hist_count])
+    return np.array([histogram_quantiles(histogram, [0.5])[0] for histogram in hist_count])
 
 
 def class_counters() -> np.ndarray:
@@ -255,16 +256,6 @@ def class_counters() -> np.ndarray:
     return matrix.reshape(N_CLASSES, N_COUNTERS)
 
 
-def _quantiles(histogram: np.ndarray, probabilities: list[float]) -> np.ndarray:
-    """Quantiles of income from a histogram of log income (linear in log inside a bin)."""
-    total = histogram.sum()
-    if total <= 0:
-        return np.full(len(probabilities), np.nan)
-    cumulative = np.concatenate([[0.0], np.cumsum(histogram)]) / total
-    log_edges = np.linspace(_LOG_LOW, _LOG_HIGH, INCOME_BINS + 1)
-    return np.exp(np.interp(probabilities, cumulative, log_edges))
-
-
 def _gini(counts: np.ndarray, incomes: np.ndarray) -> float:
     """Gini index from binned counts and income totals (within-bin inequality ignored)."""
     total_people, total_income = counts.sum(), incomes.sum()
@@ -273,52 +264,6 @@ def _gini(counts: np.ndarray, incomes: np.ndarray) -> float:
     population_share = np.concatenate([[0.0], np.cumsum(counts)]) / total_people
     income_share = np.concatenate([[0.0], np.cumsum(incomes)]) / total_income
     return float(1.0 - np.sum(np.diff(population_share) * (income_share[1:] + income_share[:-1])))
-
-
-@njit(cache=True)
-def log_income_bin(income: float) -> int:
-    """The histogram bin of an income, by definition: 160 equal bins of log income, 1,000-1,000,000 €."""
-    b = int((np.log(max(income, 1.0)) - _LOG_LOW) * (INCOME_BINS / (_LOG_HIGH - _LOG_LOW)))
-    return min(max(b, 0), INCOME_BINS - 1)
-
-
-@njit(cache=True)
-def income_bin_table() -> tuple[np.ndarray, np.ndarray]:
-    """Tables that give `log_income_bin` of a float32 income from its bits, without a logarithm.
-
-    `start[b]` is the bit pattern of the smallest positive float32 in bin b (bit patterns of
-    positive floats grow with their value); `table[bits >> 16]` is the bin of the smallest float
-    sharing those first 16 bits. Such a group spans under 1 % of income, less than a bin (4.4 %),
-    so the bin is the table's or the next one.
-    """
-    start = np.zeros(INCOME_BINS + 1, dtype=np.uint32)
-    start[INCOME_BINS] = 0x7F800000  # +infinity: no income reaches it
-    for b in range(1, INCOME_BINS):
-        low, high = 0x00000000, 0x7F800000  # the first pattern whose bin is >= b, by bisection
-        while low < high:
-            middle = (low + high) // 2
-            value = np.array([middle], dtype=np.uint32).view(np.float32)[0]
-            if log_income_bin(value) >= b:
-                high = middle
-            else:
-                low = middle + 1
-        start[b] = low
-    table = np.zeros(1 << (32 - _BIN_SHIFT), dtype=np.uint8)
-    for key in range(_SIGN_BIT >> _BIN_SHIFT):
-        value = np.array([key << _BIN_SHIFT], dtype=np.uint32).view(np.float32)[0]
-        table[key] = log_income_bin(value)
-    return table, start
-
-
-@njit(cache=True, inline="always")
-def _income_bin(bits, table, start) -> int:
-    """`log_income_bin` of a float32 income from its bit pattern (see `income_bin_table`)."""
-    if bits >= _SIGN_BIT:  # a negative income (never in the model): the lowest bin
-        return 0
-    b = table[bits >> _BIN_SHIFT]
-    if bits >= start[b + 1]:
-        b += 1
-    return b
 
 
 @njit(cache=True, parallel=True)
@@ -364,7 +309,7 @@ def metrics_kernel(
             long_term = 1 if months_in_status[i] >= 12 else 0
             poor = 1 if y < poverty_threshold else 0
             part_classes[c, z, ((status[i] * N_AGE_GROUPS + group) * 2 + long_term) * 2 + poor] += 1
-            b = _income_bin(income_bits[i], bin_table, bin_start)
+            b = income_bin(income_bits[i], bin_table, bin_start)
             part_count[c, z, b] += 1
             part_income[c, z, b] += y
             q = income_quintile(y, quintile_edges)

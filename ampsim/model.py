@@ -25,7 +25,6 @@ from ampsim.submodels.commuting import Commuting, CommutingParameters
 from ampsim.submodels.demography import Demography, DemographyParameters
 from ampsim.submodels.exposure import Exposure, ExposureParameters
 from ampsim.submodels.housing import Housing, HousingParameters
-from ampsim.submodels.income import IncomeParameters, status_income_factors
 from ampsim.submodels.incubators import IncubatorNetwork, IncubatorParameters
 from ampsim.submodels.labour import LabourMarket, LabourParameters
 from ampsim.submodels.lifecourse import Lifecourse, LifecourseParameters
@@ -33,6 +32,7 @@ from ampsim.submodels.pollution import PollutionModel, PollutionParameters, comm
 from ampsim.submodels.sensors import SensorNetwork, SensorParameters
 from ampsim.submodels.startups import StartupParameters, StartupSector
 from ampsim.submodels.training import Training, TrainingParameters
+from ampsim.world.income import IncomeParameters, status_income_factors
 from ampsim.world.population import PopulationParameters, check_scale, home_cell_cdf, synthesise_population
 from ampsim.world.territory import load_territory
 

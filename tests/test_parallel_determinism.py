@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from ampsim.core.chunks import MAX_CHUNKS, MIN_CHUNK, chunk_bounds, chunks_for
-from ampsim.metrics import _income_bin, income_bin_table, log_income_bin
+from ampsim.world.income import income_bin as _income_bin
+from ampsim.world.income import income_bin_table, log_income_bin
 
 ROOT = Path(__file__).resolve().parents[1]
 

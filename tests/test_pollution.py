@@ -5,21 +5,21 @@ import pytest
 from pydantic import ValidationError
 
 from ampsim.core.parameters import iter_parameters
-from ampsim.submodels.pollution import (
-    POLLUTANTS,
-    STATIC_FIELD_PARAMETERS,
-    PollutionModel,
-    PollutionParameters,
+from ampsim.studies.air_calibration import (
     annual_mean_fields,
-    build_static_fields,
-    commute_paths,
-    load_sources,
     marseille_road_nox_tonnes,
     reference_car_commuters,
-    regime_weights,
     station_annual_means,
+)
+from ampsim.submodels.pollution import (
+    POLLUTANTS,
+    PollutionModel,
+    PollutionParameters,
+    commute_paths,
     station_table,
 )
+from ampsim.submodels.pollution.dispersion import regime_weights
+from ampsim.submodels.pollution.fields import STATIC_FIELD_PARAMETERS, build_static_fields, load_sources
 from ampsim.world.grid import in_any_polygon
 
 YEAR = 2023.0

@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 
 from ampsim.core.rng import month_key, uniform, uniforms
-from ampsim.metrics import _LOG_HIGH, _LOG_LOW, INCOME_BINS, _gini, _quantiles
+from ampsim.metrics import _gini
 from ampsim.model import AMPModel
 from ampsim.submodels.demography import DemographyParameters, monthly_death_probability
-from ampsim.submodels.income import IncomeParameters, status_income_factors
 from ampsim.submodels.labour import hire_job_finders, separation_kernel
 from ampsim.submodels.startups import StartupParameters
+from ampsim.world.income import _LOG_HIGH, _LOG_LOW, INCOME_BINS, IncomeParameters, status_income_factors
+from ampsim.world.income import histogram_quantiles as _quantiles
 from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
 
 

@@ -26,7 +26,7 @@ from numba import njit, prange
 from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
-from ampsim.submodels.income import income_quintile
+from ampsim.world.income import income_quintile
 from ampsim.world.population import draw_home_cell
 
 if TYPE_CHECKING:

@@ -1,0 +1,255 @@
+"""Sources on the grid and the static fields: emission footprints of the industry, the port and
+heating, commuting paths, stations, and the regime-by-regime convolutions done once per territory
+and dispersion parameters."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import fft, ndimage, sparse
+
+from ampsim.submodels.pollution.dispersion import (
+    build_kernel,
+    wind_regimes,
+)
+from ampsim.submodels.pollution.parameters import (
+    MEAN_DISTANCE_IN_DISC,
+    REGIMES,
+    SECONDS_PER_YEAR,
+    PollutionParameters,
+)
+from ampsim.world.grid import Grid
+from ampsim.world.projection import to_lambert93_km
+from ampsim.world.territory import Territory, read_data_csv
+
+
+def load_sources() -> pd.DataFrame:
+    """The industrial and port sources of ampsim/data/pollution_sources.csv, with Lambert-93 km."""
+    table = read_data_csv("pollution_sources.csv")
+    table["x_km"], table["y_km"] = to_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
+    return table
+
+
+def source_footprint(row: pd.Series, grid: Grid, sub: int = 5) -> np.ndarray:
+    """Share of a source's emission in each full-grid cell, (ny, nx): its cell, or a disc."""
+    footprint = np.zeros(grid.ny * grid.nx)
+    if row["kind"] != "area" or row["radius_km"] <= 0:
+        cell = grid.cell_index_at(np.array([row["x_km"]]), np.array([row["y_km"]]))[0]
+        if cell < 0:
+            raise ValueError(f"pollution source {row['name']} lies outside the grid")
+        footprint[cell] = 1.0
+        return footprint.reshape(grid.ny, grid.nx)
+    step = grid.cell_km / sub
+    reach = np.arange(-row["radius_km"], row["radius_km"] + step / 2, step)
+    px, py = (a.ravel() for a in np.meshgrid(row["x_km"] + reach, row["y_km"] + reach))
+    inside = np.hypot(px - row["x_km"], py - row["y_km"]) <= row["radius_km"]
+    cells = grid.cell_index_at(px[inside], py[inside])
+    footprint += np.bincount(cells[cells >= 0], minlength=footprint.size)
+    return (footprint / footprint.sum()).reshape(grid.ny, grid.nx)
+
+
+def population_by_cell(territory: Territory, density_length: float = 0.5) -> np.ndarray:
+    """Zone populations spread over their cells, densest at the centre; (ny * nx,) residents."""
+    grid = territory.grid
+    radius = np.sqrt(territory.zones["area_km2"].to_numpy() / np.pi)
+    zone = grid.cell_zone
+    distance = np.hypot(grid.cell_x_km - territory.x_km[zone], grid.cell_y_km - territory.y_km[zone])
+    weight = np.exp(-distance / (density_length * radius[zone]))
+    weight /= np.bincount(zone, weight, minlength=territory.n_zones)[zone]
+    people = np.zeros(grid.ny * grid.nx)
+    people[grid.cell_flat] = weight * territory.population[zone]
+    return people
+
+
+def nearest_territory_cell(grid: Grid) -> np.ndarray:
+    """For every full-grid cell, the flat index of the nearest territory cell (itself if it is one)."""
+    outside = grid.zone_of_cell < 0
+    _, (rows, cols) = ndimage.distance_transform_edt(outside, return_indices=True)
+    return (rows * grid.nx + cols).ravel()
+
+
+def commute_paths(territory: Territory, detour_factor: float = 1.3) -> sparse.csr_matrix:
+    """Km driven in each full-grid cell per one-way trip of each home -> work zone pair.
+
+    Shape (ny * nx, n_zones * n_zones), column h * n_zones + w. A trip between two zones follows
+    the straight line between their centres, lengthened by `detour_factor` (roads are not straight)
+    and sampled every half cell; km that fall on the sea or outside the territory go to the nearest
+    territory cell. A trip inside a zone has the mean distance between two points of a disc of the
+    zone's area and is spread over the zone's cells like its residents.
+    """
+    grid = territory.grid
+    n = territory.n_zones
+    home_of = nearest_territory_cell(grid)
+    rows, cols, km = [], [], []
+    for h in range(n):
+        others = np.flatnonzero(np.arange(n) != h)
+        length = territory.distance_km[h, others]
+        samples = np.maximum(2, np.ceil(2 * length / grid.cell_km).astype(int))
+        pair = np.repeat(others, samples)
+        t = (np.arange(samples.sum()) - np.repeat(np.cumsum(samples) - samples, samples) + 0.5) / np.repeat(
+            samples, samples
+        )
+        x = territory.x_km[h] + t * (territory.x_km[pair] - territory.x_km[h])
+        y = territory.y_km[h] + t * (territory.y_km[pair] - territory.y_km[h])
+        rows.append(home_of[grid.cell_index_at(x, y)])
+        cols.append(h * n + pair)
+        km.append(np.repeat(detour_factor * length / samples, samples))
+    people = population_by_cell(territory)
+    radius = np.sqrt(territory.zones["area_km2"].to_numpy() / np.pi)
+    zone = grid.cell_zone
+    share = people[grid.cell_flat] / np.bincount(zone, people[grid.cell_flat], minlength=n)[zone]
+    rows.append(grid.cell_flat)
+    cols.append(zone.astype(np.int64) * (n + 1))
+    km.append(share * detour_factor * MEAN_DISTANCE_IN_DISC * radius[zone])
+    matrix = sparse.coo_matrix(
+        (np.concatenate(km), (np.concatenate(rows), np.concatenate(cols))), shape=(grid.ny * grid.nx, n * n)
+    )
+    return matrix.tocsr()
+
+
+def station_table() -> pd.DataFrame:
+    """The 23 monitoring stations of ampsim/data/stations.csv with Lambert-93 km and `roadside`.
+
+    Columns: station (as in the file), code (e.g. FR03006), name, type, x_km, y_km, roadside (True
+    for traffic stations), industrial (True for industrial stations).
+    """
+    table = read_data_csv("stations.csv")
+    table["type"] = table["type"].fillna("")
+    table["code"] = table["station"].str.extract(r"\[(\w+)\]\s*$", expand=False)
+    table["name"] = table["station"].str.replace(r"\s*\[\w+\]\s*$", "", regex=True)
+    table["x_km"], table["y_km"] = to_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
+    table["roadside"] = table["type"].str.startswith("traffic")
+    table["industrial"] = table["type"].str.startswith("industrial")
+    return table
+
+
+def weighted_sum(weights: np.ndarray, arrays: np.ndarray) -> np.ndarray:
+    """sum_k weights[k] x arrays[k] over the first axis, in NumPy's own loops rather than BLAS:
+    multithreaded BLAS leaves its threads spinning after each call, and they would take the cores
+    from the parallel kernels that run next."""
+    return np.einsum("k,k...->...", weights, arrays)
+
+
+def full_convolution(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The full linear convolution of two 2-D arrays by real FFTs, as scipy.signal.fftconvolve
+    computes it (importing scipy.signal would add most of a second to every start)."""
+    shape = (a.shape[0] + b.shape[0] - 1, a.shape[1] + b.shape[1] - 1)
+    padded = tuple(fft.next_fast_len(d, real=True) for d in shape)
+    full = fft.irfft2(fft.rfft2(a, padded) * fft.rfft2(b, padded), padded)
+    return full[: shape[0], : shape[1]]
+
+
+class Convolver:
+    """Linear convolution of (ny, nx) grids with (2R+1)^2 kernels through real FFTs of a fixed shape."""
+
+    def __init__(self, ny: int, nx: int, radius: int):
+        self.ny, self.nx, self.radius = ny, nx, radius
+        self.shape = (
+            fft.next_fast_len(ny + 2 * radius, real=True),
+            fft.next_fast_len(nx + 2 * radius, real=True),
+        )
+
+    def transform(self, array: np.ndarray) -> np.ndarray:
+        return fft.rfft2(array, s=self.shape)
+
+    def inverse(self, spectrum: np.ndarray) -> np.ndarray:
+        """Back to the grid: the 'same'-size part of the full convolution."""
+        full = fft.irfft2(spectrum, s=self.shape)
+        r = self.radius
+        return full[r : r + self.ny, r : r + self.nx]
+
+
+@dataclass(frozen=True)
+class StaticFields:
+    """What does not change from month to month: traffic kernels' spectra and unit fields (read-only)."""
+
+    convolver: Convolver
+    traffic_no2_spectra: np.ndarray  # (regimes, ...) FFT of the ground-level NO2 kernel
+    traffic_pm_spectra: np.ndarray
+    nox_centre: np.ndarray  # (regimes,) NOx in a source's own cell per g/s
+    pm_centre: np.ndarray
+    heating_no2: np.ndarray  # (regimes, ny, nx) per kg emitted per resident and year
+    heating_pm: np.ndarray
+    source_no2: np.ndarray  # (regimes, sources, ny, nx) per t/yr of NOx
+    source_pm: np.ndarray  # (regimes, sources, ny, nx) per t/yr of particles
+
+
+# The parameters the static fields depend on (wind regimes, dispersion, chemistry, where people
+# live); tests/test_pollution.py checks that building them reads no other parameter.
+STATIC_FIELD_PARAMETERS = (
+    *(f"{regime}_{what}" for regime in REGIMES for what in ("speed", "mixing_height", "stability")),
+    "mistral_from_deg",
+    "sea_breeze_from_deg",
+    "wind_direction_spread_deg",
+    "kernel_radius_km",
+    "ground_dispersion_factor",
+    "initial_vertical_spread",
+    "nox_loss_per_hour",
+    "pm_loss_per_hour",
+    "no2_fraction_near",
+    "no2_fraction_far",
+    "no2_conversion_km",
+    "population_density_length",
+)
+
+
+def static_fields(territory: Territory, params: PollutionParameters) -> StaticFields:
+    """Kernels per regime and height convolved with the static sources, shared between runs.
+
+    Building them costs about a second, more than a small run's whole simulation; they depend only
+    on the (read-only) territory and STATIC_FIELD_PARAMETERS, so a sweep over, say, emissions or
+    the background reuses them.
+    """
+    key = tuple(getattr(params, name) for name in STATIC_FIELD_PARAMETERS)
+    return _cached_static_fields(territory, key)
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_static_fields(territory: Territory, key: tuple) -> StaticFields:
+    return build_static_fields(
+        territory, PollutionParameters.model_construct(**dict(zip(STATIC_FIELD_PARAMETERS, key, strict=True)))
+    )
+
+
+def build_static_fields(territory: Territory, params: PollutionParameters) -> StaticFields:
+    """Build the static fields (uncached)."""
+    grid, sources, regimes = territory.grid, load_sources(), wind_regimes(params)
+    heights = sorted({0.0, *sources["effective_height_m"].astype(float)})
+    kernels = {(r.name, h): build_kernel(r, h, grid.cell_km, params) for r in regimes for h in heights}
+    ground = [build_kernel(r, 0.0, grid.cell_km, params, params.ground_dispersion_factor) for r in regimes]
+    convolver = Convolver(grid.ny, grid.nx, ground[0].radius)
+
+    def convolve(emission: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        """A static emission grid convolved with a kernel, clipped at zero (FFT round-off)."""
+        r = kernel.shape[0] // 2
+        return np.maximum(full_convolution(emission, kernel)[r : r + grid.ny, r : r + grid.nx], 0.0)
+
+    people = population_by_cell(territory, params.population_density_length)
+    people = people.reshape(grid.ny, grid.nx) / SECONDS_PER_YEAR * 1000.0  # kg/yr -> g/s per kg/res
+    source_no2 = np.zeros((len(regimes), len(sources), grid.ny, grid.nx))
+    source_pm = np.zeros_like(source_no2)
+    tonnes = 1e6 / SECONDS_PER_YEAR  # g/s per t/yr
+    for s, row in sources.iterrows():
+        footprint = source_footprint(row, grid) * tonnes
+        for r, regime in enumerate(regimes):
+            kernel = kernels[(regime.name, float(row["effective_height_m"]))]
+            source_no2[r, s] = convolve(footprint, kernel.no2)
+            source_pm[r, s] = convolve(footprint, kernel.pm)
+    fields = StaticFields(
+        convolver=convolver,
+        traffic_no2_spectra=np.stack([convolver.transform(k.no2) for k in ground]),
+        traffic_pm_spectra=np.stack([convolver.transform(k.pm) for k in ground]),
+        nox_centre=np.array([k.nox_centre for k in ground]),
+        pm_centre=np.array([k.pm[k.radius, k.radius] for k in ground]),
+        heating_no2=np.stack([convolve(people, k.no2) for k in ground]),
+        heating_pm=np.stack([convolve(people, k.pm) for k in ground]),
+        source_no2=source_no2,
+        source_pm=source_pm,
+    )
+    for value in vars(fields).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    return fields

@@ -53,6 +53,7 @@ N_CLASSES = N_STATUSES * N_AGE_GROUPS * 2 * 2
 MARSEILLE_NORTH = (13201, 13202, 13203, 13213, 13214, 13215, 13216)
 MARSEILLE_SOUTH = (13206, 13207, 13208, 13209)
 
+
 class Metrics:
     """Computes the month's indicators and keeps the rows of the run's tables."""
 
@@ -70,17 +71,9 @@ class Metrics:
         self.zone_rows: list[np.ndarray] = []
         self.station_rows: list[dict] = []
         self.latest: dict[str, float] = {}
-        self._count_quintile_mix(model)
         self.bin_table, self.bin_start = income_bin_table()
         self.age_group = np.searchsorted(AGE_GROUP_EDGES, np.arange(121), side="right").astype(np.int64)
         self.class_counters = class_counters()
-
-    def _count_quintile_mix(self, model: AMPModel) -> None:
-        r = model.residents
-        quintile = np.searchsorted(self.quintile_edges, r.income, side="right")
-        mix = np.zeros((self.n_zones, 5))
-        np.add.at(mix, (r.zone, quintile), 1.0)
-        self.quintile_mix = mix
 
     def collect(self, model: AMPModel) -> dict[str, float]:
         """Compute and store the indicators of the month just simulated."""
@@ -118,7 +111,6 @@ class Metrics:
         )
         counters = np.einsum("zk,kc->zc", classes, self.class_counters).astype(float)
         quintile_exposure = np.column_stack([quintile_pollution.sum(axis=0), quintile_mix.sum(axis=0)])
-        self.quintile_mix = quintile_mix
         self.quintile_edges = histogram_quantiles(hist_count.sum(axis=0), [0.2, 0.4, 0.6, 0.8])
         exposure = model.exposure
         population = np.maximum(counters[:, POPULATION], 1.0)

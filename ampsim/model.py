@@ -19,6 +19,7 @@ from ampsim.core.errors import InputError
 from ampsim.core.parameters import ParameterGroup, parameter
 from ampsim.core.rng import month_key
 from ampsim.core.seeds import SeedPlan
+from ampsim.core.submodel import Submodel
 from ampsim.indicators import METRO_NAMES
 from ampsim.metrics import Metrics
 from ampsim.submodels.commuting import Commuting, CommutingParameters
@@ -28,7 +29,7 @@ from ampsim.submodels.housing import Housing, HousingParameters
 from ampsim.submodels.incubators import IncubatorNetwork, IncubatorParameters
 from ampsim.submodels.labour import LabourMarket, LabourParameters
 from ampsim.submodels.lifecourse import Lifecourse, LifecourseParameters
-from ampsim.submodels.pollution import PollutionModel, PollutionParameters, commute_paths, station_table
+from ampsim.submodels.pollution import PollutionModel, PollutionParameters
 from ampsim.submodels.sensors import SensorNetwork, SensorParameters
 from ampsim.submodels.startups import StartupParameters, StartupSector
 from ampsim.submodels.training import Training, TrainingParameters
@@ -132,25 +133,20 @@ class AMPModel(mesa.Model):
         self.priority_zone = self._priority_zones()
         self.residents.awareness[:] = round(self.params.sensors.base_awareness * 255)
 
-        # the submodels, in the order `step` runs them
-        self.demography = Demography(self, self.params.demography)
-        self.lifecourse = Lifecourse(self.params.lifecourse, self.territory.n_zones)
-        self.training = Training(self.params.training, self.params.labour.trained_search_boost)
-        self.labour = LabourMarket(self, self.params.labour)
-        self.labour.assign_initial_jobs(self)
-        self.incubators = IncubatorNetwork(self, self.params.incubators)
-        self.startups = StartupSector(self, self.params.startups)
-        self.startups.initialise(self)
-        self.housing = Housing(self, self.params.housing)
-        self.commuting = Commuting(self, self.params.commuting)
-        self.commuting.assign_initial_modes(self)
-        self.pollution = PollutionModel(self.territory, self.params.pollution)
-        self.weather = self.seed_generator("pollution.weather")  # the month's share of Mistral days
-        self.commute_paths = commute_paths(self.territory)
-        self.pollution_stations = station_table()
-        self.sensors = SensorNetwork(self, self.params.sensors)
-        self.exposure = Exposure(self, self.params.exposure)
-        self._update_pollution()
+        # the submodels, built from their parameters, then set up in the order `step` runs them
+        p = self.params
+        self.demography = Demography(p.demography, p.population)
+        self.lifecourse = Lifecourse(p.lifecourse)
+        self.training = Training(p.training, p.labour.trained_search_boost)
+        self.labour = LabourMarket(p.labour)
+        self.incubators = IncubatorNetwork(p.incubators)
+        self.startups = StartupSector(p.startups)
+        self.housing = Housing(p.housing)
+        self.commuting = Commuting(p.commuting)
+        self.pollution = PollutionModel(p.pollution)
+        self.sensors = SensorNetwork(p.sensors)
+        self.exposure = Exposure(p.exposure)
+        self._set_up_submodels()
         self.metrics = Metrics(self)
         for intervention in self.interventions:
             intervention.setup(self)
@@ -159,6 +155,20 @@ class AMPModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: functools.partial(metro_indicator, name=name) for name in METRO_NAMES}
         )
+
+    def _set_up_submodels(self) -> None:
+        """Each submodel's initial state, with what it needs from the ones set up before it."""
+        self.demography.setup(self)
+        self.lifecourse.setup(self)
+        self.training.setup(self)
+        self.labour.setup(self)  # initial jobs
+        self.incubators.setup(self)
+        self.startups.setup(self, incubator_presence=self.incubators.presence_by_zone(self.territory))
+        self.housing.setup(self, job_access=self.labour.job_access())
+        self.commuting.setup(self)  # initial modes
+        self.pollution.setup(self, car_trips=self.commuting.car_trips_per_month(self.residents.weight))
+        self.sensors.setup(self)
+        self.exposure.setup(self)
 
     # --- the monthly step ---------------------------------------------------------------
     def step(self) -> None:
@@ -171,31 +181,43 @@ class AMPModel(mesa.Model):
             self.running = False
 
     def _simulate_month(self) -> None:
+        """The month's submodels, in order; the keyword arguments are what flows between them."""
         self.month += 1
         if self.month >= 1:  # policies act from the first simulated month, never in the spin-up
             for intervention in self.interventions:
                 intervention.apply(self)
-        self.demography.step(self)  # ageing, deaths, out-migration, births and newcomers
-        self.lifecourse.step(self)  # school leaving, inactivity, retirement
-        self.training.step(self)  # training entries and completions
-        self.incubators.step(self)  # graduations and intakes
-        self.startups.step(self)  # closures, graduations, growth, funding, foundings
-        self.labour.step(self)  # separations, matching, hires into incumbents and startups
-        self.housing.step(self)  # rents, moves, displacement
-        self.commuting.step(self)  # mode choice; car commuters per home-work pair
-        if self.month < 0:
-            return  # the spin-up calibrates the labour market; the air is not needed before the start
-        self._update_pollution()  # emissions (traffic from commuting) -> concentration fields
-        self.sensors.step(self)  # readings; awareness of residents near sensors
-        self.exposure.step(self)  # exposure at home and attributable deaths
-
-    def _update_pollution(self) -> None:
-        car_trips = self.commuting.car_commuters.ravel() * self.residents.weight
-        car_km = self.commute_paths @ (car_trips * self.params.commuting.trips_per_month)
-        calendar_month = self._months_since_january_of_start() % 12 + 1
-        self.pollution.update(
-            max(self.month, 0), calendar_month, self.year_fraction, car_km, rng=self.weather
+        self._step(self.demography)  # ageing, deaths, out-migration, births and newcomers
+        self._step(self.lifecourse)  # school leaving, inactivity, retirement
+        self._step(self.training)  # training entries and completions
+        self._step(self.incubators, startups=self.startups.agents)  # graduations and intakes
+        graduates = self._step(  # closures, graduations, growth, funding, foundings
+            self.startups, incubator_presence=self.incubators.presence_by_zone(self.territory)
         )
+        self.labour.absorb_graduates(graduates)  # established startups' jobs become incumbent jobs
+        self._step(  # separations, matching, hires into incumbents and startups
+            self.labour, search_boost=self.training.search_boost, openings=self.startups.open_positions()
+        )
+        self.startups.recount_employees(self)  # after the month's separations and hires
+        self._step(self.housing, job_access=self.labour.job_access())  # rents, moves, displacement
+        self._step(self.commuting)  # mode choice; car commuters per home-work pair
+        self._step(  # emissions (traffic from commuting) -> concentration fields
+            self.pollution, car_trips=self.commuting.car_trips_per_month(self.residents.weight)
+        )
+        self._step(self.sensors, air=self.pollution)  # readings; awareness of residents near sensors
+        self._step(  # exposure at home and attributable deaths
+            self.exposure,
+            air=self.pollution,
+            avoidance=self.params.sensors.exposure_avoidance,
+            death_probability=self.demography.death_probability,
+        )
+        if self.month >= 1:
+            self.housing.income_mix.update(self.residents)  # what next month's movers see
+
+    def _step(self, submodel: Submodel, **couplings: Any) -> Any:
+        """Step a submodel, unless this is the spin-up and the submodel does not run in it."""
+        if self.month < 0 and not submodel.runs_in_spin_up:
+            return None
+        return submodel.step(self, **couplings)
 
     def _spin_up(self) -> None:
         """Run the calibration months before the start: the labour market's efficiency and zone
@@ -209,6 +231,7 @@ class AMPModel(mesa.Model):
         self.labour.freeze_calibration()
         self.residents.exposure_no2[:] = 0
         self.residents.exposure_pm25[:] = 0
+        self.housing.income_mix.reset(self.residents)
         self.metrics = Metrics(self)
         self.startups.registry_start = len(self.startups.registry)
 
@@ -250,6 +273,11 @@ class AMPModel(mesa.Model):
         """Calendar year of the month last simulated (the start year before any step)."""
         index = self._months_since_january_of_start()
         return self.start_year + index // 12
+
+    @property
+    def calendar_month(self) -> int:
+        """Calendar month (1-12) of the month last simulated (the first month before any step)."""
+        return self._months_since_january_of_start() % 12 + 1
 
     @property
     def year_fraction(self) -> float:

@@ -385,9 +385,17 @@ class KernelMonths:
         np.minimum(r.months_in_status.astype(np.int64) + 1, 255, out=r.months_in_status, casting="unsafe")
         with kernel_threads(r.n):  # as `AMPModel.step`
             model.training.step(model)
-            model.labour.step(model)
+            model.labour.step(
+                model, search_boost=model.training.search_boost, openings=model.startups.open_positions()
+            )
+            model.startups.recount_employees(model)
             model.commuting.step(model)
-            model.exposure.step(model)
+            model.exposure.step(
+                model,
+                air=model.pollution,
+                avoidance=model.params.sensors.exposure_avoidance,
+                death_probability=model.demography.death_probability,
+            )
 
 
 def metro_results(state: dict[str, np.ndarray], source: AMPModel) -> dict[str, float]:

@@ -27,7 +27,7 @@ YEAR = 2023.0
 
 @pytest.fixture(scope="module")
 def model(territory):
-    return PollutionModel(territory)
+    return PollutionModel.over(territory)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +170,7 @@ def test_mistral_months_are_cleaner_in_marseille_than_calm_months(territory, car
             "sea_breeze_frequency": (0.05, *base.sea_breeze_frequency[1:]),
             "calm_frequency": (calm, *base.calm_frequency[1:]),
         }
-        model = PollutionModel(territory, PollutionParameters(**values))
+        model = PollutionModel.over(territory, PollutionParameters(**values))
         model.update(0, 1, YEAR, car_km)
         return model
 
@@ -202,12 +202,12 @@ def test_static_fields_read_only_the_parameters_their_cache_key_holds(territory)
 
 def test_static_fields_are_shared_read_only_and_follow_the_dispersion_parameters(territory):
     base = PollutionParameters()
-    first = PollutionModel(territory, base)
-    other_background = PollutionModel(territory, base.model_copy(update={"background_no2": 9.0}))
+    first = PollutionModel.over(territory, base)
+    other_background = PollutionModel.over(territory, base.model_copy(update={"background_no2": 9.0}))
     assert other_background.static is first.static
     assert not first.static.source_no2.flags.writeable
     slower = base.model_copy(update={"mistral_speed": base.mistral_speed / 2})
-    slower_mistral = PollutionModel(territory, slower)
+    slower_mistral = PollutionModel.over(territory, slower)
     assert slower_mistral.static is not first.static
     assert slower_mistral.static.heating_no2[0].sum() > first.static.heating_no2[0].sum()
 

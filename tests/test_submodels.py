@@ -178,7 +178,7 @@ def test_histogram_median_and_gini_are_accurate():
 # --- housing ------------------------------------------------------------------------------
 def test_destination_choice_keeps_income_mix_and_avoids_dear_zones(tiny):
     housing = tiny.housing
-    cdf = housing.destination_cdf(tiny.metrics.quintile_mix)
+    cdf = housing.destination_cdf(tiny.housing.income_mix.counts)
     assert cdf.shape == (107, 5, 107)
     assert np.allclose(cdf[:, :, -1], 1.0)
     assert np.all(np.diff(cdf, axis=2) >= -1e-12)
@@ -186,7 +186,7 @@ def test_destination_choice_keeps_income_mix_and_avoids_dear_zones(tiny):
     dear[3] = 2.0
     housing.rent, saved = dear, housing.rent
     try:
-        probability = np.diff(housing.destination_cdf(tiny.metrics.quintile_mix), axis=2, prepend=0.0)
+        probability = np.diff(housing.destination_cdf(tiny.housing.income_mix.counts), axis=2, prepend=0.0)
     finally:
         housing.rent = saved
     baseline = np.diff(cdf, axis=2, prepend=0.0)
@@ -202,7 +202,7 @@ def test_rents_rise_with_amenity_and_fall_with_new_housing(tiny):
         housing.amenity[5] = 1.3
         housing.add_housing(6, int(housing.capacity[6] * 0.5) + 1)
         for _ in range(60):
-            housing.update_rents(tiny)
+            housing.update_rents(tiny.labour.job_access())
         assert housing.rent[5] > 1.2
         assert housing.rent[6] < 0.9
     finally:

@@ -11,16 +11,9 @@ import time
 import numpy as np
 from scipy import optimize, sparse
 
-from ampsim.submodels.pollution.fields import (
-    commute_paths,
-    station_table,
-)
-from ampsim.submodels.pollution.model import (
-    PollutionModel,
-)
-from ampsim.submodels.pollution.parameters import (
-    POLLUTANTS,
-)
+from ampsim.submodels.pollution.fields import commute_paths
+from ampsim.submodels.pollution.model import PollutionModel
+from ampsim.world.stations import POLLUTANTS, station_table
 from ampsim.world.territory import Territory, load_territory
 
 
@@ -76,7 +69,7 @@ def annual_mean_fields(model: PollutionModel, car_km: np.ndarray, year: float) -
 def calibration_report(cell_km: float = 1.0) -> str:
     """The calibration figures of docs/pollution.md, as text."""
     territory = load_territory(cell_km)
-    model = PollutionModel(territory)
+    model = PollutionModel.over(territory)
     car_km = reference_car_km(territory)
     year = model.params.reference_year
     fields = annual_mean_fields(model, car_km, year)

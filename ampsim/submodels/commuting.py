@@ -14,8 +14,6 @@ traffic in the pollution model, so transport policies act on the air.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from numba import njit, prange
 from scipy.optimize import brentq
@@ -24,10 +22,9 @@ from scipy.special import expit
 from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
+from ampsim.core.submodel import Submodel
 from ampsim.world.residents import Status
-
-if TYPE_CHECKING:
-    from ampsim.model import AMPModel
+from ampsim.world.view import ModelView
 
 
 class CommutingParameters(ParameterGroup):
@@ -84,16 +81,16 @@ class CommutingParameters(ParameterGroup):
     )
 
 
-class Commuting:
+class Commuting(Submodel):
     """Mode choice of the employed and the car commuters per home-work pair."""
 
-    def __init__(self, model: AMPModel, params: CommutingParameters):
-        self.params = params
+    def setup(self, model: ModelView) -> None:
+        """Zone tables, the intercept calibrated on the target car share, everybody's first mode."""
         territory = model.territory
         n = territory.n_zones
         density = territory.population / territory.zones["area_km2"].to_numpy()
         metro_density = territory.total_population / territory.zones["area_km2"].sum()
-        self.log_distance = np.log(np.maximum(model.labour.distance_km, 0.5))
+        self.log_distance = np.log(np.maximum(territory.commute_km, 0.5))
         self.log_density = np.log(density / metro_density)
         self.log_metro_median = float(np.log(np.median(model.residents.income)))
         self.transit_bonus = np.zeros(n)  # transit improvements (logit units)
@@ -101,15 +98,16 @@ class Commuting:
         self.intercept = 0.0
         self.car_commuters = np.zeros((n, n), dtype=np.int64)
         self.commuters = np.zeros((n, n), dtype=np.int64)
+        self.assign_initial_modes(model)
 
-    def calibrate_intercept(self, model: AMPModel) -> None:
+    def calibrate_intercept(self, model: ModelView) -> None:
         """Choose b0 so that the expected car share of the current workers is the target."""
         r = model.residents
         workers = np.flatnonzero(r.status == Status.EMPLOYED)
         utility = self._utility_without_intercept(model, workers)
         self.intercept = brentq(lambda b: expit(b + utility).mean() - self.params.car_share, -20, 20)
 
-    def _utility_without_intercept(self, model: AMPModel, workers: np.ndarray) -> np.ndarray:
+    def _utility_without_intercept(self, model: ModelView, workers: np.ndarray) -> np.ndarray:
         r = model.residents
         p = self.params
         home, work = r.zone[workers].astype(np.int64), r.work_zone[workers].astype(np.int64)
@@ -123,15 +121,15 @@ class Commuting:
             - self.lez_penalty[work]
         )
 
-    def assign_initial_modes(self, model: AMPModel) -> None:
+    def assign_initial_modes(self, model: ModelView) -> None:
         """Everybody employed chooses a mode at the start."""
         self.calibrate_intercept(model)
         self._choose(model, reconsider_rate=1.0)
 
-    def step(self, model: AMPModel) -> None:
+    def step(self, model: ModelView) -> None:
         self._choose(model, self.params.reconsider_rate)
 
-    def _choose(self, model: AMPModel, reconsider_rate: float) -> None:
+    def _choose(self, model: ModelView, reconsider_rate: float) -> None:
         r = model.residents
         p = self.params
         self.car_commuters[:] = 0
@@ -160,6 +158,10 @@ class Commuting:
             self.car_commuters,
             self.commuters,
         )
+
+    def car_trips_per_month(self, people_per_resident: float) -> np.ndarray:
+        """Car commuting trips a month per home-work pair (flattened), in real trips."""
+        return self.car_commuters.ravel() * people_per_resident * self.params.trips_per_month
 
     def car_share(self) -> float:
         total = self.commuters.sum()

@@ -10,19 +10,21 @@ drawn from the same distributions as the initial population of its zone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
-from ampsim.world.population import draw_home_cell, education_cdf_by_zone, entrant_status_cdf
+from ampsim.core.submodel import Submodel
+from ampsim.world.population import (
+    PopulationParameters,
+    draw_home_cell,
+    education_cdf_by_zone,
+    entrant_status_cdf,
+)
 from ampsim.world.residents import NO_EMPLOYER, NO_ZONE
-
-if TYPE_CHECKING:
-    from ampsim.model import AMPModel
+from ampsim.world.view import ModelView
 
 MAX_AGE_YEARS = 120
 _INSEE_2023 = (
@@ -127,15 +129,20 @@ def monthly_out_migration_probability(params: DemographyParameters) -> np.ndarra
     return 1 - (1 - annual) ** (1 / 12)
 
 
-class Demography:
-    """Ageing and renewal of the residents; counts the month's deaths and births by zone."""
+class Demography(Submodel):
+    """Ageing and renewal of the residents; counts the month's deaths and births by zone.
 
-    def __init__(self, model: AMPModel, params: DemographyParameters):
-        self.params = params
-        territory = model.territory
-        population_params = model.params.population
+    Newcomers are drawn like the synthetic population, so the demography also takes the
+    population's parameters."""
+
+    def __init__(self, params: DemographyParameters, population: PopulationParameters):
+        super().__init__(params)
+        self.population_params = population
         self.death_probability = monthly_death_probability(params)
         self.migration_probability = monthly_out_migration_probability(params)
+
+    def setup(self, model: ModelView) -> None:
+        population_params, territory = self.population_params, model.territory
         self.education_cdf = education_cdf_by_zone(
             territory.zones["median_income_eur"].to_numpy(), territory.population, population_params
         )
@@ -146,7 +153,7 @@ class Demography:
         self.births_by_zone = np.zeros(territory.n_zones, dtype=np.int64)
         self.exits_by_zone = np.zeros(territory.n_zones, dtype=np.int64)
 
-    def _newborn_share(self, model: AMPModel) -> float:
+    def _newborn_share(self, model: ModelView) -> float:
         """Share of newcomers who are newborns, so that births match the birth rate."""
         residents = model.residents
         age = np.minimum(residents.age_months // 12, MAX_AGE_YEARS)
@@ -154,7 +161,7 @@ class Demography:
         births = self.params.birth_rate / 1000 / 12 * residents.n
         return float(min(1.0, births / max(exits, 1e-12)))
 
-    def step(self, model: AMPModel) -> None:
+    def step(self, model: ModelView) -> None:
         r = model.residents
         self.deaths_by_zone[:], self.births_by_zone[:], self.exits_by_zone[:] = 0, 0, 0
         demography_kernel(
@@ -182,7 +189,7 @@ class Demography:
             self.education_cdf,
             self.status_cdf,
             self.median_income,
-            model.params.population.income_sigma,
+            self.population_params.income_sigma,
             model.territory.grid.zone_cell_start,
             model.territory.grid.zone_cells,
             model.home_cell_cdf,

@@ -17,9 +17,11 @@ from numba import njit, prange
 
 from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ParameterGroup, parameter
+from ampsim.core.submodel import Submodel
+from ampsim.world.view import ModelView
 
 if TYPE_CHECKING:
-    from ampsim.model import AMPModel
+    from ampsim.submodels.pollution import PollutionModel
 
 _WHO_2021 = "WHO global air quality guidelines 2021"
 
@@ -72,11 +74,12 @@ class ExposureParameters(ParameterGroup):
     )
 
 
-class Exposure:
+class Exposure(Submodel):
     """Monthly exposure, cumulative exposure and attributable deaths by zone."""
 
-    def __init__(self, model: AMPModel, params: ExposureParameters):
-        self.params = params
+    runs_in_spin_up = False  # the air is not simulated before the start
+
+    def setup(self, model: ModelView) -> None:
         n = model.territory.n_zones
         self.concentration_sum = np.zeros((n, 3))  # sum over residents, for population weighting
         self.above_who = np.zeros((n, 3))
@@ -87,11 +90,15 @@ class Exposure:
         limits = self.params.eu_limits_from_2030 if year >= 2030 else self.params.eu_limits_until_2029
         return np.array(limits, dtype=float)
 
-    def step(self, model: AMPModel) -> None:
+    def step(
+        self, model: ModelView, air: PollutionModel, avoidance: float, death_probability: np.ndarray
+    ) -> None:
+        """Exposure at home to the month's `air`; a fully aware resident avoids a share
+        `avoidance` of it; deaths attributable at the monthly `death_probability` by sex and age."""
         p = self.params
         r = model.residents
         grid = model.territory.grid
-        pollution = model.pollution
+        pollution = air
         self.concentration_sum[:] = 0
         self.above_who[:] = 0
         self.above_eu[:] = 0
@@ -108,10 +115,10 @@ class Exposure:
             pollution.no2.ravel(),
             pollution.pm10.ravel(),
             pollution.pm25.ravel(),
-            model.sensors.params.exposure_avoidance,
+            avoidance,
             np.array([p.who_guideline_no2, p.who_guideline_pm10, p.who_guideline_pm25]),
             self.eu_limits(model.year),
-            model.demography.death_probability,
+            death_probability,
             np.log(p.relative_risk_pm25) / 10,
             np.log(p.relative_risk_no2) / 10,
             chunks_for(r.n),

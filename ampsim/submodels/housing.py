@@ -18,19 +18,16 @@ Residents of a zone whose rent has risen move out more often, the poorest most (
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
-from ampsim.world.income import income_quintile
+from ampsim.core.submodel import Submodel
+from ampsim.world.income import IncomeMix, income_quintile
 from ampsim.world.population import draw_home_cell
-
-if TYPE_CHECKING:
-    from ampsim.model import AMPModel
+from ampsim.world.view import ModelView
 
 N_QUINTILES = 5
 
@@ -126,37 +123,34 @@ class HousingParameters(ParameterGroup):
     )
 
 
-class Housing:
+class Housing(Submodel):
     """Housing capacity, amenity and rent of each zone, and the month's moves."""
 
-    def __init__(self, model: AMPModel, params: HousingParameters):
-        self.params = params
-        n = model.territory.n_zones
-        self.capacity = np.bincount(model.residents.zone, minlength=n).astype(np.int64)
-        self.initial_capacity = self.capacity.copy()
-        self.amenity = np.ones(n)
-        self.rent = np.ones(n)
-        distance = model.labour.distance_km
-        self.distance_weight = np.exp(-distance / params.move_distance_km)
-        np.fill_diagonal(self.distance_weight, 0.0)  # leaving the zone means another zone
-        self.job_access_weight = model.labour.commute_weight
-        self.initial_job_access = self.job_access(model)
+    def __init__(self, params: HousingParameters):
+        super().__init__(params)
         self.moves_within = self.moves_between = self.displaced = 0
         self.sensitivity = np.array(params.rent_sensitivity_by_quintile)
         self.displacement_risk = np.array(params.displacement_by_quintile)
         self._movers = np.empty(0, dtype=np.int32)  # slots of the month's movers, reused
 
+    def setup(self, model: ModelView, job_access: np.ndarray) -> None:
+        """Capacity from where residents live; `job_access`: jobs within reach of each zone."""
+        n = model.territory.n_zones
+        self.capacity = np.bincount(model.residents.zone, minlength=n).astype(np.int64)
+        self.initial_capacity = self.capacity.copy()
+        self.amenity = np.ones(n)
+        self.rent = np.ones(n)
+        self.distance_weight = np.exp(-model.territory.commute_km / self.params.move_distance_km)
+        np.fill_diagonal(self.distance_weight, 0.0)  # leaving the zone means another zone
+        self.initial_job_access = job_access
+        self.income_mix = IncomeMix(model.residents, n)
+
     def add_housing(self, zone: int, residents: int) -> None:
         """New dwellings for `residents` (simulated) people in a zone."""
         self.capacity[zone] += residents
 
-    def job_access(self, model: AMPModel) -> np.ndarray:
-        """sum_w F_zw J_w for each zone z (in NumPy's loops: BLAS would leave threads spinning)."""
-        return np.einsum("zw,w->z", self.job_access_weight, model.labour.jobs.astype(float))
-
-    def update_rents(self, model: AMPModel) -> None:
+    def update_rents(self, job_access: np.ndarray) -> None:
         p = self.params
-        job_access = self.job_access(model)
         target = (
             self.amenity**p.rent_amenity_elasticity
             * (self.initial_capacity / np.maximum(self.capacity, 1)) ** p.rent_supply_elasticity
@@ -180,15 +174,17 @@ class Housing:
         total = cdf[:, :, -1:]
         return np.divide(cdf, total, out=np.ones_like(cdf), where=total > 0)
 
-    def step(self, model: AMPModel) -> None:
+    def step(self, model: ModelView, job_access: np.ndarray) -> None:
+        """Rents follow amenity, supply and `job_access` (jobs within reach of each zone); then
+        residents move, sorted by income, some displaced by rent rises."""
         p = self.params
         r = model.residents
-        self.update_rents(model)
-        metrics = model.metrics
+        self.update_rents(job_access)
+        mix = self.income_mix
         occupancy = np.bincount(r.zone, minlength=self.capacity.size).astype(np.int64)
         monthly_move = 1 - (1 - p.move_rate) ** (1 / 12)
         displacement = p.displacement_rate * np.maximum(self.rent - 1.0, 0.0)
-        cdf = self.destination_cdf(metrics.quintile_mix)
+        cdf = self.destination_cdf(mix.counts)
         grid = model.territory.grid
         if self._movers.size != r.n:
             self._movers = np.empty(r.n, dtype=np.int32)
@@ -199,7 +195,7 @@ class Housing:
             r.zone,
             r.home_cell,
             r.income,
-            metrics.quintile_edges,
+            mix.edges,
             monthly_move,
             p.share_leaving_zone,
             displacement,
@@ -219,7 +215,7 @@ class Housing:
             r.zone,
             r.home_cell,
             r.income,
-            metrics.quintile_edges,
+            mix.edges,
             cdf,
             occupancy,
             self.capacity,

@@ -1,6 +1,6 @@
 """Incubators and accelerators: capacity, cohorts, sector focus, selection and a modest support.
 
-The ecosystem's real incubators (ampsim/data/incubators.csv) are Mesa agents. At each intake
+The ecosystem's real incubators (ampsim/world/data/incubators.csv) are Mesa agents. At each intake
 (every `cohort_months`), an incubator fills its free places with the best young startups that
 apply: not yet incubated, under two years old, in its sectors, within reach; "best" is quality
 seen with noise, so selection explains much of the better survival of incubated firms. While
@@ -12,6 +12,7 @@ the modest defaults. Like startups, an incubator's capacity is scaled by the mod
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -20,11 +21,12 @@ from mesa.agent import AgentSet
 
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
+from ampsim.core.submodel import Submodel
 from ampsim.world.projection import to_lambert93_km
-from ampsim.world.territory import read_data_csv
+from ampsim.world.territory import Territory, read_data_csv
+from ampsim.world.view import ModelView
 
 if TYPE_CHECKING:
-    from ampsim.model import AMPModel
     from ampsim.submodels.startups import Startup
 
 
@@ -81,7 +83,7 @@ class IncubatorParameters(ParameterGroup):
 class Incubator(mesa.Agent):
     """One incubator or accelerator."""
 
-    def __init__(self, model: AMPModel, row, params: IncubatorParameters, number: int):
+    def __init__(self, model: mesa.Model, row, params: IncubatorParameters, number: int):
         super().__init__(model)
         self.number = number
         self.name = row.name
@@ -100,7 +102,7 @@ class Incubator(mesa.Agent):
         self.capacity = 0
         self.rescale(model)
 
-    def rescale(self, model: AMPModel) -> None:
+    def rescale(self, model: ModelView) -> None:
         """Places in simulated startups: the real capacity x scale, rounded stochastically."""
         expected = self.capacity_real * model.scale
         u = uniform(model.keys("incubators.capacity", month=0), self.number, 0)
@@ -111,7 +113,7 @@ class Incubator(mesa.Agent):
             return False
         return not self.sectors or startup.sector in self.sectors
 
-    def intake(self, model: AMPModel, candidates: list[Startup], month: int) -> None:
+    def intake(self, model: ModelView, candidates: list[Startup], month: int) -> None:
         """Admit the best-looking candidates into the free places."""
         free = self.capacity - len(self.residents)
         if free <= 0 or month % self.cohort_months:
@@ -140,11 +142,12 @@ class Incubator(mesa.Agent):
             self.residents.discard(startup)
 
 
-class IncubatorNetwork:
+class IncubatorNetwork(Submodel):
     """The incubators of the metropolis and their monthly intake."""
 
-    def __init__(self, model: AMPModel, params: IncubatorParameters):
-        self.params = params
+    def setup(self, model: ModelView) -> None:
+        """The real incubators of the metropolis (data file incubators.csv)."""
+        params = self.params
         self.agents = AgentSet([], random=model.random)
         table = read_data_csv("incubators.csv")
         for number, row in enumerate(table.itertuples(index=False), start=1):
@@ -153,16 +156,17 @@ class IncubatorNetwork:
     def add(self, incubator: Incubator) -> None:
         self.agents.add(incubator)
 
-    def presence_by_zone(self, model: AMPModel) -> np.ndarray:
+    def presence_by_zone(self, territory: Territory) -> np.ndarray:
         """Incubation capacity near each zone, sum of capacity x exp(-d / 5 km), scaled to mean 1."""
-        presence = np.zeros(model.territory.n_zones)
+        presence = np.zeros(territory.n_zones)
         for incubator in self.agents:
-            presence += incubator.capacity_real * np.exp(-model.territory.distance_km[incubator.zone] / 5.0)
+            presence += incubator.capacity_real * np.exp(-territory.distance_km[incubator.zone] / 5.0)
         return presence / presence.mean() if presence.mean() > 0 else presence
 
-    def step(self, model: AMPModel) -> None:
+    def step(self, model: ModelView, startups: Iterable[Startup]) -> None:
+        """Graduations, then each incubator's intake among `startups` (the startups alive)."""
         month = model.month
-        candidates = sorted(model.startups.agents, key=lambda s: s.number)
+        candidates = sorted(startups, key=lambda s: s.number)
         for incubator in sorted(self.agents, key=lambda a: a.number):
             incubator.release_graduates(month)
             incubator.intake(model, candidates, month)

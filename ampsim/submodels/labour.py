@@ -30,12 +30,12 @@ from numba import njit, prange
 from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
+from ampsim.core.submodel import Submodel
 from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
+from ampsim.world.view import ModelView
 
 if TYPE_CHECKING:
-    from ampsim.model import AMPModel
-
-_MIN_INTRA_ZONE_KM = 1.0
+    from ampsim.submodels.startups import OpenPositions
 
 
 class LabourParameters(ParameterGroup):
@@ -170,54 +170,58 @@ class LabourParameters(ParameterGroup):
     )
 
 
-def commuting_distances(model: AMPModel) -> np.ndarray:
-    """Home-work distances between zones (km); inside a zone, the mean distance between two
-    random points of a disc of the zone's area (0.905 R), at least 1 km."""
-    territory = model.territory
-    distance = territory.distance_km.copy()
-    radius = np.sqrt(territory.zones["area_km2"].to_numpy() / np.pi)
-    np.fill_diagonal(distance, np.maximum(0.905 * radius, _MIN_INTRA_ZONE_KM))
-    return distance
-
-
-class LabourMarket:
+class LabourMarket(Submodel):
     """Incumbent jobs per zone, the calibrated multipliers, and the monthly matching."""
 
-    def __init__(self, model: AMPModel, params: LabourParameters):
-        self.params = params
-        territory = model.territory
-        n = territory.n_zones
-        self.distance_km = commuting_distances(model)
-        self.commute_weight = np.exp(-self.distance_km / params.commuting_decay_km)
-        # a seeker's effort is shared among work zones: each home zone's weights sum to 1
-        self.search_share = self.commute_weight / self.commute_weight.sum(axis=1, keepdims=True)
-        self.matching_efficiency = params.matching_efficiency
-        self.zone_multiplier = np.ones(n)
-        self.target_unemployment = territory.zones["unemployment_rate_pct"].to_numpy() / 100
+    def __init__(self, params: LabourParameters):
+        super().__init__(params)
         self.age_risk = np.array(params.separation_risk_by_age, dtype=float)
         self.education_risk = np.array(params.separation_risk_by_education, dtype=float)
         self.search_by_education = np.array(params.search_efficiency_by_education, dtype=float)
         self.search_by_age = np.array(params.search_efficiency_by_age, dtype=float)
         self.startup_preference = np.array(params.startup_preference_by_education, dtype=float)
-        self.jobs = np.zeros(n)  # incumbent jobs per work zone (simulated units, fractional)
+        self.matching_efficiency = params.matching_efficiency
         self.job_loss_rate = 0.0  # monthly, set at the end of the spin-up
-        self.graduate_jobs = np.zeros(n)  # jobs of startups that became established this month
-        self.hires_by_zone = np.zeros(n, dtype=np.int64)
-        self.vacancies_by_zone = np.zeros(n, dtype=np.int64)
         self.separations = 0
         self.startup_hires = 0
         self.startup_priority_hires = 0
+        self._averaged: list[tuple[float, np.ndarray, np.ndarray]] = []  # (A, multipliers, jobs)
+        self._smoothed: dict[str, np.ndarray] = {}
+        self._finders = np.empty(0, dtype=np.int32)  # slots of the month's job finders
+
+    def setup(self, model: ModelView) -> None:
+        """Zone tables from the territory, then every employed resident gets a job."""
+        territory = model.territory
+        n = territory.n_zones
+        self.commute_weight = np.exp(-territory.commute_km / self.params.commuting_decay_km)
+        # a seeker's effort is shared among work zones: each home zone's weights sum to 1
+        self.search_share = self.commute_weight / self.commute_weight.sum(axis=1, keepdims=True)
+        self.zone_multiplier = np.ones(n)
+        self.target_unemployment = territory.zones["unemployment_rate_pct"].to_numpy() / 100
+        self.jobs = np.zeros(n)  # incumbent jobs per work zone (simulated units, fractional)
+        self.graduate_jobs = np.zeros(n)  # jobs of startups that became established this month
+        self.hires_by_zone = np.zeros(n, dtype=np.int64)
+        self.vacancies_by_zone = np.zeros(n, dtype=np.int64)
         self.seekers_by_zone = np.zeros(n)
         self.unemployed_by_zone = np.zeros(n)
         self.active_by_zone = np.zeros(n)
         self.hires_by_home = np.zeros(n)
         self.filled_by_zone = np.zeros(n)
-        self._averaged: list[tuple[float, np.ndarray, np.ndarray]] = []  # (A, multipliers, jobs)
-        self._smoothed: dict[str, np.ndarray] = {}
-        self._finders = np.empty(0, dtype=np.int32)  # slots of the month's job finders
+        self.assign_initial_jobs(model)
+
+    def job_access(self) -> np.ndarray:
+        """Jobs within reach of each home zone, sum_w F_zw J_w (in NumPy's loops: BLAS would leave
+        threads spinning)."""
+        return np.einsum("zw,w->z", self.commute_weight, self.jobs.astype(float))
+
+    def absorb_graduates(self, graduates_by_zone: np.ndarray) -> None:
+        """Startups that became established firms this month: their jobs stay, as incumbent jobs."""
+        if graduates_by_zone.any():
+            self.jobs += graduates_by_zone
+        self.graduate_jobs = graduates_by_zone.astype(float)
 
     # --- initial state ------------------------------------------------------------------
-    def assign_initial_jobs(self, model: AMPModel) -> None:
+    def assign_initial_jobs(self, model: ModelView) -> None:
         """Give every employed resident a work zone (gravity on jobs and distance) and size the
         incumbent jobs of each zone so that a share `vacancy_rate` of them is vacant."""
         r = model.residents
@@ -238,7 +242,9 @@ class LabourMarket:
         self.jobs = filled / (1 - self.params.vacancy_rate)
 
     # --- monthly step -------------------------------------------------------------------
-    def step(self, model: AMPModel) -> None:
+    def step(self, model: ModelView, search_boost: np.ndarray, openings: OpenPositions) -> None:
+        """Separations, then the month's matching; `search_boost` is the job-search multiplier of
+        each training mark, `openings` the startups' open positions by zone."""
         r = model.residents
         p = self.params
         keys = model.keys("labour")
@@ -274,7 +280,7 @@ class LabourMarket:
             self.search_by_age,
             self.search_by_education,
             p.inactive_search_efficiency,
-            model.training.search_boost,
+            search_boost,
             p.long_term_unemployed_efficiency,
             chunks_for(r.n),
             filled,
@@ -286,7 +292,7 @@ class LabourMarket:
         self.filled_by_zone = filled
         self.jobs *= 1 - self.job_loss_rate
         incumbent_open = np.maximum(np.floor(self.jobs).astype(np.int64) - filled.astype(np.int64), 0)
-        startups = model.startups.open_positions()
+        startups = openings
         startup_open_by_zone = np.bincount(startups.zone, weights=startups.open, minlength=n).astype(np.int64)
         vacancies = incumbent_open + startup_open_by_zone
         self.vacancies_by_zone = vacancies
@@ -314,7 +320,7 @@ class LabourMarket:
             self.search_by_age,
             self.search_by_education,
             p.inactive_search_efficiency,
-            model.training.search_boost,
+            search_boost,
             p.long_term_unemployed_efficiency,
             finding_rate,
             destination_cdf,
@@ -335,7 +341,6 @@ class LabourMarket:
         self.hires_by_home = hires_by_home
         self.startup_hires = int(startup_hires.sum())
         self.startup_priority_hires = int(startup_priority.sum())
-        model.startups.recount_employees(model)  # after this month's separations and hires
 
     def _matching(self, seekers: np.ndarray, vacancies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Hires per unit of search effort for each home zone, and the CDF of their work zones."""
@@ -831,7 +836,7 @@ def _hire(
     trained[i] = 0
 
 
-def place_local_hires(model: AMPModel, home_zones: np.ndarray, openings: np.ndarray, stream: str) -> int:
+def place_local_hires(model: ModelView, home_zones: np.ndarray, openings: np.ndarray, stream: str) -> int:
     """Directly place job seekers living in `home_zones` into `openings` incumbent jobs per work
     zone (a local-hiring clause or a placement service); returns the number placed."""
     r = model.residents

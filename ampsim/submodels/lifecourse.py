@@ -9,17 +9,14 @@ rising probability; everyone is retired at 65.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from numba import njit, prange
 
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
+from ampsim.core.submodel import Submodel
 from ampsim.world.residents import NO_EMPLOYER, NO_ZONE, Status, change_status
-
-if TYPE_CHECKING:
-    from ampsim.model import AMPModel
+from ampsim.world.view import ModelView
 
 _IZA = (
     "annual transition probability, continental Europe, EU-LFS 1998-2008 (IZA Journal of European "
@@ -96,13 +93,11 @@ def _monthly(annual: float) -> float:
     return 1.0 - (1.0 - annual) ** (1.0 / 12.0)
 
 
-class Lifecourse:
+class Lifecourse(Submodel):
     """Applies the month's school leaving, inactivity and retirement transitions."""
 
-    def __init__(self, params: LifecourseParameters, n_zones: int):
-        self.params = params
-        # outreach towards young inactive people (policies raise it in their zones)
-        self.youth_activation_by_zone = np.ones(n_zones)
+    def __init__(self, params: LifecourseParameters):
+        super().__init__(params)
         windows = np.array(params.school_leaving_ages, dtype=np.int64)
         self.leave_first_month = windows[:, 0] * 12
         self.leave_end_month = (windows[:, 1] + 1) * 12
@@ -115,7 +110,11 @@ class Lifecourse:
         self.retirement_probability = np.array([_monthly(a) if a < 1 else 1.0 for a in annual])
         self.school_leavers = 0
 
-    def step(self, model: AMPModel) -> None:
+    def setup(self, model: ModelView) -> None:
+        # outreach towards young inactive people (policies raise it in their zones)
+        self.youth_activation_by_zone = np.ones(model.territory.n_zones)
+
+    def step(self, model: ModelView) -> None:
         r = model.residents
         p = self.params
         self.school_leavers = lifecourse_kernel(

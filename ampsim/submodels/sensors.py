@@ -19,11 +19,12 @@ from numba import njit, prange
 
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
+from ampsim.core.submodel import Submodel
+from ampsim.world.stations import POLLUTANTS, station_table
+from ampsim.world.view import ModelView
 
 if TYPE_CHECKING:
-    from ampsim.model import AMPModel
-
-POLLUTANTS = ("NO2", "PM10", "PM2.5")
+    from ampsim.submodels.pollution import PollutionModel
 
 
 class SensorParameters(ParameterGroup):
@@ -91,7 +92,7 @@ class Sensor(mesa.Agent):
 
     def __init__(
         self,
-        model: AMPModel,
+        model: mesa.Model,
         number: int,
         name: str,
         kind: str,
@@ -112,20 +113,21 @@ class Sensor(mesa.Agent):
         self.reading: dict[str, float] = dict.fromkeys(POLLUTANTS, float("nan"))
 
 
-class SensorNetwork:
+class SensorNetwork(Submodel):
     """All sensors; their monthly readings; residents' awareness."""
 
-    def __init__(self, model: AMPModel, params: SensorParameters):
-        self.params = params
+    runs_in_spin_up = False  # the air is not simulated before the start
+
+    def setup(self, model: ModelView) -> None:
+        """The reference stations (AtmoSud); policies add low-cost sensors."""
         self.agents = AgentSet([], random=model.random)
         self.next_number = 1
-        stations = model.pollution_stations
-        for row in stations.itertuples(index=False):
+        for row in station_table().itertuples(index=False):
             self.add(model, row.station, "reference", row.x_km, row.y_km, bool(row.roadside))
         self.sensors_per_cell = np.zeros(model.territory.grid.ny * model.territory.grid.nx)
 
     def add(
-        self, model: AMPModel, name: str, kind: str, x_km: float, y_km: float, roadside: bool = False
+        self, model: ModelView, name: str, kind: str, x_km: float, y_km: float, roadside: bool = False
     ) -> Sensor:
         p = self.params
         noise = p.reference_noise if kind == "reference" else p.low_cost_noise
@@ -138,18 +140,19 @@ class SensorNetwork:
     def references(self) -> list[Sensor]:
         return sorted((s for s in self.agents if s.kind == "reference"), key=lambda s: s.number)
 
-    def step(self, model: AMPModel) -> None:
-        self.measure(model)
+    def step(self, model: ModelView, air: PollutionModel) -> None:
+        """Readings of the month's `air`, then residents' awareness near low-cost sensors."""
+        self.measure(model, air)
         self.update_awareness(model)
 
-    def measure(self, model: AMPModel) -> None:
+    def measure(self, model: ModelView, air: PollutionModel) -> None:
         sensors = sorted(self.agents, key=lambda s: s.number)
         if not sensors:
             return
         x = np.array([s.x_km for s in sensors])
         y = np.array([s.y_km for s in sensors])
         roadside = np.array([s.roadside for s in sensors])
-        truth = model.pollution.at_points(x, y, roadside=roadside)
+        truth = air.at_points(x, y, roadside=roadside)
         key = model.keys("sensors")
         for k, sensor in enumerate(sensors):
             for j, pollutant in enumerate(POLLUTANTS):
@@ -158,7 +161,7 @@ class SensorNetwork:
                 value = truth[pollutant][k] * (1 + sensor.bias + sensor.noise * normal)
                 sensor.reading[pollutant] = max(value, 0.0)
 
-    def update_awareness(self, model: AMPModel) -> None:
+    def update_awareness(self, model: ModelView) -> None:
         """Residents' awareness moves towards a target set by the low-cost sensors in their cell."""
         p = self.params
         grid = model.territory.grid

@@ -33,10 +33,11 @@ from numba import njit, prange
 from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import draws, draws_table, uniform, uniforms
+from ampsim.core.submodel import Submodel
 from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
+from ampsim.world.view import ModelView
 
 if TYPE_CHECKING:
-    from ampsim.model import AMPModel
     from ampsim.submodels.incubators import Incubator
 
 SECTORS = ("digital", "biotech_health", "cleantech_energy", "agritech", "water", "green_chemistry")
@@ -209,7 +210,7 @@ class Startup(mesa.Agent):
     """One (representative) startup."""
 
     def __init__(
-        self, model: AMPModel, number: int, zone: int, sector: str, founded_month: int, quality: float
+        self, model: mesa.Model, number: int, zone: int, sector: str, founded_month: int, quality: float
     ):
         super().__init__(model)
         self.number = number
@@ -237,23 +238,28 @@ class Startup(mesa.Agent):
         return max(0, round(self.desired_size) - self.employees)
 
 
-class StartupSector:
+class StartupSector(Submodel):
     """All startups, their founding and their monthly dynamics."""
 
-    def __init__(self, model: AMPModel, params: StartupParameters):
-        self.params = params
-        self.agents = AgentSet([], random=model.random)
+    def __init__(self, params: StartupParameters):
+        super().__init__(params)
         self.next_number = 1
         self.registry: list[dict] = []  # one row per startup ever founded (for survival analysis)
+        self.registry_start = 0  # rows before it belong to the spin-up
         self.founded_this_month = self.closed_this_month = 0
         self.funding_this_month = 0.0
-        self.n_zones = model.territory.n_zones
         self.extra_foundings: list[ExtraFounding] = []  # added by policies (a science park)
         self.sector_cdf = np.cumsum(np.array(params.sector_shares) / np.sum(params.sector_shares))
 
+    def setup(self, model: ModelView, incubator_presence: np.ndarray) -> None:
+        """The startups alive at the start; `incubator_presence`: incubation capacity near each zone."""
+        self.agents = AgentSet([], random=model.random)
+        self.n_zones = model.territory.n_zones
+        self.initialise(model, incubator_presence)
+
     # --- founding -----------------------------------------------------------------------
     def _new_startup(
-        self, model: AMPModel, zone: int, month: int, key: np.uint64, sectors: tuple[str, ...] | None = None
+        self, model: ModelView, zone: int, month: int, key: np.uint64, sectors: tuple[str, ...] | None = None
     ) -> Startup:
         number = self.next_number
         self.next_number += 1
@@ -280,7 +286,7 @@ class StartupSector:
         )
         return startup
 
-    def founding_weights(self, model: AMPModel) -> np.ndarray:
+    def founding_weights(self, model: ModelView, incubator_presence: np.ndarray) -> np.ndarray:
         """Relative founding rate of each zone: graduates of working age, more near incubators."""
         r = model.residents
         weights = np.zeros(model.territory.n_zones)
@@ -293,13 +299,12 @@ class StartupSector:
             chunks_for(r.n),
             weights,
         )
-        near_incubators = model.incubators.presence_by_zone(model)
-        return weights * (1 + self.params.incubator_founding_boost * near_incubators)
+        return weights * (1 + self.params.incubator_founding_boost * incubator_presence)
 
-    def found(self, model: AMPModel, month: int) -> int:
+    def found(self, model: ModelView, month: int, incubator_presence: np.ndarray) -> int:
         """This month's foundings: a Poisson number per zone, each with a founder from the zone,
         plus the extra foundings that policies add in given zones and sectors."""
-        weights = self.founding_weights(model)
+        weights = self.founding_weights(model, incubator_presence)
         if weights.sum() <= 0:
             return 0
         rate = self.params.founding_rate * model.scale * weights / weights.sum()
@@ -343,7 +348,9 @@ class StartupSector:
         return created
 
     # --- monthly dynamics ---------------------------------------------------------------
-    def step(self, model: AMPModel) -> None:
+    def step(self, model: ModelView, incubator_presence: np.ndarray) -> np.ndarray:
+        """Graduations, closures, growth and funding, then foundings; returns the jobs of the
+        startups that became established firms this month, by zone (simulated units)."""
         month = model.month
         self.funding_this_month = 0.0
         self.recount_employees(model)
@@ -369,9 +376,9 @@ class StartupSector:
             if excess > 0:
                 action[startup.number] = _ACTION_LAYOFF
                 quota[startup.number] = excess
+        graduates_by_zone = np.zeros(model.territory.n_zones, dtype=np.int64)
         if action.any():
             r = model.residents
-            graduates_by_zone = np.zeros(model.territory.n_zones, dtype=np.int64)
             release_kernel(
                 r.employer,
                 r.status,
@@ -383,15 +390,12 @@ class StartupSector:
                 quota,
                 graduates_by_zone,
             )
-            model.labour.jobs += graduates_by_zone  # the firm's jobs stay, as incumbent jobs
-            model.labour.graduate_jobs = graduates_by_zone.astype(float)
-        else:
-            model.labour.graduate_jobs = np.zeros(model.territory.n_zones)
         self.closed_this_month = closed
-        self.founded_this_month = self.found(model, month)
+        self.founded_this_month = self.found(model, month, incubator_presence)
         self.recount_employees(model)
+        return graduates_by_zone
 
-    def hazard(self, startup: Startup, age: int, model: AMPModel) -> float:
+    def hazard(self, startup: Startup, age: int, model: ModelView) -> float:
         p = self.params
         base = (
             p.hazard_years_1_3 if age < 36 else (p.hazard_years_4_5 if age < 60 else p.hazard_after_5_years)
@@ -403,7 +407,7 @@ class StartupSector:
         return base * startup.hazard_multiplier
 
     def _grow(
-        self, startup: Startup, age: int, u_shock: float, u_sign: float, u_fund: float, model: AMPModel
+        self, startup: Startup, age: int, u_shock: float, u_sign: float, u_fund: float, model: ModelView
     ) -> None:
         p = self.params
         drift = (
@@ -437,7 +441,7 @@ class StartupSector:
             startup.incubator.residents.discard(startup)
         startup.remove()
 
-    def recount_employees(self, model: AMPModel) -> None:
+    def recount_employees(self, model: ModelView) -> None:
         """Staff of each startup, counted from the residents (derived, never stored twice)."""
         r = model.residents
         counts = np.zeros(self.next_number, dtype=np.int64)
@@ -457,7 +461,7 @@ class StartupSector:
         )
 
     # --- initial state ------------------------------------------------------------------
-    def initialise(self, model: AMPModel) -> None:
+    def initialise(self, model: ModelView, incubator_presence: np.ndarray) -> None:
         """The startups alive at the start: ages from the stationary age profile, histories
         simulated forward from founding, staff taken from employed residents of their zone."""
         p = self.params
@@ -472,7 +476,7 @@ class StartupSector:
         )
         survival = np.exp(-np.cumsum(hazard))
         age = rng.choice(ages, size=n, p=survival / survival.sum())
-        weights = self.founding_weights(model)
+        weights = self.founding_weights(model, incubator_presence)
         zones = rng.choice(weights.size, size=n, p=weights / weights.sum())
         key = model.keys("startups.attributes")
         history_key = model.keys("startups.history")
@@ -483,7 +487,7 @@ class StartupSector:
                 self._grow(startup, m, u[0], u[1], u[2], model)
         self._staff_initial_startups(model, rng)
 
-    def _staff_initial_startups(self, model: AMPModel, rng: np.random.Generator) -> None:
+    def _staff_initial_startups(self, model: ModelView, rng: np.random.Generator) -> None:
         """Move employed residents of each startup's zone from incumbent jobs to the startup."""
         r = model.residents
         incumbents = np.flatnonzero((r.employer == INCUMBENT) & (r.status == Status.EMPLOYED))
@@ -511,7 +515,7 @@ class StartupSector:
             staff[startup.zone] += startup.employees
         return alive, staff
 
-    def summary(self, model: AMPModel) -> dict[str, float]:
+    def summary(self, model: ModelView) -> dict[str, float]:
         weight = model.residents.weight
         employees = sum(s.employees for s in self.agents)
         return {
@@ -521,7 +525,7 @@ class StartupSector:
         }
 
 
-def _employ(model: AMPModel, i: int, employer_number: int, work_zone: int) -> None:
+def _employ(model: ModelView, i: int, employer_number: int, work_zone: int) -> None:
     """A founder leaves whatever they were doing to work in their startup."""
     r = model.residents
     change_status(i, Status.EMPLOYED, r.status, r.months_in_status, r.income, model.income_factor)

@@ -13,17 +13,15 @@ way), 1 a completed baseline course, 2 + k programme k (under way, then complete
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit, prange
 
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
+from ampsim.core.submodel import Submodel
 from ampsim.world.residents import Education, Status, change_status
-
-if TYPE_CHECKING:
-    from ampsim.model import AMPModel
+from ampsim.world.view import ModelView
 
 BASELINE_COMPLETED = 1
 FIRST_PROGRAMME = 2
@@ -85,11 +83,14 @@ class Programme:
     search_boost: float  # job-search efficiency after completion, until the next job
 
 
-class Training:
-    """Enrolment, dropout and completion of baseline courses and policy programmes."""
+class Training(Submodel):
+    """Enrolment, dropout and completion of baseline courses and policy programmes.
+
+    `baseline_search_boost` is the job-search multiplier of a completed baseline course (a
+    parameter of the labour market)."""
 
     def __init__(self, params: TrainingParameters, baseline_search_boost: float):
-        self.params = params
+        super().__init__(params)
         self.baseline_search_boost = baseline_search_boost
         self.programmes: list[Programme] = []
         self.entries = 0
@@ -121,7 +122,7 @@ class Training:
         """Job-search multiplier by mark (used by the labour market)."""
         return self._tables[3]
 
-    def step(self, model: AMPModel) -> None:
+    def step(self, model: ModelView) -> None:
         r = model.residents
         p = self.params
         duration, dropout, gain, _ = self._tables
@@ -142,7 +143,7 @@ class Training:
         )
 
     def enrol(
-        self, model: AMPModel, mark: int, seats_by_zone: np.ndarray, age_min: int, age_max: int, stream: str
+        self, model: ModelView, mark: int, seats_by_zone: np.ndarray, age_min: int, age_max: int, stream: str
     ) -> np.ndarray:
         """Fill a programme's seats with NEETs of the target zones; returns seats filled by zone."""
         r = model.residents

@@ -10,10 +10,11 @@ is an income below 60 % of the national median standard of living.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
-from ampsim.world.residents import Status
+from ampsim.world.residents import Residents, Status
 from ampsim.world.territory import POVERTY_THRESHOLD_EUR
 
 
@@ -153,3 +154,66 @@ def income_bin(bits, table, start) -> int:
     if bits >= start[b + 1]:
         b += 1
     return b
+
+
+# --- residents by zone and income quintile -------------------------------------------------------
+QUINTILE_PROBABILITIES = [0.2, 0.4, 0.6, 0.8]
+
+
+class IncomeMix:
+    """Residents of each zone by metro income quintile, and the four quintile edges.
+
+    `reset` measures both from the residents' incomes. `update`, at the end of a simulated month,
+    counts the residents by quintile with the current edges, then moves the edges to the month's
+    quantiles (from the 160-bin income histogram): what residents see of their neighbourhoods
+    lags one month behind, as news of a neighbourhood does. (Before the start, during the
+    calibration spin-up, the mix measured at the start is kept.)
+    """
+
+    def __init__(self, residents: Residents, n_zones: int):
+        self.n_zones = n_zones
+        self.bin_table, self.bin_start = income_bin_table()
+        self.reset(residents)
+
+    def reset(self, residents: Residents) -> None:
+        """Edges and counts measured from the incomes as they are."""
+        self.edges = np.quantile(residents.income, QUINTILE_PROBABILITIES)
+        quintile = np.searchsorted(self.edges, residents.income, side="right")
+        counts = np.zeros((self.n_zones, 5))
+        np.add.at(counts, (residents.zone, quintile), 1.0)
+        self.counts = counts
+
+    def update(self, residents: Residents) -> None:
+        """Count by the current edges, then move the edges to the incomes' quantiles."""
+        counts = np.zeros((self.n_zones, 5), dtype=np.int64)
+        histogram = np.zeros(INCOME_BINS, dtype=np.int64)
+        income_mix_kernel(
+            residents.zone,
+            residents.income,
+            residents.income.view(np.uint32),
+            self.bin_table,
+            self.bin_start,
+            self.edges,
+            chunks_for(residents.n),
+            counts,
+            histogram,
+        )
+        self.counts = counts.astype(float)
+        self.edges = histogram_quantiles(histogram.astype(float), QUINTILE_PROBABILITIES)
+
+
+@njit(cache=True, parallel=True)
+def income_mix_kernel(
+    zone, income, income_bits, bin_table, bin_start, edges, n_chunks, counts, histogram
+):  # pragma: no cover - compiled
+    """Residents by (zone, quintile of `edges`) and by income bin; chunks in parallel, their
+    integer counts added afterwards."""
+    part_counts = np.zeros((n_chunks, counts.shape[0], 5), dtype=np.int64)
+    part_histogram = np.zeros((n_chunks, INCOME_BINS), dtype=np.int64)
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            part_counts[c, zone[i], income_quintile(income[i], edges)] += 1
+            part_histogram[c, income_bin(income_bits[i], bin_table, bin_start)] += 1
+    counts += part_counts.sum(axis=0)
+    histogram += part_histogram.sum(axis=0)

@@ -30,6 +30,7 @@ MAP_TOWNS = (  # the towns named on maps, largest first
     "La Ciotat",
     "Vitrolles",
 )
+MIN_INTRA_ZONE_KM = 1.0  # shortest home-work distance inside a zone
 POVERTY_THRESHOLD_EUR = 13_896.0  # 60 % of the national median standard of living, 2021, €/year/UC
 
 
@@ -67,7 +68,16 @@ class Territory:
             self.x_km, self.y_km, zones["area_km2"].to_numpy(), self.sea_polygons_km, cell_km
         )
         self.adjacency = _adjacency_from_grid(self.grid.zone_of_cell, self.n_zones)
-        for array in (self.codes, self.population, self.x_km, self.y_km, self.distance_km, self.adjacency):
+        self.commute_km = _commute_distances(self.distance_km, zones["area_km2"].to_numpy())
+        for array in (
+            self.codes,
+            self.population,
+            self.x_km,
+            self.y_km,
+            self.distance_km,
+            self.commute_km,
+            self.adjacency,
+        ):
             array.setflags(write=False)
         self._lookup = _lookup_table(table)
         self._display_names = dict(zip(table["insee_code"].astype(int), table["name"], strict=True))
@@ -124,6 +134,15 @@ def load_territory(cell_km: float = 1.0) -> Territory:
     sea = read_data_csv("sea.csv")
     polygons = [group[["lon", "lat"]].to_numpy() for _, group in sea.groupby("polygon", sort=False)]
     return Territory(table, polygons, cell_km)
+
+
+def _commute_distances(distance_km: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
+    """Home-work distances between zones (km); inside a zone, the mean distance between two
+    random points of a disc of the zone's area (0.905 R), at least 1 km."""
+    distance = distance_km.copy()
+    radius = np.sqrt(area_km2 / np.pi)
+    np.fill_diagonal(distance, np.maximum(0.905 * radius, MIN_INTRA_ZONE_KM))
+    return distance
 
 
 def _adjacency_from_grid(zone_of_cell: np.ndarray, n_zones: int) -> np.ndarray:

@@ -18,8 +18,10 @@ FFTs. The equations, the values and their sources are in docs/pollution.md.
 Modules: `parameters` (what can be set, with sources), `dispersion` (wind regimes, plumes and
 kernels), `fields` (sources on the grid and the static fields), `model` (the monthly update).
 """
-from ampsim.submodels.pollution.fields import commute_paths, station_table
+
+from ampsim.submodels.pollution.fields import commute_paths
 from ampsim.submodels.pollution.model import PollutionModel
-from ampsim.submodels.pollution.parameters import POLLUTANTS, PollutionParameters
+from ampsim.submodels.pollution.parameters import PollutionParameters
+from ampsim.world.stations import POLLUTANTS, station_table
 
 __all__ = ["POLLUTANTS", "PollutionModel", "PollutionParameters", "commute_paths", "station_table"]

@@ -110,22 +110,6 @@ def commute_paths(territory: Territory, detour_factor: float = 1.3) -> sparse.cs
     return matrix.tocsr()
 
 
-def station_table() -> pd.DataFrame:
-    """The 23 monitoring stations of ampsim/data/stations.csv with Lambert-93 km and `roadside`.
-
-    Columns: station (as in the file), code (e.g. FR03006), name, type, x_km, y_km, roadside (True
-    for traffic stations), industrial (True for industrial stations).
-    """
-    table = read_data_csv("stations.csv")
-    table["type"] = table["type"].fillna("")
-    table["code"] = table["station"].str.extract(r"\[(\w+)\]\s*$", expand=False)
-    table["name"] = table["station"].str.replace(r"\s*\[\w+\]\s*$", "", regex=True)
-    table["x_km"], table["y_km"] = to_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
-    table["roadside"] = table["type"].str.startswith("traffic")
-    table["industrial"] = table["type"].str.startswith("industrial")
-    return table
-
-
 def weighted_sum(weights: np.ndarray, arrays: np.ndarray) -> np.ndarray:
     """sum_k weights[k] x arrays[k] over the first axis, in NumPy's own loops rather than BLAS:
     multithreaded BLAS leaves its threads spinning after each call, and they would take the cores

@@ -7,34 +7,64 @@ import math
 import numpy as np
 from scipy import ndimage
 
+from ampsim.core.submodel import Submodel
 from ampsim.submodels.pollution.dispersion import (
     regime_weights,
     wind_regimes,
 )
 from ampsim.submodels.pollution.fields import (
+    commute_paths,
     load_sources,
     population_by_cell,
     static_fields,
     weighted_sum,
 )
 from ampsim.submodels.pollution.parameters import (
-    POLLUTANTS,
     SECONDS_PER_MONTH,
     PollutionParameters,
 )
+from ampsim.world.stations import POLLUTANTS
 from ampsim.world.territory import Territory
+from ampsim.world.view import ModelView
 
 
-class PollutionModel:
+class PollutionModel(Submodel):
     """Monthly NO2, PM10 and PM2.5 fields (µg/m³) on the full grid, from emissions and wind regimes.
 
     Policies act through `road_emission_scale_by_zone` (e.g. a low-emission zone) and
-    `point_source_scale` (industrial abatement, shore power), read at each `update()`.
+    `point_source_scale` (industrial abatement, shore power), read at each `update()`. In the
+    model it is a submodel (`setup`, `step` from the month's car commuting trips); on its own,
+    `PollutionModel.over(territory)` gives the fields for any traffic through `update()`.
     """
 
-    def __init__(self, territory: Territory, params: PollutionParameters | None = None):
+    runs_in_spin_up = False  # the labour market's calibration does not need the air
+
+    def __init__(self, params: PollutionParameters | None = None):
+        super().__init__(params or PollutionParameters())
+
+    @classmethod
+    def over(cls, territory: Territory, params: PollutionParameters | None = None) -> PollutionModel:
+        """The fields over a territory, outside a model (studies and tests drive `update`)."""
+        pollution = cls(params)
+        pollution.attach(territory)
+        return pollution
+
+    def setup(self, model: ModelView, car_trips: np.ndarray) -> None:
+        """Attach to the territory and compute the first month's fields from `car_trips`, the car
+        commuting trips a month per home-work pair (flattened, real trips)."""
+        self.attach(model.territory)
+        self.paths = commute_paths(model.territory)
+        self.weather = model.seed_generator("pollution.weather")  # the month's share of Mistral days
+        self.step(model, car_trips)
+
+    def step(self, model: ModelView, car_trips: np.ndarray) -> None:
+        """The month's fields, with road traffic from `car_trips` along the commuting paths."""
+        car_km = self.paths @ car_trips
+        self.update(max(model.month, 0), model.calendar_month, model.year_fraction, car_km, rng=self.weather)
+
+    def attach(self, territory: Territory) -> None:
+        """Sources, static fields and empty monthly fields on the territory's grid."""
         self.territory = territory
-        self.params = params or PollutionParameters()
         grid = territory.grid
         self.grid = grid
         self.regimes = wind_regimes(self.params)

@@ -10,7 +10,6 @@ from pydantic import model_validator
 
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 
-POLLUTANTS = ("NO2", "PM10", "PM2.5")
 REGIMES = ("mistral", "sea_breeze", "calm", "moderate")
 SECONDS_PER_YEAR = 365.25 * 86_400.0
 SECONDS_PER_MONTH = SECONDS_PER_YEAR / 12

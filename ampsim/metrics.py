@@ -9,12 +9,21 @@ about 4 % wide, with the income summed inside each bin), which a single pass ove
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import add_chunks, chunk_bounds, chunks_for
+from ampsim.submodels.commuting import Commuting
+from ampsim.submodels.demography import Demography
+from ampsim.submodels.exposure import Exposure
+from ampsim.submodels.housing import Housing
+from ampsim.submodels.labour import LabourMarket
+from ampsim.submodels.pollution import PollutionModel
+from ampsim.submodels.sensors import SensorNetwork
+from ampsim.submodels.startups import StartupSector
+from ampsim.submodels.training import Training
 from ampsim.world.income import (
     INCOME_BINS,
     histogram_quantiles,
@@ -23,9 +32,25 @@ from ampsim.world.income import (
     income_quintile,
 )
 from ampsim.world.residents import Status
+from ampsim.world.view import ModelView
 
-if TYPE_CHECKING:
-    from ampsim.model import AMPModel
+
+class ObservedModel(ModelView, Protocol):
+    """What the metrics read: the model's services and the submodels they report on."""
+
+    params: Any  # the model's parameter tree
+    date_label: str
+    demography: Demography
+    training: Training
+    labour: LabourMarket
+    startups: StartupSector
+    housing: Housing
+    commuting: Commuting
+    pollution: PollutionModel
+    sensors: SensorNetwork
+    exposure: Exposure
+
+    def spending_this_month(self) -> dict[str, float]: ...
 
 
 # per-zone counters filled by the kernel
@@ -57,7 +82,7 @@ MARSEILLE_SOUTH = (13206, 13207, 13208, 13209)
 class Metrics:
     """Computes the month's indicators and keeps the rows of the run's tables."""
 
-    def __init__(self, model: AMPModel):
+    def __init__(self, model: ObservedModel):
         territory = model.territory
         self.n_zones = territory.n_zones
         codes = territory.codes
@@ -75,7 +100,7 @@ class Metrics:
         self.age_group = np.searchsorted(AGE_GROUP_EDGES, np.arange(121), side="right").astype(np.int64)
         self.class_counters = class_counters()
 
-    def collect(self, model: AMPModel) -> dict[str, float]:
+    def collect(self, model: ObservedModel) -> dict[str, float]:
         """Compute and store the indicators of the month just simulated."""
         r = model.residents
         weight = r.weight

@@ -12,7 +12,7 @@ from typing import Any
 
 import mesa
 import numpy as np
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ampsim.core.chunks import kernel_threads
 from ampsim.core.errors import InputError
@@ -37,8 +37,39 @@ from ampsim.world.income import IncomeParameters, status_income_factors
 from ampsim.world.population import PopulationParameters, check_scale, home_cell_cdf, synthesise_population
 from ampsim.world.territory import load_territory
 
-DEFAULT_START = "2026-01"
-DEFAULT_MONTHS = 180  # 2026-01 to 2040-12, the horizon of the Ambition 2040 strategy
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in every table and manifest
+
+
+class RunSettings(BaseModel):
+    """How a run is made, beside what it simulates: scale, seed, replicate, period, spin-up, grid.
+
+    These are the one place where the defaults and bounds of a run are written; scenario files
+    (`ampsim.scenarios.scenario`) and `AMPModel` take theirs from here."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scale: float = Field(
+        0.05,
+        gt=0,
+        le=1,
+        description="fraction of the real population simulated (one resident per 1/scale people)",
+    )
+    seed: int = Field(
+        0, ge=0, le=MAX_SEED, description="root random seed; the same seed pairs scenarios' runs"
+    )
+    replicate: int = Field(0, ge=0, lt=1000, description="replicate number: which of the seed's streams")
+    start: str = Field("2026-01", pattern=MONTH_PATTERN, description="first simulated month, YYYY-MM")
+    months: int = Field(180, ge=1, le=1200, description="number of simulated months (180: 2026 to 2040)")
+    spin_up_months: int = Field(
+        60, ge=0, le=240, description="calibration months simulated before the start (not reported)"
+    )
+    cell_km: float = Field(1.0, ge=0.25, le=5.0, description="side of the pollution grid's cells, km")
+
+
+DEFAULT_SETTINGS = RunSettings()
+DEFAULT_START = DEFAULT_SETTINGS.start
+DEFAULT_MONTHS = DEFAULT_SETTINGS.months  # 2026-01 to 2040-12, the horizon of the Ambition 2040 strategy
 
 
 class ModelParameters(ParameterGroup):
@@ -102,13 +133,13 @@ class AMPModel(mesa.Model):
         self,
         params: ModelParameters | Mapping[str, Any] | None = None,
         *,
-        scale: float = 0.02,
-        seed: int = 0,
-        replicate: int = 0,
-        months: int = DEFAULT_MONTHS,
-        start: str = DEFAULT_START,
-        cell_km: float = 1.0,
-        calibration_months: int = 60,
+        scale: float = DEFAULT_SETTINGS.scale,
+        seed: int = DEFAULT_SETTINGS.seed,
+        replicate: int = DEFAULT_SETTINGS.replicate,
+        months: int = DEFAULT_SETTINGS.months,
+        start: str = DEFAULT_SETTINGS.start,
+        cell_km: float = DEFAULT_SETTINGS.cell_km,
+        calibration_months: int = DEFAULT_SETTINGS.spin_up_months,
         interventions: Sequence[Any] = (),
     ):
         self.seed_plan = SeedPlan.from_seed(seed)

@@ -139,14 +139,14 @@ def timed_steps_of(stepper, months: int) -> list[float]:
 
 
 def sweep_runs(scale: float, months: int, runs: int) -> dict:
-    """Seconds of each of `runs` complete runs (`run_model`: build, spin-up, months, tables)."""
-    from ampsim.studies.runner import run_model
+    """Seconds of each of `runs` complete runs (`run_scenario`: build, spin-up, months, tables)."""
+    from ampsim.studies.runner import run_scenario
 
-    run_model(scale=scale, months=1)  # loads the compiled kernels, as a sweep worker's first run does
+    run_scenario(scale=scale, months=1)  # loads the compiled kernels, as a sweep worker's first run does
     times = []
     for seed in range(runs):
         start = time.perf_counter()
-        run_model(scale=scale, months=months, seed=seed)
+        run_scenario(scale=scale, months=months, seed=seed)
         times.append(time.perf_counter() - start)
     return {"run_s": times}
 

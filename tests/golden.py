@@ -43,19 +43,10 @@ def table_digest(table: pd.DataFrame) -> str:
 def run_case(case: str):
     """The RunResult of one golden case."""
     from ampsim.scenarios.loading import load_scenario
-    from ampsim.studies.runner import run_model
+    from ampsim.studies.runner import run_scenario
 
     path, scale, months = CASES[case]
-    scenario = load_scenario(ROOT / path)
-    return run_model(
-        scenario.model_parameters(),
-        scale=scale,
-        seed=scenario.seed,
-        replicate=0,
-        months=months,
-        start=scenario.horizon.start,
-        interventions=scenario.build_interventions(),
-    )
+    return run_scenario(load_scenario(ROOT / path), scale=scale, months=months)
 
 
 def compute(case: str) -> dict[str, str]:

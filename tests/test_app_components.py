@@ -23,11 +23,11 @@ from ampsim.app.controller import (
     SessionModel,
     load_catalogue,
     make_settings,
-    model_inputs,
     parse_scale,
     parse_seed,
     scaled_intervention,
     scenarios_folder,
+    session_scenario,
     settings_for,
 )
 from ampsim.app.ui import App, _zone_index
@@ -122,19 +122,20 @@ def test_out_of_range_settings_are_refused_with_a_message(catalogue):
     settings = settings_for(catalogue, "baseline", SCALE)
     bad = settings.model_copy(update={"parameters": (("labour.matching_elasticity", 1.5),)})
     with pytest.raises(InputError, match="Matching elasticity"):
-        model_inputs(catalogue, bad)
+        session_scenario(catalogue, bad)
     bad = settings.model_copy(update={"parameters": (("labour.nonsense", 1.0),)})
     with pytest.raises(InputError, match="unknown parameter"):
-        model_inputs(catalogue, bad)
+        session_scenario(catalogue, bad)
     bad = settings.model_copy(update={"intensities": (1.0,)})
     with pytest.raises(InputError, match="intensities"):
-        model_inputs(catalogue, bad)
+        session_scenario(catalogue, bad)
 
 
 def test_parameter_sliders_change_the_model_parameters(catalogue):
     settings = settings_for(catalogue, "baseline", SCALE)
     values = dict(settings.parameters) | {"labour.separation_rate": 0.006}
-    params, _, _ = model_inputs(catalogue, settings.model_copy(update={"parameters": tuple(values.items())}))
+    scenario = session_scenario(catalogue, settings.model_copy(update={"parameters": tuple(values.items())}))
+    params = scenario.model_parameters()
     assert params.labour.separation_rate == 0.006
     assert {lever.path for lever in PARAMETER_LEVERS} == set(values)
 
@@ -153,9 +154,10 @@ def test_intensity_scales_budget_and_quantities_within_their_bounds():
 
 def test_zero_intensity_switches_a_programme_off(catalogue):
     settings = settings_for(catalogue, "youth_training", SCALE)
-    _, interventions, _ = model_inputs(catalogue, settings)
+    interventions = session_scenario(catalogue, settings).build_interventions()
     assert [i.name for i in interventions] == ["NEET third places"]
-    _, interventions, _ = model_inputs(catalogue, settings.model_copy(update={"intensities": (0.0,)}))
+    off = settings.model_copy(update={"intensities": (0.0,)})
+    interventions = session_scenario(catalogue, off).build_interventions()
     assert interventions == []
 
 

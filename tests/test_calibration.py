@@ -5,13 +5,13 @@ import pytest
 
 from ampsim.core.rng import draws
 from ampsim.model import AMPModel
-from ampsim.studies.runner import run_model
+from ampsim.studies.runner import run_scenario
 from ampsim.studies.targets import calibration_table, five_year_survival
 
 
 @pytest.fixture(scope="module")
 def first_year():
-    return run_model(scale=0.1, seed=11, months=12)
+    return run_scenario(scale=0.1, seed=11, months=12)
 
 
 def test_zone_unemployment_after_one_year(first_year, territory):

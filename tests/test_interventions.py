@@ -9,10 +9,10 @@ import pytest
 from pydantic import TypeAdapter
 
 from ampsim.interventions import InterventionSpec
-from ampsim.model import AMPModel
+from ampsim.model import AMPModel, RunSettings
 from ampsim.scenarios.loading import load_scenario
 from ampsim.studies.replicates import StudySettings, run_study
-from ampsim.studies.runner import run_model
+from ampsim.studies.runner import run_scenario
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
 SPECS = TypeAdapter(list[InterventionSpec])
@@ -35,14 +35,7 @@ def run_months(model: AMPModel) -> AMPModel:
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_every_scenario_file_validates_and_runs(path):
     scenario = load_scenario(path)
-    result = run_model(
-        scenario.model_parameters(),
-        scale=0.005,
-        seed=1,
-        months=3,
-        interventions=scenario.build_interventions(),
-        model_kwargs={"calibration_months": 3},
-    )
+    result = run_scenario(scenario, scale=0.01, seed=1, months=3, spin_up_months=3)
     assert len(result.metro) == 3
     for config in scenario.interventions:
         if config.budget_eur:
@@ -179,7 +172,7 @@ def test_identical_scenario_and_zero_budget_give_exactly_zero_difference(tmp_pat
         "  - {type: urban_renewal, budget_eur: 0}\n  - {type: youth_training, budget_eur: 0}\n"
     )
     scenarios = [load_scenario(tmp_path / f) for f in ("base.yaml", "copy.yaml", "unfunded.yaml")]
-    settings = StudySettings(seed=7, replicates=2, scale=0.01, months=4, start="2026-01")
+    settings = StudySettings(RunSettings(seed=7, scale=0.01, months=4, start="2026-01"), replicates=2)
     runs = run_study(scenarios, settings, workers=1)
     for r in range(2):
         base = _metro(runs["baseline"][r])

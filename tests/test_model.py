@@ -11,7 +11,7 @@ from ampsim.core.errors import InputError
 from ampsim.indicators import METRO_NAMES, ZONE_NAMES
 from ampsim.model import AMPModel
 from ampsim.reports.run import write_run
-from ampsim.studies.runner import RunResult, collect_result, run_model
+from ampsim.studies.runner import RunResult, collect_result, run_scenario
 from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status
 
 
@@ -150,15 +150,15 @@ def _parquet_digests(result: RunResult, directory) -> dict[str, str]:
 
 
 def test_same_seed_gives_byte_identical_parquet(tmp_path):
-    first = _parquet_digests(run_model(scale=0.01, seed=3, months=6), tmp_path / "a")
-    again = _parquet_digests(run_model(scale=0.01, seed=3, months=6), tmp_path / "b")
-    other = _parquet_digests(run_model(scale=0.01, seed=4, months=6), tmp_path / "c")
+    first = _parquet_digests(run_scenario(scale=0.01, seed=3, months=6), tmp_path / "a")
+    again = _parquet_digests(run_scenario(scale=0.01, seed=3, months=6), tmp_path / "b")
+    other = _parquet_digests(run_scenario(scale=0.01, seed=4, months=6), tmp_path / "c")
     assert first == again
     assert first["metro"] != other["metro"] and first["zones"] != other["zones"]
 
 
 def test_run_result_round_trip(tmp_path):
-    result = run_model(scale=0.01, seed=2, months=3)
+    result = run_scenario(scale=0.01, seed=2, months=3)
     write_run(result, tmp_path / "run")
     back = RunResult.read(tmp_path / "run")
     pd.testing.assert_frame_equal(back.metro, result.metro)

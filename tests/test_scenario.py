@@ -204,9 +204,9 @@ def test_validate_reports_good_and_bad_files(capsys, here):
     write(here, "bad.yaml", "name: x\nseed: -1\n")
     code, out, err = run(capsys, "validate", "good.yaml", "bad.yaml")
     assert code == 2
-    assert out.startswith("good.yaml: ok (1 intervention, 180 months from 2026-01, scale 0.1")
+    assert out.startswith("good.yaml: ok (1 intervention, 180 months from 2026-01, scale 0.05")
     assert "1 of 2 scenario files has errors" in err
-    assert "bad.yaml: line 2: seed: expected a whole number >= 0, got -1" in err
+    assert "bad.yaml: line 2: seed: expected a whole number in [0, 9223372036854775807], got -1" in err
 
 
 def test_an_error_inherited_from_a_parent_names_the_parent(here):
@@ -281,7 +281,8 @@ def test_extends_precedence(tmp_path):
     assert [i.name for i in scenario.interventions] == ["Old programme"]  # inherited list
     assert [p.name for p in scenario.sources] == ["child.yaml", "parent.yaml", "grandparent.yaml"]
     assert scenario.overrides == ("seed=7", "parameters.labour.matching_elasticity=0.5")
-    assert scenario.model_kwargs() == {"scale": 0.2, "months": 48, "start": "2027-01"}
+    settings = scenario.run_settings()
+    assert (settings.scale, settings.months, settings.start) == (0.2, 48, "2027-01")
 
 
 def test_a_child_list_replaces_the_parent_list(tmp_path):

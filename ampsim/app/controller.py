@@ -20,13 +20,14 @@ import annotated_types
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-import ampsim
 from ampsim.core.errors import InputError
 from ampsim.indicators import ZONE_NAMES
 from ampsim.interventions import InterventionConfig
 from ampsim.model import AMPModel, ModelParameters, make_parameters
 from ampsim.scenarios.loading import load_scenario
 from ampsim.scenarios.scenario import Scenario
+from ampsim.studies.runner import build_model
+from ampsim.studies.runner import settings_for as run_settings_for
 
 DEFAULT_SCALE = 0.01  # about 19,400 residents: a month and its redraw take well under a second
 MAX_SCALE = 0.1
@@ -94,7 +95,7 @@ class Catalogue:
 
 def scenarios_folder() -> Path | None:
     """The repository's scenarios/ beside the package, else ./scenarios, else None."""
-    for folder in (Path(ampsim.__file__).resolve().parents[1] / "scenarios", Path.cwd() / "scenarios"):
+    for folder in (Path(__file__).resolve().parents[2] / "scenarios", Path.cwd() / "scenarios"):
         if folder.is_dir():
             return folder
     return None
@@ -190,8 +191,9 @@ def parse_seed(text: str) -> int:
     return value
 
 
-def model_inputs(catalogue: Catalogue, settings: Settings) -> tuple[ModelParameters, list, Scenario]:
-    """Parameters and fresh interventions for the settings, or InputError saying what is wrong."""
+def session_scenario(catalogue: Catalogue, settings: Settings) -> Scenario:
+    """The chosen scenario with the sliders' parameter values and programme intensities, or
+    InputError saying what is wrong."""
     scenario = catalogue.get(settings.scenario)
     levers = {lever.path: lever for lever in PARAMETER_LEVERS}
     tree = scenario.model_parameters().model_dump()
@@ -205,7 +207,7 @@ def model_inputs(catalogue: Catalogue, settings: Settings) -> tuple[ModelParamet
             )
         group, name = path.split(".")
         tree[group][name] = value
-    params = make_parameters(tree)
+    make_parameters(tree)  # the sliders' values must make a valid parameter tree
     if len(settings.intensities) != len(scenario.interventions):
         raise InputError(
             f"expected {len(scenario.interventions)} programme intensities for {scenario.name}, "
@@ -218,8 +220,8 @@ def model_inputs(catalogue: Catalogue, settings: Settings) -> tuple[ModelParamet
                 f"{config.label}: expected an intensity from 0 to {INTENSITY_MAX:g}, got {factor!r}"
             )
         if factor > 0:
-            interventions.append(scaled_intervention(config, factor).build())
-    return params, interventions, scenario
+            interventions.append(scaled_intervention(config, factor))
+    return scenario.model_copy(update={"parameters": tree, "interventions": interventions})
 
 
 def scaled_intervention(config: InterventionConfig, factor: float) -> InterventionConfig:
@@ -338,19 +340,14 @@ class SessionModel:
             if target == self._built and self._frame is not None:
                 return self._frame
             settings, generation = target
-            params, interventions, scenario = model_inputs(self.catalogue, settings)
+            scenario = session_scenario(self.catalogue, settings)
+            run_settings = run_settings_for(
+                scenario, scale=settings.scale, seed=settings.seed, spin_up_months=self.calibration_months
+            )
             self._discard_model()
             started = time.perf_counter()
             with COMPUTE_LOCK:
-                model = AMPModel(
-                    params,
-                    scale=settings.scale,
-                    seed=settings.seed,
-                    months=scenario.horizon.months,
-                    start=scenario.horizon.start,
-                    calibration_months=self.calibration_months,
-                    interventions=interventions,
-                )
+                model = build_model(scenario, run_settings)
             self._model, self._built = model, target
             self._frame = snapshot(model, settings, generation, build_seconds=time.perf_counter() - started)
             return self._frame

@@ -40,9 +40,9 @@ from ampsim.app.controller import (
     Settings,
     load_catalogue,
     make_settings,
-    model_inputs,
     parse_scale,
     parse_seed,
+    session_scenario,
     settings_for,
 )
 from ampsim.core.errors import InputError
@@ -172,7 +172,7 @@ def App(  # noqa: N802
         """Apply new settings (validated), stopping the run; the model is rebuilt."""
         try:
             new = make_settings(**{**settings.value.model_dump(), **values})
-            model_inputs(catalogue, new)  # out-of-range values are refused here, not by a failed build
+            session_scenario(catalogue, new)  # out-of-range values are refused here, not by a failed build
         except InputError as error:
             problem.set(str(error))
             return

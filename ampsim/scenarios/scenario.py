@@ -3,22 +3,24 @@ and interventions, validated (see `loading` for how files become scenarios)."""
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic.fields import FieldInfo
 
 from ampsim.interventions import Intervention, InterventionSpec
-from ampsim.model import DEFAULT_MONTHS, DEFAULT_START, ModelParameters, make_parameters
+from ampsim.model import DEFAULT_SETTINGS, MONTH_PATTERN, ModelParameters, RunSettings, make_parameters
 
 NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
-
-
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-
-
 MONTH_OR_DATE_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$"  # what an editor may accept in a file
+
+
+def _setting(name: str) -> FieldInfo:
+    """A field with the default, bounds and description of a run setting (`RunSettings`)."""
+    return copy.deepcopy(RunSettings.model_fields[name])
 
 
 class Horizon(BaseModel):
@@ -27,11 +29,11 @@ class Horizon(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     start: str = Field(
-        DEFAULT_START,
+        DEFAULT_SETTINGS.start,
         description="first simulated month, YYYY-MM",
         json_schema_extra={"pattern": MONTH_OR_DATE_PATTERN},
     )
-    months: int = Field(DEFAULT_MONTHS, ge=1, le=1200, description="number of simulated months")
+    months: int = _setting("months")
 
     @field_validator("start")
     @classmethod
@@ -55,9 +57,11 @@ class Scenario(BaseModel):
     )
     description: str = Field("", description="one or two sentences for reports (never inherited)")
     horizon: Horizon = Field(default_factory=Horizon, description="simulated period")
-    scale: float = Field(0.1, gt=0, le=1, description="fraction of the real population simulated")
+    scale: float = _setting("scale")
     replicates: int = Field(1, ge=1, le=1000, description="runs with different random streams")
-    seed: int = Field(0, ge=0, description="root random seed (the same seed pairs scenarios' runs)")
+    seed: int = _setting("seed")
+    spin_up_months: int = _setting("spin_up_months")
+    cell_km: float = _setting("cell_km")
     parameters: dict[str, Any] = Field(
         default_factory=dict,
         description="overrides of the model's parameters, as nested mappings or dotted paths",
@@ -101,9 +105,32 @@ class Scenario(BaseModel):
         """Fresh runtime interventions (one set per run: they keep state)."""
         return [config.build() for config in self.interventions]
 
-    def model_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of AMPModel that the scenario sets: scale, months, start."""
-        return {"scale": self.scale, "months": self.horizon.months, "start": self.horizon.start}
+    def run_settings(self, replicate: int = 0) -> RunSettings:
+        """How replicate `replicate` of this scenario runs, by the scenario's own settings."""
+        return RunSettings(
+            scale=self.scale,
+            seed=self.seed,
+            replicate=replicate,
+            start=self.horizon.start,
+            months=self.horizon.months,
+            spin_up_months=self.spin_up_months,
+            cell_km=self.cell_km,
+        )
+
+    def with_settings(self, settings: RunSettings) -> Scenario:
+        """The scenario as it was run with `settings` (what a result records, so that re-running
+        its resolved file reproduces it)."""
+        changed = self.model_copy(
+            update={
+                "horizon": Horizon(start=settings.start, months=settings.months),
+                "scale": settings.scale,
+                "seed": settings.seed,
+                "spin_up_months": settings.spin_up_months,
+                "cell_km": settings.cell_km,
+            }
+        )
+        changed._sources, changed._overrides = self._sources, self._overrides
+        return changed
 
     def resolved(self) -> dict[str, Any]:
         """The scenario as one self-contained document (no extends), ready for YAML or JSON."""

@@ -12,50 +12,35 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any
 
 from ampsim.core.chunks import single_thread_worker
+from ampsim.model import RunSettings
 from ampsim.scenarios.scenario import Scenario
-from ampsim.studies.runner import RunResult, run_model
+from ampsim.studies.runner import RunResult, run_scenario, settings_for
 
 
 @dataclass(frozen=True)
 class StudySettings:
-    """What all scenarios of a study share, so that their replicates can be paired."""
+    """What all scenarios of a study share, so that their replicates can be paired: the run
+    settings of replicate 0 and the number of replicates."""
 
-    seed: int
+    run: RunSettings
     replicates: int
-    scale: float
-    months: int
-    start: str
+
+    def replicate(self, index: int) -> RunSettings:
+        """The run settings of replicate `index`."""
+        return RunSettings.model_validate({**self.run.model_dump(), "replicate": index})
 
 
-def study_settings(
-    base: Scenario, replicates: int | None = None, scale: float | None = None, months: int | None = None
-) -> StudySettings:
-    """The base scenario's settings, with the command line's overrides."""
-    kwargs = base.model_kwargs()
-    return StudySettings(
-        seed=base.seed,
-        replicates=replicates or base.replicates,
-        scale=scale or kwargs["scale"],
-        months=months or kwargs["months"],
-        start=kwargs["start"],
-    )
+def study_settings(base: Scenario, replicates: int | None = None, **overrides: Any) -> StudySettings:
+    """The base scenario's settings, with the command line's overrides (None keeps the base's)."""
+    return StudySettings(settings_for(base, **overrides), replicates or base.replicates)
 
 
-def run_scenario(scenario: Scenario, settings: StudySettings, replicate: int) -> RunResult:
+def run_replicate(scenario: Scenario, settings: StudySettings, replicate: int) -> RunResult:
     """One replicate of one scenario, with the study's shared settings."""
-    result = run_model(
-        scenario.model_parameters(),
-        scale=settings.scale,
-        seed=settings.seed,
-        replicate=replicate,
-        months=settings.months,
-        start=settings.start,
-        interventions=scenario.build_interventions(),
-    )
-    result.metadata["scenario"] = scenario.name
-    return result
+    return run_scenario(scenario, settings.replicate(replicate))
 
 
 def run_study(
@@ -69,7 +54,7 @@ def run_study(
     results: dict[str, list[RunResult | None]] = {s.name: [None] * settings.replicates for s in scenarios}
     if workers <= 1:
         for s, r in tasks:
-            results[scenarios[s].name][r] = run_scenario(scenarios[s], settings, r)
+            results[scenarios[s].name][r] = run_replicate(scenarios[s], settings, r)
             if progress:
                 progress(scenarios[s].name, r)
     else:
@@ -77,7 +62,7 @@ def run_study(
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=single_thread_worker
         ) as pool:
-            futures = {pool.submit(run_scenario, scenarios[s], settings, r): (s, r) for s, r in tasks}
+            futures = {pool.submit(run_replicate, scenarios[s], settings, r): (s, r) for s, r in tasks}
             for future in as_completed(futures):
                 s, r = futures[future]
                 results[scenarios[s].name][r] = future.result()

@@ -1,4 +1,4 @@
-"""Running the model and keeping what it produced: tidy tables, a manifest, charts.
+"""The one way from a scenario to a run (`run_scenario`), and what a run produced (`RunResult`).
 
 A `RunResult` holds four tidy tables — the metropolis by month, the zones by month, the monitoring
 stations by month and one row per startup — plus the run's metadata. `write` stores them as
@@ -12,18 +12,21 @@ import json
 import os
 import platform
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
+from ampsim.core.errors import InputError
 from ampsim.core.io import staged_directory
 from ampsim.core.version import __version__
 from ampsim.indicators import ZONE_NAMES
-from ampsim.model import AMPModel, ModelParameters
+from ampsim.model import AMPModel, RunSettings
+from ampsim.scenarios.scenario import Scenario
 
 TABLES = ("metro", "zones", "stations", "startups")
 
@@ -60,37 +63,73 @@ class RunResult:
         return cls(**tables, metadata=metadata)
 
 
-def run_model(
-    params: ModelParameters | dict | None = None,
-    *,
-    scale: float = 0.1,
-    seed: int = 0,
-    replicate: int = 0,
-    months: int = 180,
-    start: str = "2026-01",
-    interventions: Sequence[Any] = (),
-    progress: Callable[[int, int], None] | None = None,
-    model_kwargs: dict[str, Any] | None = None,
-) -> RunResult:
-    """Build the model, run it for `months` months and collect its tables."""
-    model = AMPModel(
-        params,
-        scale=scale,
-        seed=seed,
-        replicate=replicate,
-        months=months,
-        start=start,
-        interventions=interventions,
-        **(model_kwargs or {}),
+def baseline_scenario() -> Scenario:
+    """The built-in baseline: today's policies and the default settings (when no file is given)."""
+    return Scenario(
+        name="baseline",
+        description="The metropolis with today's policies and no new programme.",
     )
+
+
+def settings_for(scenario: Scenario, replicate: int = 0, **overrides: Any) -> RunSettings:
+    """The scenario's run settings, with the overrides that are not None (the command line's)."""
+    unknown = sorted(set(overrides) - set(RunSettings.model_fields))
+    if unknown:
+        raise TypeError(f"unknown run settings: {', '.join(unknown)}")
+    values = {**scenario.run_settings(replicate).model_dump(), **_given(overrides)}
+    try:
+        return RunSettings.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InputError(f"{first['loc'][0]}: {first['msg'].lower()}, got {first['input']!r}") from None
+
+
+def build_model(scenario: Scenario, settings: RunSettings) -> AMPModel:
+    """The model of one run of a scenario: its parameters and fresh interventions, the settings."""
+    return AMPModel(
+        scenario.model_parameters(),
+        scale=settings.scale,
+        seed=settings.seed,
+        replicate=settings.replicate,
+        months=settings.months,
+        start=settings.start,
+        cell_km=settings.cell_km,
+        calibration_months=settings.spin_up_months,
+        interventions=scenario.build_interventions(),
+    )
+
+
+def run_scenario(
+    scenario: Scenario | None = None,
+    settings: RunSettings | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    **overrides: Any,
+) -> RunResult:
+    """The one way from a scenario to a run: build the model with the scenario's settings (or
+    `settings`), overridden by any of `scale`, `seed`, `replicate`, `months`, `start`,
+    `spin_up_months`, `cell_km`; run every month; collect the tables. The metadata records the
+    scenario as it was run. `progress(month, months)` is called after each month."""
+    scenario = scenario or baseline_scenario()
+    if settings is None:
+        settings = settings_for(scenario, **overrides)
+    elif _given(overrides):
+        settings = RunSettings.model_validate({**settings.model_dump(), **_given(overrides)})
+    model = build_model(scenario, settings)
     try:
         while model.running:
             model.step()
             if progress is not None:
-                progress(model.month, months)
-        return collect_result(model)
+                progress(model.month, settings.months)
+        result = collect_result(model)
     finally:
         model.close()
+    result.metadata["scenario"] = scenario.with_settings(settings).resolved()
+    return result
+
+
+def _given(overrides: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in overrides.items() if value is not None}
 
 
 def collect_result(model: AMPModel) -> RunResult:

@@ -34,7 +34,7 @@ from ampsim.core.io import write_parquet_atomic, write_text_atomic
 from ampsim.core.version import __version__
 from ampsim.scenarios.document import Document
 from ampsim.studies.experiment import Factor, LoadedExperiment, scenario_at
-from ampsim.studies.runner import git_commit, run_model
+from ampsim.studies.runner import git_commit, run_scenario
 
 PARTS, FAILURES = "parts", "failures"
 KEY = ["point", "replicate"]
@@ -127,16 +127,7 @@ def run_batch(task: BatchTask) -> BatchOutcome:
 def run_one(task: BatchTask, point: int, replicate: int) -> pd.DataFrame:
     """One run: the point's scenario, the replicate's seed; the kept outputs as tidy rows."""
     scenario = scenario_at(task.base, list(task.factors), task.values[point], task.display)
-    kwargs = scenario.model_kwargs()
-    result = run_model(
-        scenario.model_parameters(),
-        scale=task.scale or kwargs["scale"],
-        seed=task.seed,
-        replicate=replicate,
-        months=task.months or kwargs["months"],
-        start=kwargs["start"],
-        interventions=scenario.build_interventions(),
-    )
+    result = run_scenario(scenario, scale=task.scale, seed=task.seed, replicate=replicate, months=task.months)
     rows = keep_outputs(result.metro, list(task.indicators), task.keep)
     rows.insert(0, "replicate", replicate)
     rows.insert(0, "point", point)

@@ -1,0 +1,168 @@
+"""`ampsim compare`, `ampsim sweep` and `ampsim analyze`: paired comparisons with their report,
+experiments over many runs, and their analysis."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ampsim.cli.options import add_command, months_argument, positive_argument, scale_argument
+from ampsim.cli.scenarios import add_set_option
+from ampsim.core.errors import InputError
+
+
+def add_study_commands(commands) -> None:
+    """Add `compare`, `sweep` and `analyze` to the subcommands of a parser."""
+    compare = add_command(
+        commands,
+        "compare",
+        cmd_compare,
+        "compare scenarios with a baseline: paired replicates, differences with 95 %% intervals, "
+        "an HTML report and a Markdown summary",
+    )
+    compare.add_argument("base", metavar="BASE", help="baseline scenario file (YAML)")
+    compare.add_argument("others", nargs="+", metavar="OTHER", help="scenario files to compare with it")
+    compare.add_argument("--replicates", type=positive_argument, help="replicates (default: the baseline's)")
+    compare.add_argument("--scale", type=scale_argument, help="scale (default: the baseline's)")
+    compare.add_argument("--months", type=months_argument, help="months (default: the baseline's)")
+    compare.add_argument("--workers", type=positive_argument, default=1, help="worker processes (default 1)")
+    compare.add_argument("--out", metavar="DIR", help="output folder (default results/compare-<names>)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_set_option(compare)
+
+    sweep = add_command(
+        commands,
+        "sweep",
+        cmd_sweep,
+        "run an experiment (grid, Latin hypercube or Sobol design) on local processes or Dask, "
+        "streaming results to Parquet parts; resumable",
+    )
+    sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (YAML)")
+    sweep.add_argument("--out", metavar="DIR", help="results folder (default results/sweep-<name>)")
+    sweep.add_argument(
+        "--workers", type=positive_argument, default=1, help="local worker processes (default 1)"
+    )
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
+    sweep.add_argument(
+        "--dask-workers",
+        type=positive_argument,
+        metavar="N",
+        help="start a local Dask cluster of N workers for this sweep",
+    )
+    sweep.add_argument("--resume", action="store_true", help="continue a killed sweep in the same folder")
+    sweep.add_argument("--fail-fast", action="store_true", help="stop at the first failed run")
+    sweep.add_argument("--dry-run", action="store_true", help="check the experiment and show its design")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    analyze = add_command(
+        commands,
+        "analyze",
+        cmd_analyze,
+        "analyse a sweep's results: Sobol indices (Sobol designs), factor-outcome plots, a Markdown summary",
+    )
+    analyze.add_argument("results", metavar="RESULTS", help="results folder of a sweep")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ampsim.reports.comparison import write_comparison
+    from ampsim.reports.text import summary_text
+    from ampsim.scenarios.loading import load_scenario
+    from ampsim.scenarios.provenance import write_provenance
+    from ampsim.studies.compare import compare
+    from ampsim.studies.replicates import run_study, study_settings
+
+    scenarios = [load_scenario(path, args.overrides) for path in [args.base, *args.others]]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError(f"scenario names must differ, got {', '.join(names)}")
+    study = study_settings(scenarios[0], args.replicates, scale=args.scale, months=args.months)
+    out = Path(args.out) if args.out else Path("results") / ("compare-" + "-".join(names))
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    total = study.replicates * len(scenarios)
+    print(
+        f"{len(scenarios)} scenarios x {study.replicates} replicates at scale {study.run.scale:g}, "
+        f"{study.run.months} months, seed {study.run.seed}, {args.workers} worker(s)",
+        file=sys.stderr,
+    )
+    start = time.perf_counter()
+    with tqdm(total=total, unit="run", desc="runs", disable=args.quiet, file=sys.stderr) as bar:
+        runs = run_study(scenarios, study, args.workers, progress=lambda name, r: bar.update(1))
+    as_run = [s.with_settings(study.run) for s in scenarios]
+    metadata = {
+        "descriptions": {s.name: s.description for s in scenarios},
+        "resolved": {s.name: {**s.resolved(), "replicates": study.replicates} for s in as_run},
+        "seed_entropy": study.run.seed,
+        "scale": study.run.scale,
+        "months": study.run.months,
+        "replicates": study.replicates,
+        "workers": args.workers,
+        "overrides": list(args.overrides),
+    }
+    comparison = compare(runs, base=scenarios[0].name, metadata=metadata)
+    write_comparison(comparison, out)
+    for scenario in as_run:
+        write_provenance(scenario, out / "scenarios" / scenario.name)
+    print(summary_text(comparison))
+    print(f"\n{total} runs in {time.perf_counter() - start:.0f} s; report: {out / 'report.html'}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ampsim.studies.experiment import load_experiment
+    from ampsim.studies.sweep import done_keys, run_sweep
+
+    if args.scheduler and args.dask_workers:
+        raise InputError("give either --scheduler or --dask-workers, not both")
+    loaded = load_experiment(args.experiment)
+    experiment = loaded.experiment
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
+    print(
+        f"{experiment.name}: {experiment.design.method} design, {len(loaded.design)} points x "
+        f"{experiment.replicates} replicates = {loaded.n_runs} runs, batches of {experiment.batch_size}",
+        file=sys.stderr,
+    )
+    if args.dry_run:
+        print(loaded.design.to_string(max_rows=20))
+        return 0
+    already = len(done_keys(out)) if args.resume and out.exists() else 0
+    with tqdm(
+        total=loaded.n_runs, initial=already, unit="run", desc="runs", disable=args.quiet, file=sys.stderr
+    ) as bar:
+
+        def progress(done: int, failed: int) -> None:
+            bar.n = already + done + failed
+            bar.set_postfix(failed=failed)
+            bar.refresh()
+
+        summary = run_sweep(
+            loaded,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            dask_workers=args.dask_workers,
+            resume=args.resume,
+            fail_fast=args.fail_fast,
+            progress=progress,
+        )
+    print(summary.text())
+    print(
+        f"results: {out}/ (load them with ampsim.studies.sweep.load_results; "
+        f"analyse them with ampsim analyze {out})"
+    )
+    return 1 if summary.stopped else 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from ampsim.studies.analysis import analyze
+
+    folder = analyze(args.results)
+    print((folder / "summary.md").read_text())
+    print(f"wrote {folder}/")
+    return 0

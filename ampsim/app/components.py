@@ -24,65 +24,26 @@ import solara
 from matplotlib.ticker import MaxNLocator
 
 from ampsim.app.controller import Frame
-from ampsim.indicators import ZONE_NAMES
+from ampsim.indicators import METRO_PANELS, ZONE, ZONE_NAMES
+from ampsim.submodels.exposure import ExposureParameters
 from ampsim.world.territory import Territory
 
+INDICATORS = ZONE  # the zone indicators, their labels, units and colour maps: one catalogue
 
-@dataclass(frozen=True)
-class Indicator:
-    """How a zone indicator is labelled, formatted and coloured."""
-
-    label: str
-    unit: str
-    cmap: str = "viridis"
-    digits: int = 1
-
-
-INDICATORS: dict[str, Indicator] = {
-    "population": Indicator("Population", "people", "Greys", 0),
-    "unemployment_rate": Indicator("Unemployment 15-64", "%", "viridis"),
-    "youth_unemployment_rate": Indicator("Unemployment 15-24", "%", "viridis"),
-    "neet_share": Indicator("NEET share 15-29", "%", "viridis"),
-    "poverty_rate": Indicator("Poverty rate", "%", "viridis"),
-    "median_income": Indicator("Median income", "€/year", "cividis", 0),
-    "startups_alive": Indicator("Startups alive", "startups", "plasma", 0),
-    "startup_jobs": Indicator("Startup jobs", "jobs", "plasma", 0),
-    "no2": Indicator("NO2 at home", "µg/m³", "magma_r"),
-    "pm10": Indicator("PM10 at home", "µg/m³", "magma_r"),
-    "pm25": Indicator("PM2.5 at home", "µg/m³", "magma_r"),
-    "car_share": Indicator("Car share of commuting", "%", "viridis"),
-    "rent_index": Indicator("Rent index", "", "cividis", 3),
-    "attributable_deaths_pm25": Indicator("Deaths due to PM2.5", "per month", "magma_r", 2),
-}
-
+_WHO = ExposureParameters()  # the WHO 2021 annual guidelines, as the model's exposure uses them
 # pollutant -> (label, colour scale range in µg/m³, WHO 2021 annual guideline)
 FIELDS: dict[str, tuple[str, float, float, float]] = {
-    "no2": ("NO2", 5.0, 40.0, 10.0),
-    "pm10": ("PM10", 10.0, 30.0, 15.0),
-    "pm25": ("PM2.5", 5.0, 20.0, 5.0),
+    "no2": ("NO2", 5.0, 40.0, _WHO.who_guideline_no2),
+    "pm10": ("PM10", 10.0, 30.0, _WHO.who_guideline_pm10),
+    "pm25": ("PM2.5", 5.0, 20.0, _WHO.who_guideline_pm25),
 }
-# the metro charts: title, (indicator, label, colour) for each line
-CHARTS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
-    (
-        "Unemployment (%)",
-        (("unemployment_rate", "15-64", "#1f77b4"), ("youth_unemployment_rate", "15-24", "#ff7f0e")),
-    ),
-    (
-        "NEET and poverty (%)",
-        (("neet_share", "NEET 15-29", "#2ca02c"), ("poverty_rate", "poverty", "#d62728")),
-    ),
-    ("Startups alive", (("startups_alive", "startups", "#9467bd"),)),
-    ("Startup jobs", (("startup_jobs", "jobs", "#8c564b"),)),
-    (
-        "Exposure at home (µg/m³)",
-        (
-            ("no2_popweighted", "NO2", "#7f3b08"),
-            ("pm10_popweighted", "PM10", "#b35806"),
-            ("pm25_popweighted", "PM2.5", "#542788"),
-        ),
-    ),
-    ("People above the WHO PM2.5 guideline", (("people_above_who_pm25", "people", "#e377c2"),)),
+LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c")
+# the metro charts: title, then (indicator, legend, colour) for each line
+CHARTS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = tuple(
+    (title, tuple((name, legend, LINE_COLOURS[k]) for k, (name, legend) in enumerate(lines)))
+    for title, lines in METRO_PANELS
 )
+UNITLESS = ("people", "startups", "jobs", "index")  # counts and indices read without a unit
 
 
 def format_value(value: float, indicator: str) -> str:
@@ -91,7 +52,7 @@ def format_value(value: float, indicator: str) -> str:
     if value is None or not math.isfinite(value):
         return "n/a"
     text = f"{value:,.{spec.digits}f}"
-    return f"{text} {spec.unit}".strip() if spec.unit not in ("people", "startups", "jobs") else text
+    return text if spec.unit in UNITLESS else f"{text} {spec.unit}".strip()
 
 
 # --- geometry --------------------------------------------------------------------------------

@@ -13,24 +13,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from ampsim.indicators import METRO_PANELS
 from ampsim.world.territory import MAP_TOWNS, Territory, load_territory
 
 if TYPE_CHECKING:
     from ampsim.studies.runner import RunResult
-
-SERIES = (
-    ("Unemployment (%)", ("unemployment_rate", "youth_unemployment_rate"), ("15-64", "15-24")),
-    ("NEET and poverty (%)", ("neet_share", "poverty_rate"), ("NEET 15-29", "poverty")),
-    ("Startups", ("startups_alive",), ("alive",)),
-    ("Startup jobs", ("startup_jobs",), ("jobs",)),
-    (
-        "Population-weighted concentration (µg/m³)",
-        ("no2_popweighted", "pm10_popweighted", "pm25_popweighted"),
-        ("NO2", "PM10", "PM2.5"),
-    ),
-    ("Car share of commuting (%)", ("car_share",), ("car",)),
-)
-
 
 def write_run_charts(result: RunResult, directory: Path) -> list[Path]:
     """Write the run's charts into `directory`; returns their paths."""
@@ -50,13 +37,13 @@ def write_run_charts(result: RunResult, directory: Path) -> list[Path]:
 def metro_series_chart(metro: pd.DataFrame, path: Path) -> Path:
     dates = pd.to_datetime(metro["date"])
     fig, axes = plt.subplots(2, 3, figsize=(15, 8), constrained_layout=True)
-    for ax, (title, columns, labels) in zip(axes.ravel(), SERIES, strict=True):
-        for column, label in zip(columns, labels, strict=True):
+    for ax, (title, lines) in zip(axes.ravel(), METRO_PANELS, strict=True):
+        for column, label in lines:
             if column in metro:
                 ax.plot(dates, metro[column], label=label)
         ax.set_title(title)
         ax.grid(alpha=0.3)
-        if len(columns) > 1:
+        if len(lines) > 1:
             ax.legend()
     fig.suptitle("Aix-Marseille-Provence: metro indicators by month")
     fig.savefig(path, dpi=110)

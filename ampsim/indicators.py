@@ -11,7 +11,7 @@ people at a date) is averaged, a "flow" (deaths, hires or euros per month) is su
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -141,39 +141,30 @@ METRO: dict[str, Indicator] = {
 }
 
 # the zone table's columns, in order; units are those of one month's value in one zone
+
+
+def _in_zones(name: str, **display: object) -> Indicator:
+    """A metro indicator as the zone table has it, with its own colour map and decimals."""
+    return replace(METRO[name], **display)
+
+
 ZONE: dict[str, Indicator] = {
     i.name: i
     for i in (
-        I("population", "Population", "people", "stock", "neutral", cmap="Greys", digits=0),
-        I("unemployment_rate", "Unemployment rate 15-64", "%", "rate", "lower"),
-        I("youth_unemployment_rate", "Youth unemployment rate 15-24", "%", "rate", "lower"),
-        I("neet_share", "NEET share of 15-29 year-olds", "%", "rate", "lower"),
-        I("poverty_rate", "Poverty rate", "%", "rate", "lower"),
-        I(
-            "median_income",
-            "Median income per consumption unit",
-            "€/year",
-            "rate",
-            "higher",
-            cmap="cividis",
-            digits=0,
-        ),
-        I("startups_alive", "Startups alive", "startups", "stock", "higher", cmap="plasma", digits=0),
-        I("startup_jobs", "Jobs in startups", "jobs", "stock", "higher", cmap="plasma", digits=0),
-        I("no2", "NO2 at home", "µg/m³", "rate", "lower", cmap="magma_r"),
-        I("pm10", "PM10 at home", "µg/m³", "rate", "lower", cmap="magma_r"),
-        I("pm25", "PM2.5 at home", "µg/m³", "rate", "lower", cmap="magma_r"),
-        I("car_share", "Car share of commuting", "%", "rate", "lower"),
-        I("rent_index", "Rent index", "index", "rate", "neutral", cmap="cividis", digits=3),
-        I(
-            "attributable_deaths_pm25",
-            "Deaths attributable to PM2.5",
-            "deaths per month",
-            "flow",
-            "lower",
-            cmap="magma_r",
-            digits=2,
-        ),
+        _in_zones("population", cmap="Greys", digits=0),
+        _in_zones("unemployment_rate"),
+        _in_zones("youth_unemployment_rate"),
+        _in_zones("neet_share"),
+        _in_zones("poverty_rate"),
+        _in_zones("median_income", cmap="cividis", digits=0),
+        _in_zones("startups_alive", cmap="plasma", digits=0),
+        _in_zones("startup_jobs", cmap="plasma", digits=0),
+        I("no2", "NO2 at home", "µg/m³", "rate", "lower", "Air and health", cmap="magma_r"),
+        I("pm10", "PM10 at home", "µg/m³", "rate", "lower", "Air and health", cmap="magma_r"),
+        I("pm25", "PM2.5 at home", "µg/m³", "rate", "lower", "Air and health", cmap="magma_r"),
+        _in_zones("car_share"),
+        _in_zones("rent_index", cmap="cividis", digits=3),
+        _in_zones("attributable_deaths_pm25", unit="deaths per month", cmap="magma_r", digits=2),
     )
 }
 del I

@@ -7,24 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ampsim.reports.comparison.content import (
-    COST_HEADERS,
-    as_yaml,
-    cost_cells,
-    difference_cells,
-    headline_rows,
-    indicator_headers,
-    intro_text,
-    methods_paragraphs,
-    other_metadata,
-    provenance_rows,
-    report_title,
-    scenario_costs,
-    scenario_definition,
-    scenario_description,
-    total_basis,
-    total_cell,
-)
+from ampsim.reports.comparison import content
 from ampsim.reports.comparison.figures import Figure
 from ampsim.reports.text import final_label, format_number, period_label
 from ampsim.studies.compare import Comparison
@@ -47,7 +30,7 @@ def _indicator_rows_md(rows: pd.DataFrame, period: str) -> list[list[str]]:
     """Table cells (text) of summary rows."""
     out = []
     for _, row in rows.iterrows():
-        difference, interval = difference_cells(row)
+        difference, interval = content.difference_cells(row)
         out.append(
             [
                 row["label"],
@@ -57,7 +40,7 @@ def _indicator_rows_md(rows: pd.DataFrame, period: str) -> list[list[str]]:
                 difference,
                 interval,
                 row["verdict"],
-                f"{total_cell(row)}, {total_basis(row, period)}",
+                f"{content.total_cell(row)}, {content.total_basis(row, period)}",
             ]
         )
     return out
@@ -67,37 +50,40 @@ def render_markdown(comparison: Comparison, figures: Sequence[Figure]) -> str:
     """The report's content in Markdown, referring to the PNG files written beside it."""
     period = period_label(comparison)
     lines = [
-        f"# {report_title(comparison)}",
+        f"# {content.report_title(comparison)}",
         "",
-        intro_text(comparison),
+        content.intro_text(comparison),
         "",
     ]
     if comparison.replicates < 2:
         lines += ["**Only one replicate per scenario: intervals need at least 2 replicates.**", ""]
     lines += [f"## Headline: {final_label(comparison)}", ""]
     for scenario in comparison.scenarios:
-        rows = headline_rows(comparison, scenario)
+        rows = content.headline_rows(comparison, scenario)
         lines += [f"### {scenario} compared with {comparison.base}", ""]
-        description = scenario_description(comparison, scenario)
+        description = content.scenario_description(comparison, scenario)
         lines += [description, ""] if description else []
-        lines += [_md_table(indicator_headers(comparison, scenario), _indicator_rows_md(rows, period)), ""]
+        lines += [
+            _md_table(content.indicator_headers(comparison, scenario), _indicator_rows_md(rows, period)),
+            "",
+        ]
     lines += ["## How the key indicators evolve", ""]
     lines += [f"![{f.caption}]({f.path})\n" for f in figures if f.section == "series"]
     lines += ["## Where: differences by zone in the final year", ""]
     lines += [f"![{f.caption}]({f.path})\n" for f in figures if f.section == "maps"]
     lines += ["## What it costs per outcome", ""]
     for scenario in comparison.scenarios:
-        rows = scenario_costs(comparison, scenario)
+        rows = content.scenario_costs(comparison, scenario)
         if len(rows):
-            cells = [cost_cells(row) for _, row in rows.iterrows()]
-            lines += [f"### {scenario}", "", _md_table(COST_HEADERS, cells), ""]
+            cells = [content.cost_cells(row) for _, row in rows.iterrows()]
+            lines += [f"### {scenario}", "", _md_table(content.COST_HEADERS, cells), ""]
     lines += ["## All indicators", ""]
     for scenario in comparison.scenarios:
         rows = comparison.summary[comparison.summary["scenario"] == scenario]
         lines += [
             f"### {scenario}",
             "",
-            _md_table(indicator_headers(comparison, scenario), _indicator_rows_md(rows, period)),
+            _md_table(content.indicator_headers(comparison, scenario), _indicator_rows_md(rows, period)),
             "",
         ]
     lines += _methods_md(comparison)
@@ -108,29 +94,29 @@ def _methods_md(comparison: Comparison) -> list[str]:
     """Definitions, provenance and each scenario's resolved definition."""
     meta = comparison.metadata
     lines = ["## Methods and provenance", ""]
-    for paragraph in methods_paragraphs(comparison):
+    for paragraph in content.methods_paragraphs(comparison):
         lines += [paragraph, ""]
     definitions = meta.get("outcome_definitions") or {o.name: o.definition for o in COST_OUTCOMES}
     labels = {o.name: o.label for o in COST_OUTCOMES}
     lines += [f"- **{labels.get(k, k)}**: {v}" for k, v in definitions.items()] + [""]
-    lines += [_md_table(["item", "value"], provenance_rows(comparison)), ""]
+    lines += [_md_table(["item", "value"], content.provenance_rows(comparison)), ""]
     descriptions = meta.get("descriptions") or {}
     for scenario in [comparison.base, *comparison.scenarios]:
         lines += [f"### Scenario {scenario}", ""]
         if descriptions.get(scenario):
             lines += [descriptions[scenario], ""]
-        lines += ["```yaml", as_yaml(scenario_definition(comparison, scenario)), "```", ""]
+        lines += ["```yaml", content.as_yaml(content.scenario_definition(comparison, scenario)), "```", ""]
         changes = (meta.get("parameter_changes") or {}).get(scenario)
         if changes:
             lines += [
                 "Parameters that differ from the baseline:",
                 "",
                 "```yaml",
-                as_yaml(changes),
+                content.as_yaml(changes),
                 "```",
                 "",
             ]
-    other = other_metadata(comparison)
+    other = content.other_metadata(comparison)
     if other:
-        lines += ["### Other details", "", "```yaml", as_yaml(other), "```", ""]
+        lines += ["### Other details", "", "```yaml", content.as_yaml(other), "```", ""]
     return lines

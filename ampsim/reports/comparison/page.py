@@ -9,24 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ampsim.reports.comparison.content import (
-    COST_HEADERS,
-    as_yaml,
-    cost_cells,
-    difference_cells,
-    headline_rows,
-    indicator_headers,
-    intro_text,
-    methods_paragraphs,
-    other_metadata,
-    provenance_rows,
-    report_title,
-    scenario_costs,
-    scenario_definition,
-    scenario_description,
-    total_basis,
-    total_cell,
-)
+from ampsim.reports.comparison import content
 from ampsim.reports.comparison.figures import Figure
 from ampsim.reports.text import final_label, format_number, period_label
 from ampsim.studies.compare import Comparison
@@ -85,7 +68,7 @@ def _indicator_rows_html(rows: pd.DataFrame, period: str) -> list[list[str]]:
     """Table cells (HTML) of summary rows."""
     out = []
     for _, row in rows.iterrows():
-        difference, interval = difference_cells(row)
+        difference, interval = content.difference_cells(row)
         out.append(
             [
                 _e(row["label"]),
@@ -95,7 +78,7 @@ def _indicator_rows_html(rows: pd.DataFrame, period: str) -> list[list[str]]:
                 _e(difference),
                 _e(interval),
                 _badge(row["verdict"]),
-                f'{_e(total_cell(row))}<br><span class="basis">{_e(total_basis(row, period))}</span>',
+                f'{_e(content.total_cell(row))}<br><span class="basis">{_e(content.total_basis(row, period))}</span>',
             ]
         )
     return out
@@ -112,13 +95,13 @@ def _figure_html(figure: Figure) -> str:
 
 def render_html(comparison: Comparison, figures: Sequence[Figure]) -> str:
     """The self-contained HTML report."""
-    title = report_title(comparison)
+    title = content.report_title(comparison)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
-        f'<p class="lead"><strong>What this shows.</strong> {_e(intro_text(comparison))}</p>',
+        f'<p class="lead"><strong>What this shows.</strong> {_e(content.intro_text(comparison))}</p>',
     ]
     if comparison.replicates < 2:
         parts.append(
@@ -142,14 +125,16 @@ def _headline_html(comparison: Comparison) -> list[str]:
     period = period_label(comparison)
     parts = [f"<h2>Headline: {_e(final_label(comparison))}</h2>"]
     for scenario in comparison.scenarios:
-        rows = headline_rows(comparison, scenario)
+        rows = content.headline_rows(comparison, scenario)
         parts.append(f"<h3>{_e(scenario)} compared with {_e(comparison.base)}</h3>")
-        description = scenario_description(comparison, scenario)
+        description = content.scenario_description(comparison, scenario)
         if description:
             parts.append(f"<p>{_e(description)}</p>")
         parts.append(
             _html_table(
-                indicator_headers(comparison, scenario), _indicator_rows_html(rows, period), (2, 3, 4, 5)
+                content.indicator_headers(comparison, scenario),
+                _indicator_rows_html(rows, period),
+                (2, 3, 4, 5),
             )
         )
     return parts
@@ -163,15 +148,15 @@ def _costs_html(comparison: Comparison) -> list[str]:
         "Extra spending is the scenario's minus the baseline's. Definitions are in the methods section.</p>",
     ]
     for scenario in comparison.scenarios:
-        rows = scenario_costs(comparison, scenario)
+        rows = content.scenario_costs(comparison, scenario)
         parts.append(f"<h3>{_e(scenario)}</h3>")
         spent = comparison.metadata.get("spending_eur", {}).get(scenario, {})
         if spent:
             listing = ", ".join(f"{_e(name)}: {_e(format_number(value))} €" for name, value in spent.items())
             parts.append(f"<p>Spending over the horizon (mean over replicates): {listing}.</p>")
         if len(rows):
-            cells = [[_e(c) for c in cost_cells(row)] for _, row in rows.iterrows()]
-            parts.append(_html_table(COST_HEADERS, cells, (1, 2, 3, 4)))
+            cells = [[_e(c) for c in content.cost_cells(row)] for _, row in rows.iterrows()]
+            parts.append(_html_table(content.COST_HEADERS, cells, (1, 2, 3, 4)))
     return parts
 
 
@@ -186,7 +171,7 @@ def _all_indicators_html(comparison: Comparison) -> list[str]:
             parts.append(f"<h4>{_e(group)}</h4>")
             parts.append(
                 _html_table(
-                    indicator_headers(comparison, scenario),
+                    content.indicator_headers(comparison, scenario),
                     _indicator_rows_html(block, period),
                     (2, 3, 4, 5),
                 )
@@ -199,7 +184,7 @@ def _methods_html(comparison: Comparison) -> list[str]:
     """Definitions, provenance and each scenario's resolved definition."""
     meta = comparison.metadata
     parts = ["<h2>Methods and provenance</h2>"]
-    parts += [f"<p>{_e(p)}</p>" for p in methods_paragraphs(comparison)]
+    parts += [f"<p>{_e(p)}</p>" for p in content.methods_paragraphs(comparison)]
     definitions = meta.get("outcome_definitions") or {o.name: o.definition for o in COST_OUTCOMES}
     labels = {o.name: o.label for o in COST_OUTCOMES}
     parts.append(
@@ -209,17 +194,21 @@ def _methods_html(comparison: Comparison) -> list[str]:
         )
         + "</ul>"
     )
-    parts.append(_html_table(["item", "value"], [[_e(k), _e(v)] for k, v in provenance_rows(comparison)]))
+    parts.append(
+        _html_table(["item", "value"], [[_e(k), _e(v)] for k, v in content.provenance_rows(comparison)])
+    )
     descriptions = meta.get("descriptions") or {}
     for scenario in [comparison.base, *comparison.scenarios]:
         parts.append(f"<h3>Scenario {_e(scenario)}</h3>")
         if descriptions.get(scenario):
             parts.append(f"<p>{_e(descriptions[scenario])}</p>")
-        parts.append(f"<pre>{_e(as_yaml(scenario_definition(comparison, scenario)))}</pre>")
+        parts.append(f"<pre>{_e(content.as_yaml(content.scenario_definition(comparison, scenario)))}</pre>")
         changes = (meta.get("parameter_changes") or {}).get(scenario)
         if changes:
-            parts.append(f"<p>Parameters that differ from the baseline:</p><pre>{_e(as_yaml(changes))}</pre>")
-    other = other_metadata(comparison)
+            parts.append(
+                f"<p>Parameters that differ from the baseline:</p><pre>{_e(content.as_yaml(changes))}</pre>"
+            )
+    other = content.other_metadata(comparison)
     if other:
-        parts.append(f"<h3>Other details</h3><pre>{_e(as_yaml(other))}</pre>")
+        parts.append(f"<h3>Other details</h3><pre>{_e(content.as_yaml(other))}</pre>")
     return parts

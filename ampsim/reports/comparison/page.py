@@ -78,7 +78,8 @@ def _indicator_rows_html(rows: pd.DataFrame, period: str) -> list[list[str]]:
                 _e(difference),
                 _e(interval),
                 _badge(row["verdict"]),
-                f'{_e(content.total_cell(row))}<br><span class="basis">{_e(content.total_basis(row, period))}</span>',
+                f"{_e(content.total_cell(row))}<br>"
+                f'<span class="basis">{_e(content.total_basis(row, period))}</span>',
             ]
         )
     return out

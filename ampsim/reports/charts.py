@@ -19,6 +19,7 @@ from ampsim.world.territory import MAP_TOWNS, Territory, load_territory
 if TYPE_CHECKING:
     from ampsim.studies.runner import RunResult
 
+
 def write_run_charts(result: RunResult, directory: Path) -> list[Path]:
     """Write the run's charts into `directory`; returns their paths."""
     territory = load_territory()

@@ -9,7 +9,7 @@ about 4 % wide, with the income summed inside each bin), which a single pass ove
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from numba import njit, prange
@@ -79,6 +79,19 @@ MARSEILLE_NORTH = (13201, 13202, 13203, 13213, 13214, 13215, 13216)
 MARSEILLE_SOUTH = (13206, 13207, 13208, 13209)
 
 
+class MetricTables(NamedTuple):
+    """What the metrics kernel reads besides the residents (read-only)."""
+
+    bin_table: np.ndarray  # income bin by the bits of the float32 income (`income_bin_table`)
+    bin_start: np.ndarray
+    age_group: np.ndarray  # age group by age in years
+    cell_flat: np.ndarray  # grid cell of each home cell
+    no2: np.ndarray  # the month's concentrations by grid cell
+    pm25: np.ndarray
+    poverty_threshold: float  # €/year per consumption unit
+    quintile_edges: np.ndarray  # the four metro income quintile edges
+
+
 class Metrics:
     """Computes the month's indicators and keeps the rows of the run's tables."""
 
@@ -111,22 +124,19 @@ class Metrics:
         quintile_mix = np.zeros((n, 5))
         quintile_pollution = np.zeros((n, 5, 2))  # NO2, PM2.5 summed over residents
         pollution = model.pollution
+        tables = MetricTables(
+            bin_table=self.bin_table,
+            bin_start=self.bin_start,
+            age_group=self.age_group,
+            cell_flat=model.territory.grid.cell_flat,
+            no2=pollution.no2.ravel(),
+            pm25=pollution.pm25.ravel(),
+            poverty_threshold=model.params.income.poverty_threshold,
+            quintile_edges=self.quintile_edges,
+        )
         metrics_kernel(
-            r.zone,
-            r.age_months,
-            r.status,
-            r.months_in_status,
-            r.income,
-            r.income.view(np.uint32),
-            self.bin_table,
-            self.bin_start,
-            self.age_group,
-            r.home_cell,
-            model.territory.grid.cell_flat,
-            pollution.no2.ravel(),
-            pollution.pm25.ravel(),
-            model.params.income.poverty_threshold,
-            self.quintile_edges,
+            r.kernel_view(),
+            tables,
             chunks_for(r.n),
             classes,
             hist_count,
@@ -285,31 +295,27 @@ def _gini(counts: np.ndarray, incomes: np.ndarray) -> float:
 
 @njit(cache=True, parallel=True)
 def metrics_kernel(
-    zone,
-    age_months,
-    status,
-    months_in_status,
-    income,
-    income_bits,
-    bin_table,
-    bin_start,
-    age_group,
-    home_cell,
-    cell_flat,
-    no2,
-    pm25,
-    poverty_threshold,
-    quintile_edges,
-    n_chunks,
-    classes,
-    hist_count,
-    hist_income,
-    quintile_mix,
-    quintile_pollution,
+    r, tables, n_chunks, classes, hist_count, hist_income, quintile_mix, quintile_pollution
 ):  # pragma: no cover - compiled
-    """One pass over residents: residents by zone and class (see `class_counters`), income
-    histograms, income quintiles and the pollution they breathe. Chunks in parallel, each with its
-    own sums, added in chunk order."""
+    """One pass over residents (`r`, ResidentArrays): residents by zone and class (see
+    `class_counters`), income histograms, income quintiles and the pollution they breathe. Chunks
+    in parallel, each with its own sums, added in chunk order."""
+    # unpacked before prange (see ResidentArrays)
+    zone = r.zone
+    age_months = r.age_months
+    status = r.status
+    months_in_status = r.months_in_status
+    income = r.income
+    home_cell = r.home_cell
+    income_bits = income.view(np.uint32)
+    bin_table = tables.bin_table
+    bin_start = tables.bin_start
+    age_group = tables.age_group
+    cell_flat = tables.cell_flat
+    no2 = tables.no2
+    pm25 = tables.pm25
+    poverty_threshold = tables.poverty_threshold
+    quintile_edges = tables.quintile_edges
     n_zones = classes.shape[0]
     max_age = age_group.size - 1
     part_classes = np.zeros((n_chunks, n_zones, N_CLASSES), dtype=np.int32)

@@ -7,11 +7,26 @@ from ampsim.core.rng import month_key, uniform, uniforms
 from ampsim.metrics import _gini
 from ampsim.model import AMPModel
 from ampsim.submodels.demography import DemographyParameters, monthly_death_probability
-from ampsim.submodels.labour import hire_job_finders, separation_kernel
+from ampsim.submodels.labour import (
+    HireCounts,
+    Openings,
+    SearchTables,
+    SeparationRates,
+    hire_job_finders,
+    separation_kernel,
+)
 from ampsim.submodels.startups import StartupParameters
 from ampsim.world.income import _LOG_HIGH, _LOG_LOW, INCOME_BINS, IncomeParameters, status_income_factors
 from ampsim.world.income import histogram_quantiles as _quantiles
-from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
+from ampsim.world.residents import (
+    INCUMBENT,
+    NO_EMPLOYER,
+    NO_ZONE,
+    Residents,
+    Status,
+    change_status,
+    labour_defaults,
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,43 +65,34 @@ def test_a_status_change_moves_income_by_the_ratio_of_factors():
 
 # --- labour market ----------------------------------------------------------------------
 def _labour_arrays(n, status):
-    return dict(
-        zone=np.zeros(n, dtype=np.uint8),
-        age_months=np.full(n, 30 * 12, dtype=np.uint16),
-        status=np.full(n, status, dtype=np.uint8),
-        months_in_status=np.zeros(n, dtype=np.uint8),
-        education=np.full(n, 2, dtype=np.uint8),
-        trained=np.zeros(n, dtype=np.uint8),
-        income=np.full(n, 20_000.0, dtype=np.float32),
-        work_zone=np.full(n, NO_ZONE if status != Status.EMPLOYED else 0, dtype=np.uint8),
-        employer=np.full(n, NO_EMPLOYER if status != Status.EMPLOYED else INCUMBENT, dtype=np.int32),
-    )
+    """n residents of zone 0, aged 30, with the baccalauréat, all in `status` (the kernels' bundle)."""
+    employed = status == Status.EMPLOYED
+    arrays = {
+        **labour_defaults(n),
+        "zone": np.zeros(n, dtype=np.uint8),
+        "home_cell": np.zeros(n, dtype=np.uint16),
+        "age_months": np.full(n, 30 * 12, dtype=np.uint16),
+        "sex": np.zeros(n, dtype=np.uint8),
+        "education": np.full(n, 2, dtype=np.uint8),
+        "status": np.full(n, status, dtype=np.uint8),
+        "income": np.full(n, 20_000.0, dtype=np.float32),
+        "work_zone": np.full(n, 0 if employed else NO_ZONE, dtype=np.uint8),
+        "employer": np.full(n, INCUMBENT if employed else NO_EMPLOYER, dtype=np.int32),
+    }
+    return Residents(weight=1.0, **arrays).kernel_view()
 
 
 def test_separations_happen_at_the_set_rate_and_free_the_job():
     n = 100_000
     a = _labour_arrays(n, Status.EMPLOYED)
     factors = status_income_factors(IncomeParameters())
-    count = separation_kernel(
-        month_key(np.uint64(1), 1),
-        a["age_months"],
-        a["education"],
-        a["status"],
-        a["months_in_status"],
-        a["income"],
-        a["work_zone"],
-        a["employer"],
-        factors,
-        0.01,
-        0.002,
-        np.array([1.0, 1.0, 1.0]),
-        np.ones(4),
-    )
+    rates = SeparationRates(0.01, 0.002, np.array([1.0, 1.0, 1.0]), np.ones(4))
+    count = separation_kernel(month_key(np.uint64(1), 1), a, factors, rates)
     assert abs(count / n - 0.012) < 0.002
-    left = a["status"] != Status.EMPLOYED
+    left = a.status != Status.EMPLOYED
     assert left.sum() == count
-    assert np.all(a["employer"][left] == NO_EMPLOYER) and np.all(a["work_zone"][left] == NO_ZONE)
-    assert abs((a["status"] == Status.INACTIVE).sum() / n - 0.002) < 0.001
+    assert np.all(a.employer[left] == NO_EMPLOYER) and np.all(a.work_zone[left] == NO_ZONE)
+    assert abs((a.status == Status.INACTIVE).sum() / n - 0.002) < 0.001
 
 
 def test_hiring_never_exceeds_vacancies_and_fills_startups():
@@ -95,45 +101,28 @@ def test_hiring_never_exceeds_vacancies_and_fills_startups():
     factors = status_income_factors(IncomeParameters())
     incumbent_open = np.array([30, 0])
     startup_open = np.array([5, 0])
-    hires, hires_home = np.zeros(2, dtype=np.int64), np.zeros(2)
-    startup_hires, startup_priority = np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64)
-    hire_job_finders(
-        month_key(np.uint64(2), 1),
-        17,
-        a["zone"],
-        a["age_months"],
-        a["status"],
-        a["months_in_status"],
-        a["education"],
-        a["trained"],
-        a["income"],
-        a["work_zone"],
-        a["employer"],
-        factors,
-        np.ones(3),
-        np.ones(4),
-        0.1,
-        np.array([1.0, 1.3]),  # search boost by training mark
-        0.7,
-        np.array([5.0, 0.0]),
-        np.array([[1.0, 1.0], [1.0, 1.0]]),  # everyone would take a job in zone 0
-        incumbent_open,
-        startup_open.copy(),
-        np.ones(4),
-        np.array([0, 2, 2]),
-        np.array([7, 8], dtype=np.int32),
-        np.array([3, 2]),
-        np.array([True, False]),
-        hires,
-        hires_home,
-        startup_hires,
-        startup_priority,
+    search = SearchTables(np.ones(3), np.ones(4), 0.1, np.array([1.0, 1.3]), 0.7)  # boost by mark
+    openings = Openings(
+        destination_cdf=np.array([[1.0, 1.0], [1.0, 1.0]]),  # everyone would take a job in zone 0
+        incumbent_open=incumbent_open,
+        startup_open_by_zone=startup_open.copy(),
+        startup_preference=np.ones(4),
+        startup_zone_start=np.array([0, 2, 2]),
+        startup_ids=np.array([7, 8], dtype=np.int32),
+        startup_open=np.array([3, 2]),
+        priority_zone=np.array([True, False]),
     )
-    assert hires[0] == 35  # 30 incumbent positions and 5 startup positions, no more
-    assert startup_hires.tolist() == [3, 2] and startup_priority.tolist() == [3, 2]
-    employed = a["status"] == Status.EMPLOYED
+    counts = HireCounts(
+        np.zeros(2, dtype=np.int64), np.zeros(2), np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64)
+    )
+    hire_job_finders(
+        month_key(np.uint64(2), 1), 17, a, factors, search, np.array([5.0, 0.0]), openings, counts
+    )
+    assert counts.by_work_zone[0] == 35  # 30 incumbent positions and 5 startup positions, no more
+    assert counts.by_startup.tolist() == [3, 2] and counts.priority_by_startup.tolist() == [3, 2]
+    employed = a.status == Status.EMPLOYED
     assert employed.sum() == 35
-    assert sorted(np.unique(a["employer"][employed]).tolist()) == [INCUMBENT, 7, 8]
+    assert sorted(np.unique(a.employer[employed]).tolist()) == [INCUMBENT, 7, 8]
 
 
 # --- demography ---------------------------------------------------------------------------

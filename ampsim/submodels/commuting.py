@@ -14,6 +14,8 @@ traffic in the pollution model, so transport policies act on the air.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 from scipy.optimize import brentq
@@ -131,32 +133,31 @@ class Commuting(Submodel):
 
     def _choose(self, model: ModelView, reconsider_rate: float) -> None:
         r = model.residents
-        p = self.params
         self.car_commuters[:] = 0
         self.commuters[:] = 0
         mode_choice_kernel(
             model.keys("commuting"),
-            r.zone,
-            r.work_zone,
-            r.status,
-            r.months_in_status,
-            r.income,
-            r.awareness,
-            r.car,
-            self.intercept,
-            p.beta_distance,
-            p.beta_income,
-            p.beta_density,
-            p.beta_awareness,
-            self.log_distance,
-            self.log_density,
-            self.log_metro_median,
-            self.transit_bonus,
-            self.lez_penalty,
+            r.kernel_view(),
+            self._logit(),
             reconsider_rate,
             chunks_for(r.n),
             self.car_commuters,
             self.commuters,
+        )
+
+    def _logit(self) -> ModeChoiceTables:
+        p = self.params
+        return ModeChoiceTables(
+            intercept=self.intercept,
+            beta_distance=p.beta_distance,
+            beta_income=p.beta_income,
+            beta_density=p.beta_density,
+            beta_awareness=p.beta_awareness,
+            log_distance=self.log_distance,
+            log_density=self.log_density,
+            log_metro_median=self.log_metro_median,
+            transit_bonus=self.transit_bonus,
+            lez_penalty=self.lez_penalty,
         )
 
     def car_trips_per_month(self, people_per_resident: float) -> np.ndarray:
@@ -168,33 +169,46 @@ class Commuting(Submodel):
         return float(self.car_commuters.sum() / total) if total else 0.0
 
 
+class ModeChoiceTables(NamedTuple):
+    """The logit of the car (read-only; see the module's formula)."""
+
+    intercept: float  # b0, calibrated
+    beta_distance: float
+    beta_income: float
+    beta_density: float
+    beta_awareness: float
+    log_distance: np.ndarray  # (home zone, work zone), ln km
+    log_density: np.ndarray  # by home zone, relative to the metro
+    log_metro_median: float  # ln of the metro median income
+    transit_bonus: np.ndarray  # by zone, logit units
+    lez_penalty: np.ndarray  # by zone, logit units
+
+
 @njit(cache=True, parallel=True)
 def mode_choice_kernel(
-    key,
-    zone,
-    work_zone,
-    status,
-    months_in_status,
-    income,
-    awareness,
-    car,
-    intercept,
-    beta_distance,
-    beta_income,
-    beta_density,
-    beta_awareness,
-    log_distance,
-    log_density,
-    log_metro_median,
-    transit_bonus,
-    lez_penalty,
-    reconsider_rate,
-    n_chunks,
-    car_commuters,
-    commuters,
-):  # pragma: no cover - compiled
-    """New workers and those who reconsider choose a mode; count commuters per home-work pair.
-    Chunks in parallel, each with its own counts, added in chunk order."""
+    key, r, logit, reconsider_rate, n_chunks, car_commuters, commuters
+):  # pragma: no cover
+    """New workers and those who reconsider choose a mode (`r`: ResidentArrays; `logit`:
+    ModeChoiceTables); count commuters per home-work pair. Chunks in parallel, each with its own
+    counts, added in chunk order."""
+    # unpacked before prange (see ResidentArrays)
+    zone = r.zone
+    work_zone = r.work_zone
+    status = r.status
+    months_in_status = r.months_in_status
+    income = r.income
+    awareness = r.awareness
+    car = r.car
+    intercept = logit.intercept
+    log_metro_median = logit.log_metro_median
+    beta_distance = logit.beta_distance
+    beta_income = logit.beta_income
+    beta_density = logit.beta_density
+    beta_awareness = logit.beta_awareness
+    log_distance = logit.log_distance
+    log_density = logit.log_density
+    transit_bonus = logit.transit_bonus
+    lez_penalty = logit.lez_penalty
     n_zones = car_commuters.shape[0]
     partial = np.zeros((n_chunks, 2, n_zones, n_zones), dtype=np.int32)  # commuters, by car
     for c in prange(n_chunks):

@@ -10,6 +10,8 @@ drawn from the same distributions as the initial population of its zone.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
@@ -166,77 +168,74 @@ class Demography(Submodel):
         self.deaths_by_zone[:], self.births_by_zone[:], self.exits_by_zone[:] = 0, 0, 0
         demography_kernel(
             model.keys("demography"),
-            r.zone,
-            r.home_cell,
-            r.age_months,
-            r.sex,
-            r.education,
-            r.status,
-            r.income,
-            r.months_in_status,
-            r.work_zone,
-            r.employer,
-            r.car,
-            r.awareness,
-            r.trained,
-            r.exposure_no2,
-            r.exposure_pm25,
-            self.death_probability,
-            self.migration_probability,
-            self.newborn_share,
-            self.params.in_migrant_age_min,
-            self.params.in_migrant_age_max,
-            self.education_cdf,
-            self.status_cdf,
-            self.median_income,
-            self.population_params.income_sigma,
-            model.territory.grid.zone_cell_start,
-            model.territory.grid.zone_cells,
-            model.home_cell_cdf,
+            r.kernel_view(),
+            self._tables(model),
             chunks_for(r.n),
             self.deaths_by_zone,
             self.births_by_zone,
             self.exits_by_zone,
         )
 
+    def _tables(self, model: ModelView) -> DemographyTables:
+        grid = model.territory.grid
+        return DemographyTables(
+            death_probability=self.death_probability,
+            migration_probability=self.migration_probability,
+            newborn_share=self.newborn_share,
+            migrant_age_min=self.params.in_migrant_age_min,
+            migrant_age_max=self.params.in_migrant_age_max,
+            education_cdf=self.education_cdf,
+            status_cdf=self.status_cdf,
+            median_income=self.median_income,
+            income_sigma=self.population_params.income_sigma,
+            zone_cell_start=grid.zone_cell_start,
+            zone_cells=grid.zone_cells,
+            cell_cdf=model.home_cell_cdf,
+        )
+
+
+class DemographyTables(NamedTuple):
+    """What the demography kernel reads besides the residents (read-only)."""
+
+    death_probability: np.ndarray  # monthly, by sex and age in years
+    migration_probability: np.ndarray  # monthly, by age in years
+    newborn_share: float  # share of newcomers who are newborns
+    migrant_age_min: int  # in-migrants' ages, years (uniform)
+    migrant_age_max: int
+    education_cdf: np.ndarray  # by zone: CDF of the diploma level
+    status_cdf: np.ndarray  # by sex and age: CDF of the status on arrival
+    median_income: np.ndarray  # by zone, €/year per consumption unit
+    income_sigma: float  # of log income around the zone median
+    zone_cell_start: np.ndarray  # where a newcomer's home is: the cells of each zone (grid)
+    zone_cells: np.ndarray
+    cell_cdf: np.ndarray  # aligned with zone_cells (`home_cell_cdf`)
+
 
 @njit(cache=True, parallel=True)
 def demography_kernel(
-    key,
-    zone,
-    home_cell,
-    age_months,
-    sex,
-    education,
-    status,
-    income,
-    months_in_status,
-    work_zone,
-    employer,
-    car,
-    awareness,
-    trained,
-    exposure_no2,
-    exposure_pm25,
-    death_probability,
-    migration_probability,
-    newborn_share,
-    migrant_age_min,
-    migrant_age_max,
-    education_cdf,
-    status_cdf,
-    median_income,
-    income_sigma,
-    zone_cell_start,
-    zone_cells,
-    cell_cdf,
-    n_chunks,
-    deaths_by_zone,
-    births_by_zone,
-    exits_by_zone,
-):  # pragma: no cover - compiled
-    """Age everyone by a month; replace those who die or leave by newcomers in the same zone.
-    Chunks run in parallel; each counts its deaths, births and exits by zone."""
+    key, r, tables, n_chunks, deaths_by_zone, births_by_zone, exits_by_zone
+):  # pragma: no cover
+    """Age everyone (`r`, ResidentArrays) by a month; replace those who die or leave by newcomers
+    in the same zone. Chunks run in parallel; each counts its deaths, births and exits by zone."""
+    # unpacked before prange (see ResidentArrays)
+    zone = r.zone
+    home_cell = r.home_cell
+    age_months = r.age_months
+    sex = r.sex
+    education = r.education
+    status = r.status
+    income = r.income
+    months_in_status = r.months_in_status
+    work_zone = r.work_zone
+    employer = r.employer
+    car = r.car
+    awareness = r.awareness
+    trained = r.trained
+    exposure_no2 = r.exposure_no2
+    exposure_pm25 = r.exposure_pm25
+    death_probability = tables.death_probability
+    migration_probability = tables.migration_probability
+    newborn_share = tables.newborn_share
     n_zones = deaths_by_zone.size
     counts = np.zeros((n_chunks, 3, n_zones), dtype=np.int64)  # deaths, births, exits
     max_age = death_probability.shape[1] - 1
@@ -260,35 +259,17 @@ def demography_kernel(
             newborn = uniform(key, i, 1) < newborn_share
             if newborn:
                 counts[c, 1, z] += 1
-            _newcomer(
-                key,
-                i,
-                z,
-                newborn,
-                home_cell,
-                age_months,
-                sex,
-                education,
-                status,
-                income,
-                months_in_status,
-                work_zone,
-                employer,
-                car,
-                awareness,
-                trained,
-                exposure_no2,
-                exposure_pm25,
-                migrant_age_min,
-                migrant_age_max,
-                education_cdf,
-                status_cdf,
-                median_income,
-                income_sigma,
-                zone_cell_start,
-                zone_cells,
-                cell_cdf,
+            age_months[i], sex[i], education[i], status[i], income[i], home_cell[i] = _newcomer(
+                key, i, z, newborn, tables
             )
+            months_in_status[i] = 0
+            work_zone[i] = NO_ZONE
+            employer[i] = NO_EMPLOYER
+            car[i] = 0
+            awareness[i] = 0
+            trained[i] = 0
+            exposure_no2[i] = 0.0
+            exposure_pm25[i] = 0.0
     for c in range(n_chunks):
         deaths_by_zone += counts[c, 0]
         births_by_zone += counts[c, 1]
@@ -296,65 +277,31 @@ def demography_kernel(
 
 
 @njit(cache=True, inline="always")
-def _newcomer(
-    key,
-    i,
-    z,
-    newborn,
-    home_cell,
-    age_months,
-    sex,
-    education,
-    status,
-    income,
-    months_in_status,
-    work_zone,
-    employer,
-    car,
-    awareness,
-    trained,
-    exposure_no2,
-    exposure_pm25,
-    migrant_age_min,
-    migrant_age_max,
-    education_cdf,
-    status_cdf,
-    median_income,
-    income_sigma,
-    zone_cell_start,
-    zone_cells,
-    cell_cdf,
-):  # pragma: no cover - compiled
-    """Slot i is taken by a newborn or an in-migrant of zone z, drawn as at initialisation."""
+def _newcomer(key, i, z, newborn, tables):  # pragma: no cover - compiled
+    """The age in months, sex, diploma, status, income and home cell of the newborn or in-migrant
+    of zone z who takes slot i, drawn as at initialisation (`tables`: DemographyTables, read
+    only; the kernel writes the slot, since writes inside prange must go to unpacked arrays)."""
     if newborn:
         new_age = 0
-        age_months[i] = 0
+        age_months = 0
     else:
-        span = migrant_age_max - migrant_age_min + 1
-        new_age = migrant_age_min + int(uniform(key, i, 2) * span)
-        age_months[i] = new_age * 12 + int(uniform(key, i, 4) * 12)
+        span = tables.migrant_age_max - tables.migrant_age_min + 1
+        new_age = tables.migrant_age_min + int(uniform(key, i, 2) * span)
+        age_months = new_age * 12 + int(uniform(key, i, 4) * 12)
     new_sex = 1 if uniform(key, i, 3) < 0.5 else 0
-    sex[i] = new_sex
     u_edu = uniform(key, i, 5)
     level = 0
-    while level < 3 and u_edu >= education_cdf[z, level]:
+    while level < 3 and u_edu >= tables.education_cdf[z, level]:
         level += 1
-    education[i] = level
+    status_cdf = tables.status_cdf
     u_status = uniform(key, i, 6)
     s = 0
     while s < status_cdf.shape[2] - 1 and u_status >= status_cdf[new_sex, new_age, s]:
         s += 1
-    status[i] = s
-    months_in_status[i] = 0
     # Box-Muller normal for log income around the zone median (at the new status)
     u1 = max(uniform(key, i, 7), 1e-300)
     normal = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * uniform(key, i, 8))
-    income[i] = median_income[z] * np.exp(income_sigma * normal)
-    home_cell[i] = draw_home_cell(uniform(key, i, 9), z, zone_cell_start, zone_cells, cell_cdf)
-    work_zone[i] = NO_ZONE
-    employer[i] = NO_EMPLOYER
-    car[i] = 0
-    awareness[i] = 0
-    trained[i] = 0
-    exposure_no2[i] = 0.0
-    exposure_pm25[i] = 0.0
+    income = tables.median_income[z] * np.exp(tables.income_sigma * normal)
+    u_home = uniform(key, i, 9)
+    home_cell = draw_home_cell(u_home, z, tables.zone_cell_start, tables.zone_cells, tables.cell_cdf)
+    return age_months, new_sex, level, s, income, home_cell

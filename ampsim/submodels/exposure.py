@@ -10,7 +10,7 @@ reported separately, never added.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -103,24 +103,21 @@ class Exposure(Submodel):
         self.above_who[:] = 0
         self.above_eu[:] = 0
         self.attributable_deaths[:] = 0
+        tables = ExposureTables(
+            cell_flat=grid.cell_flat,
+            no2=pollution.no2.ravel(),
+            pm10=pollution.pm10.ravel(),
+            pm25=pollution.pm25.ravel(),
+            avoidance=avoidance,
+            who=np.array([p.who_guideline_no2, p.who_guideline_pm10, p.who_guideline_pm25]),
+            eu=self.eu_limits(model.year),
+            death_probability=death_probability,
+            beta_pm25=np.log(p.relative_risk_pm25) / 10,
+            beta_no2=np.log(p.relative_risk_no2) / 10,
+        )
         exposure_kernel(
-            r.zone,
-            r.home_cell,
-            r.age_months,
-            r.sex,
-            r.awareness,
-            r.exposure_no2,
-            r.exposure_pm25,
-            grid.cell_flat,
-            pollution.no2.ravel(),
-            pollution.pm10.ravel(),
-            pollution.pm25.ravel(),
-            avoidance,
-            np.array([p.who_guideline_no2, p.who_guideline_pm10, p.who_guideline_pm25]),
-            self.eu_limits(model.year),
-            death_probability,
-            np.log(p.relative_risk_pm25) / 10,
-            np.log(p.relative_risk_no2) / 10,
+            r.kernel_view(),
+            tables,
             chunks_for(r.n),
             self.concentration_sum,
             self.above_who,
@@ -129,33 +126,40 @@ class Exposure(Submodel):
         )
 
 
+class ExposureTables(NamedTuple):
+    """What the exposure kernel reads besides the residents (read-only)."""
+
+    cell_flat: np.ndarray  # grid cell of each home cell
+    no2: np.ndarray  # the month's concentrations by grid cell, µg/m³
+    pm10: np.ndarray
+    pm25: np.ndarray
+    avoidance: float  # share of exposure a fully aware resident avoids
+    who: np.ndarray  # WHO guidelines for NO2, PM10, PM2.5
+    eu: np.ndarray  # EU limits for NO2, PM10, PM2.5 this year
+    death_probability: np.ndarray  # monthly, by sex and age in years
+    beta_pm25: float  # ln(RR) per µg/m³
+    beta_no2: float
+
+
 @njit(cache=True, parallel=True)
 def exposure_kernel(
-    zone,
-    home_cell,
-    age_months,
-    sex,
-    awareness,
-    exposure_no2,
-    exposure_pm25,
-    cell_flat,
-    no2,
-    pm10,
-    pm25,
-    avoidance,
-    who,
-    eu,
-    death_probability,
-    beta_pm25,
-    beta_no2,
-    n_chunks,
-    concentration_sum,
-    above_who,
-    above_eu,
-    attributable_deaths,
+    r, tables, n_chunks, concentration_sum, above_who, above_eu, attributable_deaths
 ):  # pragma: no cover - compiled
-    """Accumulate each resident's exposure and the zone sums, threshold counts and burden. Chunks
-    in parallel, each with its own zone sums, added in chunk order (see `ampsim.core.chunks`)."""
+    """Accumulate each resident's exposure (`r`: ResidentArrays) and the zone sums, threshold
+    counts and burden. Chunks in parallel, each with its own zone sums, added in chunk order (see
+    `ampsim.core.chunks`)."""
+    # unpacked before prange (see ResidentArrays)
+    zone = r.zone
+    home_cell = r.home_cell
+    age_months = r.age_months
+    sex = r.sex
+    awareness = r.awareness
+    exposure_no2 = r.exposure_no2
+    exposure_pm25 = r.exposure_pm25
+    cell_flat = tables.cell_flat
+    who = tables.who
+    eu = tables.eu
+    death_probability = tables.death_probability
     n_zones = concentration_sum.shape[0]
     sums = np.zeros((n_chunks, n_zones, 3))
     counts = np.zeros((n_chunks, 2, n_zones, 3), dtype=np.int32)  # above the WHO guideline, the EU limit
@@ -173,9 +177,7 @@ def exposure_kernel(
             if level[c, home] != a:
                 level[c, home] = a
                 cell = cell_flat[home]
-                _breathed(
-                    values[c, home], no2[cell], pm10[cell], pm25[cell], a, avoidance, who, beta_pm25, beta_no2
-                )
+                _breathed(values[c, home], cell, a, tables)
             v = values[c, home]
             z = zone[i]
             exposure_no2[i] += v[0]
@@ -195,10 +197,13 @@ def exposure_kernel(
 
 
 @njit(cache=True, inline="always")
-def _breathed(out, no2, pm10, pm25, awareness, avoidance, who, beta_pm25, beta_no2):  # pragma: no cover
-    """NO2, PM10, PM2.5 breathed at a given awareness; the attributable fractions of PM2.5 and NO2,
-    1 - exp(-beta (C - guideline)) above the guideline, 0 below."""
-    reduction = 1.0 - avoidance * awareness / 255.0
+def _breathed(out, cell, awareness, tables):  # pragma: no cover - compiled
+    """NO2, PM10, PM2.5 breathed in grid `cell` at a given awareness; the attributable fractions
+    of PM2.5 and NO2, 1 - exp(-beta (C - guideline)) above the guideline, 0 below (`tables`:
+    ExposureTables, read only; writes `out`)."""
+    who = tables.who
+    reduction = 1.0 - tables.avoidance * awareness / 255.0
+    no2, pm10, pm25 = tables.no2[cell], tables.pm10[cell], tables.pm25[cell]
     out[0], out[1], out[2] = no2 * reduction, pm10 * reduction, pm25 * reduction
-    out[3] = 1.0 - np.exp(-beta_pm25 * (out[2] - who[2])) if out[2] > who[2] else 0.0
-    out[4] = 1.0 - np.exp(-beta_no2 * (out[0] - who[0])) if out[0] > who[0] else 0.0
+    out[3] = 1.0 - np.exp(-tables.beta_pm25 * (out[2] - who[2])) if out[2] > who[2] else 0.0
+    out[4] = 1.0 - np.exp(-tables.beta_no2 * (out[0] - who[0])) if out[0] > who[0] else 0.0

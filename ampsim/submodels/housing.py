@@ -18,6 +18,8 @@ Residents of a zone whose rent has risen move out more often, the poorest most (
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
@@ -184,72 +186,63 @@ class Housing(Submodel):
         occupancy = np.bincount(r.zone, minlength=self.capacity.size).astype(np.int64)
         monthly_move = 1 - (1 - p.move_rate) ** (1 / 12)
         displacement = p.displacement_rate * np.maximum(self.rent - 1.0, 0.0)
-        cdf = self.destination_cdf(mix.counts)
         grid = model.territory.grid
+        moves = MoveTables(
+            quintile_edges=mix.edges,
+            monthly_move=monthly_move,
+            share_leaving=p.share_leaving_zone,
+            displacement=displacement,
+            displacement_risk=self.displacement_risk,
+            destination_cdf=self.destination_cdf(mix.counts),
+            capacity=self.capacity,
+            zone_cell_start=grid.zone_cell_start,
+            zone_cells=grid.zone_cells,
+            cell_cdf=model.home_cell_cdf,
+        )
         if self._movers.size != r.n:
             self._movers = np.empty(r.n, dtype=np.int32)
         n_movers = np.zeros(chunks_for(r.n), dtype=np.int64)
         counts = np.zeros((n_movers.size, 3), dtype=np.int64)  # within, between, displaced
-        leave_home_kernel(
-            model.keys("housing"),
-            r.zone,
-            r.home_cell,
-            r.income,
-            mix.edges,
-            monthly_move,
-            p.share_leaving_zone,
-            displacement,
-            self.displacement_risk,
-            occupancy,
-            grid.zone_cell_start,
-            grid.zone_cells,
-            model.home_cell_cdf,
-            self._movers,
-            n_movers,
-            counts,
-        )
-        settle_kernel(
-            model.keys("housing"),
-            self._movers,
-            n_movers,
-            r.zone,
-            r.home_cell,
-            r.income,
-            mix.edges,
-            cdf,
-            occupancy,
-            self.capacity,
-            grid.zone_cell_start,
-            grid.zone_cells,
-            model.home_cell_cdf,
-            counts,
-        )
+        residents = r.kernel_view()
+        key = model.keys("housing")
+        leave_home_kernel(key, residents, moves, occupancy, self._movers, n_movers, counts)
+        settle_kernel(key, residents, moves, self._movers, n_movers, occupancy, counts)
         self.moves_within, self.moves_between, self.displaced = (int(c) for c in counts.sum(axis=0))
 
 
+class MoveTables(NamedTuple):
+    """What the moving kernels read besides the residents (read-only)."""
+
+    quintile_edges: np.ndarray  # the four metro income quintile edges
+    monthly_move: float  # probability of moving home this month
+    share_leaving: float  # share of moves that leave the zone
+    displacement: np.ndarray  # by zone: extra moving probability of the poorest (rent rises)
+    displacement_risk: np.ndarray  # by income quintile, relative
+    destination_cdf: np.ndarray  # (origin zone, quintile, destination): CDF of a mover's choice
+    capacity: np.ndarray  # residents each zone can lodge
+    zone_cell_start: np.ndarray  # where a new home is: the cells of each zone (grid)
+    zone_cells: np.ndarray
+    cell_cdf: np.ndarray  # aligned with zone_cells (`home_cell_cdf`)
+
+
 @njit(cache=True, parallel=True)
-def leave_home_kernel(
-    key,
-    zone,
-    home_cell,
-    income,
-    quintile_edges,
-    monthly_move,
-    share_leaving,
-    displacement,
-    displacement_risk,
-    occupancy,
-    zone_cell_start,
-    zone_cells,
-    cell_cdf,
-    movers,
-    n_movers,
-    counts,
-):  # pragma: no cover - compiled
+def leave_home_kernel(key, r, moves, occupancy, movers, n_movers, counts):  # pragma: no cover - compiled
     """Who moves this month (own draws only, so chunks run in parallel): a move inside the zone
     draws a new home cell at once; a resident leaving the zone vacates their home and is listed,
     chunk c's in slot order in movers[start_c : start_c + n_movers[c]]. counts[c] = (within,
-    between, displaced) of chunk c."""
+    between, displaced) of chunk c. `r`: ResidentArrays; `moves`: MoveTables."""
+    # unpacked before prange (see ResidentArrays)
+    zone = r.zone
+    home_cell = r.home_cell
+    income = r.income
+    quintile_edges = moves.quintile_edges
+    displacement = moves.displacement
+    displacement_risk = moves.displacement_risk
+    monthly_move = moves.monthly_move
+    share_leaving = moves.share_leaving
+    zone_cell_start = moves.zone_cell_start
+    zone_cells = moves.zone_cells
+    cell_cdf = moves.cell_cdf
     n_chunks = n_movers.size
     vacated = np.zeros((n_chunks, occupancy.size), dtype=np.int64)
     for c in prange(n_chunks):
@@ -278,24 +271,18 @@ def leave_home_kernel(
 
 
 @njit(cache=True)
-def settle_kernel(
-    key,
-    movers,
-    n_movers,
-    zone,
-    home_cell,
-    income,
-    quintile_edges,
-    destination_cdf,
-    occupancy,
-    capacity,
-    zone_cell_start,
-    zone_cells,
-    cell_cdf,
-    counts,
-):  # pragma: no cover - compiled
+def settle_kernel(key, r, moves, movers, n_movers, occupancy, counts):  # pragma: no cover - compiled
     """Movers leaving their zone, in slot order, each take a destination with free housing and a
     home cell there. Serial: each one fills housing that the next cannot take."""
+    zone = r.zone  # unpacked once (see ResidentArrays)
+    home_cell = r.home_cell
+    income = r.income
+    quintile_edges = moves.quintile_edges
+    destination_cdf = moves.destination_cdf
+    capacity = moves.capacity
+    zone_cell_start = moves.zone_cell_start
+    zone_cells = moves.zone_cells
+    cell_cdf = moves.cell_cdf
     n_chunks = n_movers.size
     for c in range(n_chunks):
         start, _ = chunk_bounds(c, n_chunks, zone.size)

@@ -9,6 +9,8 @@ rising probability; everyone is retired at 65.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
@@ -115,51 +117,54 @@ class Lifecourse(Submodel):
         self.youth_activation_by_zone = np.ones(model.territory.n_zones)
 
     def step(self, model: ModelView) -> None:
-        r = model.residents
         p = self.params
+        tables = LifecourseTables(
+            leave_first_month=self.leave_first_month,
+            leave_end_month=self.leave_end_month,
+            active_on_leaving=p.active_on_leaving,
+            unemployed_to_inactive=_monthly(p.unemployed_to_inactive),
+            inactive_to_unemployed=_monthly(p.inactive_to_unemployed),
+            youth_activation=self.youth_activation_by_zone,
+            retirement_probability=self.retirement_probability,
+        )
         self.school_leavers = lifecourse_kernel(
-            model.keys("lifecourse"),
-            r.zone,
-            r.age_months,
-            r.education,
-            r.status,
-            r.months_in_status,
-            r.income,
-            r.work_zone,
-            r.employer,
-            model.income_factor,
-            self.leave_first_month,
-            self.leave_end_month,
-            p.active_on_leaving,
-            _monthly(p.unemployed_to_inactive),
-            _monthly(p.inactive_to_unemployed),
-            self.youth_activation_by_zone,
-            self.retirement_probability,
+            model.keys("lifecourse"), model.residents.kernel_view(), model.income_factor, tables
         )
 
 
+class LifecourseTables(NamedTuple):
+    """What the life-course kernel reads besides the residents (read-only)."""
+
+    leave_first_month: np.ndarray  # by diploma level: first age in months for leaving education
+    leave_end_month: np.ndarray  # by diploma level: age in months by which all have left
+    active_on_leaving: float  # probability that a school leaver looks for work
+    unemployed_to_inactive: float  # monthly probabilities
+    inactive_to_unemployed: float
+    youth_activation: np.ndarray  # by zone: multiplier of the above for those aged 25 or less
+    retirement_probability: np.ndarray  # monthly, by age in years
+
+
 @njit(cache=True, parallel=True)
-def lifecourse_kernel(
-    key,
-    zone,
-    age_months,
-    education,
-    status,
-    months_in_status,
-    income,
-    work_zone,
-    employer,
-    income_factor,
-    leave_first_month,
-    leave_end_month,
-    active_on_leaving,
-    p_unemployed_to_inactive,
-    p_inactive_to_unemployed,
-    youth_activation,
-    retirement_probability,
-):  # pragma: no cover - compiled
-    """One month of life-course transitions; returns the number of school leavers. Each resident's
-    transitions depend on their own state and draws only, so residents are visited in parallel."""
+def lifecourse_kernel(key, r, income_factor, tables):  # pragma: no cover - compiled
+    """One month of life-course transitions of residents `r` (ResidentArrays); returns the number
+    of school leavers. Each resident's transitions depend on their own state and draws only, so
+    residents are visited in parallel."""
+    # unpacked before prange (see ResidentArrays)
+    zone = r.zone
+    age_months = r.age_months
+    education = r.education
+    status = r.status
+    months_in_status = r.months_in_status
+    income = r.income
+    work_zone = r.work_zone
+    employer = r.employer
+    leave_first_month = tables.leave_first_month
+    leave_end_month = tables.leave_end_month
+    active_on_leaving = tables.active_on_leaving
+    youth_activation = tables.youth_activation
+    p_unemployed_to_inactive = tables.unemployed_to_inactive
+    p_inactive_to_unemployed = tables.inactive_to_unemployed
+    retirement_probability = tables.retirement_probability
     leavers = 0
     max_age = retirement_probability.size - 1
     for i in prange(age_months.size):

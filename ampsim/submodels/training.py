@@ -13,6 +13,7 @@ way), 1 a completed baseline course, 2 + k programme k (under way, then complete
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -123,23 +124,11 @@ class Training(Submodel):
         return self._tables[3]
 
     def step(self, model: ModelView) -> None:
-        r = model.residents
         p = self.params
         duration, dropout, gain, _ = self._tables
+        courses = CourseTables(p.entry_rate_unemployed, p.entry_rate_young_inactive, duration, dropout, gain)
         self.entries, self.completions = training_kernel(
-            model.keys("training"),
-            r.age_months,
-            r.education,
-            r.status,
-            r.months_in_status,
-            r.income,
-            r.trained,
-            model.income_factor,
-            p.entry_rate_unemployed,
-            p.entry_rate_young_inactive,
-            duration,
-            dropout,
-            gain,
+            model.keys("training"), model.residents.kernel_view(), model.income_factor, courses
         )
 
     def enrol(
@@ -151,44 +140,47 @@ class Training(Submodel):
         filled = np.zeros_like(seats)
         key = model.keys(stream)
         offset = int(uniform(key, 0, 99) * r.n)
-        enrol_kernel(
-            key,
-            offset,
-            r.zone,
-            r.age_months,
-            r.status,
-            r.months_in_status,
-            r.income,
-            r.trained,
-            model.income_factor,
-            mark,
-            age_min,
-            age_max,
-            seats,
-            filled,
-        )
+        intake = Intake(mark, age_min, age_max)
+        enrol_kernel(key, offset, r.kernel_view(), model.income_factor, intake, seats, filled)
         self.entries += int(filled.sum())
         return filled
 
 
+class CourseTables(NamedTuple):
+    """Entry rates, and the courses by training mark (read-only; see `training_kernel`)."""
+
+    entry_rate_unemployed: float  # monthly
+    entry_rate_young_inactive: float  # monthly, inactive 16-29 year-olds
+    duration: np.ndarray  # months, by mark
+    dropout: np.ndarray  # monthly probability, by mark
+    gain: np.ndarray  # probability of a diploma level on completion, by mark
+
+
+class Intake(NamedTuple):
+    """Who a programme enrols (see `enrol_kernel`)."""
+
+    mark: int  # the programme's training mark
+    age_min: int  # years
+    age_max: int
+
+
 @njit(cache=True, parallel=True)
-def training_kernel(
-    key,
-    age_months,
-    education,
-    status,
-    months_in_status,
-    income,
-    trained,
-    income_factor,
-    entry_rate_unemployed,
-    entry_rate_young_inactive,
-    duration,
-    dropout,
-    gain,
-):  # pragma: no cover - compiled
-    """One month of baseline entries, and of dropouts and completions of every course (residents
-    in parallel: each one's transition depends on their own state and draws only)."""
+def training_kernel(key, r, income_factor, courses):  # pragma: no cover - compiled
+    """One month of baseline entries, and of dropouts and completions of every course, for the
+    residents `r` (ResidentArrays), in parallel: each one's transition depends on their own state
+    and draws only."""
+    # unpacked before prange (see ResidentArrays)
+    age_months = r.age_months
+    education = r.education
+    status = r.status
+    months_in_status = r.months_in_status
+    income = r.income
+    trained = r.trained
+    entry_rate_unemployed = courses.entry_rate_unemployed
+    entry_rate_young_inactive = courses.entry_rate_young_inactive
+    duration = courses.duration
+    dropout = courses.dropout
+    gain = courses.gain
     entries = 0
     completions = 0
     for i in prange(status.size):
@@ -221,23 +213,18 @@ def training_kernel(
 
 
 @njit(cache=True)
-def enrol_kernel(
-    key,
-    offset,
-    zone,
-    age_months,
-    status,
-    months_in_status,
-    income,
-    trained,
-    income_factor,
-    mark,
-    age_min,
-    age_max,
-    seats,
-    filled,
-):  # pragma: no cover - compiled
-    """Enrol NEETs of zones with free seats, visiting residents from a random offset."""
+def enrol_kernel(key, offset, r, income_factor, intake, seats, filled):  # pragma: no cover - compiled
+    """Enrol NEETs (`r`, ResidentArrays) of the Intake's ages in zones with free seats, visiting
+    residents from a random offset."""
+    zone = r.zone  # unpacked once (see ResidentArrays)
+    age_months = r.age_months
+    status = r.status
+    months_in_status = r.months_in_status
+    income = r.income
+    trained = r.trained
+    mark = intake.mark
+    age_min = intake.age_min
+    age_max = intake.age_max
     n = zone.size
     remaining = seats.sum()
     for step in range(n):

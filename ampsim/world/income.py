@@ -190,7 +190,6 @@ class IncomeMix:
         income_mix_kernel(
             residents.zone,
             residents.income,
-            residents.income.view(np.uint32),
             self.bin_table,
             self.bin_start,
             self.edges,
@@ -204,10 +203,12 @@ class IncomeMix:
 
 @njit(cache=True, parallel=True)
 def income_mix_kernel(
-    zone, income, income_bits, bin_table, bin_start, edges, n_chunks, counts, histogram
-):  # pragma: no cover - compiled
+    zone, income, bin_table, bin_start, edges, n_chunks, counts, histogram
+):  # pragma: no cover
     """Residents by (zone, quintile of `edges`) and by income bin; chunks in parallel, their
-    integer counts added afterwards."""
+    integer counts added afterwards. Two arrays, not the bundle (ResidentArrays), which would
+    cost more than this short pass at small scales."""
+    income_bits = income.view(np.uint32)  # the float32 incomes' bits, for `income_bin`
     part_counts = np.zeros((n_chunks, counts.shape[0], 5), dtype=np.int64)
     part_histogram = np.zeros((n_chunks, INCOME_BINS), dtype=np.int64)
     for c in prange(n_chunks):

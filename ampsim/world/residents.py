@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -42,6 +43,35 @@ class Education(IntEnum):
     VOCATIONAL = 1  # CAP, BEP
     SECONDARY = 2  # baccalauréat
     TERTIARY = 3  # higher education
+
+
+class ResidentArrays(NamedTuple):
+    """The per-resident arrays as one typed bundle, the form in which kernels take them: one
+    argument instead of fifteen, and no same-dtype pair to swap by mistake. Same fields and order
+    as `Residents` (see there for dtypes and meanings).
+
+    Numba caveat (0.68): inside `prange`, a write through a field (`r.income[i] = ...`) is lost
+    silently, even through an inlined helper, and so is a write to an array taken out of any tuple
+    (`a, b, c, d = r.a, r.b, r.c, r.d` builds one). Parallel kernels therefore unpack the arrays
+    they use before any `prange`, one plain assignment per line (`income = r.income`), and pass
+    those locals to helpers that write; serial kernels may use the fields directly. Reading a
+    field inside `prange` is safe. tests/test_kernel_bundles.py checks every kernel."""
+
+    zone: np.ndarray
+    home_cell: np.ndarray
+    age_months: np.ndarray
+    sex: np.ndarray
+    education: np.ndarray
+    status: np.ndarray
+    income: np.ndarray
+    months_in_status: np.ndarray
+    work_zone: np.ndarray
+    employer: np.ndarray
+    car: np.ndarray
+    awareness: np.ndarray
+    trained: np.ndarray
+    exposure_no2: np.ndarray
+    exposure_pm25: np.ndarray
 
 
 @dataclass(eq=False)
@@ -80,6 +110,19 @@ class Residents:
         """The per-resident arrays by name."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "weight"}
 
+    def kernel_view(self) -> ResidentArrays:
+        """The arrays as one bundle for the kernels: the same arrays, not copies (kernels write
+        through it). Built once, and again after an array is replaced (see `__setattr__`)."""
+        view = self.__dict__.get("_kernel_view")
+        if view is None:
+            view = self.__dict__["_kernel_view"] = ResidentArrays(**self.arrays())
+        return view
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Replacing an array drops the kernels' bundle, which would still hold the old one."""
+        super().__setattr__(name, value)
+        self.__dict__.pop("_kernel_view", None)
+
     @property
     def nbytes(self) -> int:
         """Memory held by the per-resident arrays, bytes."""
@@ -117,7 +160,9 @@ def change_status(
     income_factor: np.ndarray,
 ) -> None:
     """Every status change goes through here: the duration restarts and the household's income
-    per consumption unit moves by the ratio of the two statuses' income factors."""
+    per consumption unit moves by the ratio of the two statuses' income factors. It takes the
+    three arrays it writes rather than the bundle, since parallel kernels call it inside `prange`
+    (see `ResidentArrays`)."""
     old = status[i]
     if old != new_status:
         income[i] = income[i] * (income_factor[new_status] / income_factor[old])

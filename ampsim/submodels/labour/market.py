@@ -1,0 +1,276 @@
+"""The labour market as a submodel: incumbent jobs per zone, the month's separations, counts and
+matching, hires, and the calibration of the matching during the spin-up (see the package)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+from ampsim.core.chunks import chunks_for
+from ampsim.core.rng import uniform
+from ampsim.core.submodel import Submodel
+from ampsim.submodels.labour.hiring import HireCounts, Openings, hire_job_finders
+from ampsim.submodels.labour.matching import SearchTables, count_labour_kernel, matching_kernel
+from ampsim.submodels.labour.parameters import LabourParameters
+from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
+from ampsim.world.view import ModelView
+
+if TYPE_CHECKING:
+    from ampsim.submodels.startups import OpenPositions
+
+
+class SeparationRates(NamedTuple):
+    """Monthly job-loss probabilities (read-only; see `separation_kernel`)."""
+
+    separation_rate: float  # to unemployment, at relative risk 1
+    exit_rate: float  # to inactivity
+    age_risk: np.ndarray  # relative risk at 15-24, 25-54 and 55-64
+    education_risk: np.ndarray  # relative risk by diploma level 0-3
+
+
+class LabourMarket(Submodel):
+    """Incumbent jobs per zone, the calibrated multipliers, and the monthly matching."""
+
+    def __init__(self, params: LabourParameters):
+        super().__init__(params)
+        self.age_risk = np.array(params.separation_risk_by_age, dtype=float)
+        self.education_risk = np.array(params.separation_risk_by_education, dtype=float)
+        self.search_by_education = np.array(params.search_efficiency_by_education, dtype=float)
+        self.search_by_age = np.array(params.search_efficiency_by_age, dtype=float)
+        self.startup_preference = np.array(params.startup_preference_by_education, dtype=float)
+        self.matching_efficiency = params.matching_efficiency
+        self.job_loss_rate = 0.0  # monthly, set at the end of the spin-up
+        self.separations = 0
+        self.startup_hires = 0
+        self.startup_priority_hires = 0
+        self._averaged: list[tuple[float, np.ndarray, np.ndarray]] = []  # (A, multipliers, jobs)
+        self._smoothed: dict[str, np.ndarray] = {}
+        self._finders = np.empty(0, dtype=np.int32)  # slots of the month's job finders
+
+    def setup(self, model: ModelView) -> None:
+        """Zone tables from the territory, then every employed resident gets a job."""
+        territory = model.territory
+        n = territory.n_zones
+        self.commute_weight = np.exp(-territory.commute_km / self.params.commuting_decay_km)
+        # a seeker's effort is shared among work zones: each home zone's weights sum to 1
+        self.search_share = self.commute_weight / self.commute_weight.sum(axis=1, keepdims=True)
+        self.zone_multiplier = np.ones(n)
+        self.target_unemployment = territory.zones["unemployment_rate_pct"].to_numpy() / 100
+        self.jobs = np.zeros(n)  # incumbent jobs per work zone (simulated units, fractional)
+        self.graduate_jobs = np.zeros(n)  # jobs of startups that became established this month
+        self.hires_by_zone = np.zeros(n, dtype=np.int64)
+        self.vacancies_by_zone = np.zeros(n, dtype=np.int64)
+        self.seekers_by_zone = np.zeros(n)
+        self.unemployed_by_zone = np.zeros(n)
+        self.active_by_zone = np.zeros(n)
+        self.hires_by_home = np.zeros(n)
+        self.filled_by_zone = np.zeros(n)
+        self.assign_initial_jobs(model)
+
+    def job_access(self) -> np.ndarray:
+        """Jobs within reach of each home zone, sum_w F_zw J_w (in NumPy's loops: BLAS would leave
+        threads spinning)."""
+        return np.einsum("zw,w->z", self.commute_weight, self.jobs.astype(float))
+
+    def absorb_graduates(self, graduates_by_zone: np.ndarray) -> None:
+        """Startups that became established firms this month: their jobs stay, as incumbent jobs."""
+        if graduates_by_zone.any():
+            self.jobs += graduates_by_zone
+        self.graduate_jobs = graduates_by_zone.astype(float)
+
+    # --- initial state ------------------------------------------------------------------
+    def assign_initial_jobs(self, model: ModelView) -> None:
+        """Give every employed resident a work zone (gravity on jobs and distance) and size the
+        incumbent jobs of each zone so that a share `vacancy_rate` of them is vacant."""
+        r = model.residents
+        population = model.territory.population.astype(float)
+        attraction = population**self.params.job_attraction_exponent
+        destination = attraction[None, :] * self.commute_weight
+        cdf = np.cumsum(destination / destination.sum(axis=1, keepdims=True), axis=1)
+        employed = np.flatnonzero(r.status == Status.EMPLOYED)
+        draws = model.seed_generator("labour.initial_jobs").random(employed.size)
+        home = r.zone[employed]
+        work = np.empty(employed.size, dtype=np.int64)
+        for h in range(population.size):  # inverse CDF per home zone, vectorised over residents
+            here = home == h
+            work[here] = np.searchsorted(cdf[h], draws[here], side="right")
+        r.work_zone[employed] = np.minimum(work, cdf.shape[1] - 1).astype(np.uint8)
+        r.employer[employed] = INCUMBENT
+        filled = np.bincount(r.work_zone[employed], minlength=population.size)
+        self.jobs = filled / (1 - self.params.vacancy_rate)
+
+    # --- monthly step -------------------------------------------------------------------
+    def step(self, model: ModelView, search_boost: np.ndarray, openings: OpenPositions) -> None:
+        """Separations, then the month's matching; `search_boost` is the job-search multiplier of
+        each training mark, `openings` the startups' open positions by zone."""
+        r = model.residents.kernel_view()
+        keys = model.keys("labour")
+        n = self.jobs.size
+        self.separations = separation_kernel(keys, r, model.income_factor, self._separation_rates())
+        search = self._search_tables(search_boost)
+        filled, seekers, unemployed, active = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+        count_labour_kernel(r, search, chunks_for(r.zone.size), filled, seekers, unemployed, active)
+        self.seekers_by_zone, self.unemployed_by_zone, self.active_by_zone = seekers, unemployed, active
+        self.filled_by_zone = filled
+        self.jobs *= 1 - self.job_loss_rate
+        incumbent_open = np.maximum(np.floor(self.jobs).astype(np.int64) - filled.astype(np.int64), 0)
+        startups = openings
+        startup_open_by_zone = np.bincount(startups.zone, weights=startups.open, minlength=n).astype(np.int64)
+        vacancies = incumbent_open + startup_open_by_zone
+        self.vacancies_by_zone = vacancies
+        finding_rate, destination_cdf = self._matching(seekers, vacancies)
+        vacant = Openings(
+            destination_cdf=destination_cdf,
+            incumbent_open=incumbent_open.copy(),
+            startup_open_by_zone=startup_open_by_zone.copy(),
+            startup_preference=self.startup_preference,
+            startup_zone_start=startups.zone_start,
+            startup_ids=startups.ids,
+            startup_open=startups.open.copy(),
+            priority_zone=model.priority_zone,
+        )
+        counts = HireCounts(
+            by_work_zone=np.zeros(n, dtype=np.int64),
+            by_home_zone=np.zeros(n),
+            by_startup=np.zeros(startups.ids.size, dtype=np.int64),
+            priority_by_startup=np.zeros(startups.ids.size, dtype=np.int64),
+        )
+        offset = int(uniform(keys, 0, 99) * r.zone.size)
+        if self._finders.size != r.zone.size:
+            self._finders = np.empty(r.zone.size, dtype=np.int32)  # reused every month
+        hire_job_finders(
+            keys, offset, r, model.income_factor, search, finding_rate, vacant, counts, self._finders
+        )
+        self.hires_by_zone = counts.by_work_zone
+        self.hires_by_home = counts.by_home_zone
+        self.startup_hires = int(counts.by_startup.sum())
+        self.startup_priority_hires = int(counts.priority_by_startup.sum())
+
+    def _separation_rates(self) -> SeparationRates:
+        p = self.params
+        return SeparationRates(
+            p.separation_rate, p.exit_to_inactivity_rate, self.age_risk, self.education_risk
+        )
+
+    def _search_tables(self, search_boost: np.ndarray) -> SearchTables:
+        p = self.params
+        return SearchTables(
+            by_age=self.search_by_age,
+            by_education=self.search_by_education,
+            inactive_efficiency=p.inactive_search_efficiency,
+            boost_by_mark=search_boost,
+            long_term_efficiency=p.long_term_unemployed_efficiency,
+        )
+
+    def _matching(self, seekers: np.ndarray, vacancies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Hires per unit of search effort for each home zone, and the CDF of their work zones."""
+        return matching_kernel(
+            self.search_share,
+            self.zone_multiplier,
+            seekers,
+            vacancies,
+            self.matching_efficiency,
+            self.params.matching_elasticity,
+        )
+
+    # --- calibration --------------------------------------------------------------------
+    def calibrate(self, average: bool = False) -> None:
+        """One spin-up adjustment, in the units of the flows. A zone's unemployment is stable when
+        its hires equal its net inflow into unemployment (hires + change of the stock); the wanted
+        hires add the gap to the census rate spread over the calibration horizon. A moves with the
+        metro ratio of wanted to actual hires, each zone multiplier with its own ratio relative
+        to the metro one; both by at most 20 % a month, and noisy small zones are damped.
+        Incumbent jobs follow employment so that the vacancy rate stays at its target, and the
+        rate at which established firms shed jobs matches the jobs that graduating startups add.
+        With `average`, the month's values join the averages kept at the end of the spin-up."""
+        previous = self._smoothed.get("unemployed")
+        smoothed = self._smooth(
+            hires=self.hires_by_home,
+            unemployed=self.unemployed_by_zone,
+            active=self.active_by_zone,
+            filled=self.filled_by_zone,
+            graduates=self.graduate_jobs,
+        )
+        hires, unemployed, active = smoothed["hires"], smoothed["unemployed"], smoothed["active"]
+        change = unemployed - previous if previous is not None else np.zeros_like(unemployed)
+        target = self.target_unemployment * active
+        horizon = self.params.calibration_horizon_months
+        wanted = np.maximum(hires + change + (unemployed - target) / horizon, 0.0)
+        metro_ratio = float(np.clip(wanted.sum() / max(hires.sum(), 1e-9), 0.8, 1.25))
+        ratio = np.divide(wanted, hires, out=np.full_like(wanted, metro_ratio), where=hires > 0)
+        confidence = hires / (hires + 5.0)
+        relative = np.exp(confidence * np.log(np.clip(ratio / metro_ratio, 0.8, 1.25)))
+        self.matching_efficiency *= metro_ratio
+        self.zone_multiplier = np.clip(self.zone_multiplier * relative, 0.2, 5.0)
+        self.zone_multiplier /= np.average(self.zone_multiplier, weights=np.maximum(active, 1.0))
+        # incumbent jobs drift towards the level at which a share `vacancy_rate` of them is vacant
+        wanted_jobs = smoothed["filled"] / (1 - self.params.vacancy_rate)
+        self.jobs += 0.2 * (wanted_jobs - self.jobs)
+        # established firms shed jobs at the rate at which graduating startups add them, so that
+        # the baseline's labour demand is stationary; a policy that adds startups adds jobs
+        self.job_loss_rate = float(smoothed["graduates"].sum() / max(self.jobs.sum(), 1.0))
+        if average:
+            self._averaged.append((self.matching_efficiency, self.zone_multiplier.copy(), self.jobs.copy()))
+
+    def freeze_calibration(self) -> None:
+        """End of the spin-up: keep the averages of the calibrated values over the months marked
+        for averaging (Polyak-Ruppert averaging: the controller's last values are noisy)."""
+        if not self._averaged:
+            return
+        efficiency, multipliers, jobs = zip(*self._averaged, strict=True)
+        self.matching_efficiency = float(np.exp(np.mean(np.log(efficiency))))
+        self.zone_multiplier = np.exp(np.mean(np.log(np.array(multipliers)), axis=0))
+        self.jobs = np.mean(np.array(jobs), axis=0)
+        self._averaged.clear()
+
+    def _smooth(self, **series: np.ndarray) -> dict[str, np.ndarray]:
+        """Exponential moving averages (weight 1/3 on the newest month) of the named series."""
+        for name, values in series.items():
+            previous = self._smoothed.get(name)
+            self._smoothed[name] = (
+                values.astype(float) if previous is None else previous + (values - previous) / 3
+            )
+        return self._smoothed
+
+    def unemployment_by_zone(self) -> np.ndarray:
+        """Unemployment rate 15-64 by home zone, as counted at the last step."""
+        return self.unemployed_by_zone / np.maximum(self.active_by_zone, 1.0)
+
+
+@njit(cache=True, parallel=True)
+def separation_kernel(key, r, income_factor, rates):  # pragma: no cover - compiled
+    """Employed residents (`r`, ResidentArrays) lose their job at the SeparationRates `rates` (in
+    parallel: own state and draws only); returns the number of separations."""
+    # unpacked before prange (see ResidentArrays)
+    age_months = r.age_months
+    education = r.education
+    status = r.status
+    months_in_status = r.months_in_status
+    income = r.income
+    work_zone = r.work_zone
+    employer = r.employer
+    separation_rate = rates.separation_rate
+    exit_rate = rates.exit_rate
+    age_risk = rates.age_risk
+    education_risk = rates.education_risk
+    separations = 0
+    for i in prange(status.size):
+        if status[i] != Status.EMPLOYED:
+            continue
+        age = age_months[i] // 12
+        band = 0 if age < 25 else (1 if age < 55 else 2)
+        risk = age_risk[band] * education_risk[education[i]]
+        u = uniform(key, i, 0)
+        if u < separation_rate * risk:
+            new = Status.UNEMPLOYED
+        elif u < separation_rate * risk + exit_rate:
+            new = Status.INACTIVE
+        else:
+            continue
+        separations += 1
+        change_status(i, new, status, months_in_status, income, income_factor)
+        work_zone[i] = NO_ZONE
+        employer[i] = NO_EMPLOYER
+    return separations

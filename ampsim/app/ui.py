@@ -12,6 +12,7 @@ import html
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import solara
@@ -87,6 +88,72 @@ def Page():  # noqa: N802
     return App()
 
 
+@dataclass
+class SettingsEditor:
+    """What the page's inputs do to the settings: validate, report a refused value, apply."""
+
+    catalogue: Catalogue
+    settings: solara.Reactive
+    problem: solara.Reactive
+    playing: solara.Reactive
+    selected: solara.Reactive
+    scale_text: solara.Reactive
+    seed_text: solara.Reactive
+
+    def change(self, **values) -> None:
+        """Apply new settings (validated), stopping the run; the model is rebuilt."""
+        try:
+            new = make_settings(**{**self.settings.value.model_dump(), **values})
+            session_scenario(self.catalogue, new)  # out-of-range values are refused here
+        except InputError as error:
+            self.problem.set(str(error))
+            return
+        self.problem.set("")
+        self.playing.set(False)
+        self.settings.set(new)
+
+    def pick_scenario(self, name: str) -> None:
+        if name not in self.catalogue.scenarios:
+            self.problem.set(f"unknown scenario {name!r}")
+            return
+        self.problem.set("")
+        self.playing.set(False)
+        self.selected.set(None)
+        current = self.settings.value
+        self.settings.set(settings_for(self.catalogue, name, current.scale, current.seed))
+
+    def set_parameter(self, path: str, value: object) -> None:
+        number = _number(value)
+        if number is None:
+            self.problem.set(f"{path}: expected a number, got {value!r}")
+            return
+        values = dict(self.settings.value.parameters)
+        values[path] = number
+        self.change(parameters=tuple(values.items()))
+
+    def set_intensity(self, k: int, value: object) -> None:
+        number = _number(value)
+        if number is None or not 0 <= k < len(self.settings.value.intensities):
+            self.problem.set(f"programme intensity: expected a number, got {value!r}")
+            return
+        values = list(self.settings.value.intensities)
+        values[k] = number
+        self.change(intensities=tuple(values))
+
+    def type_scale(self, text: str) -> None:
+        self._typed(self.scale_text, text, parse_scale, "scale")
+
+    def type_seed(self, text: str) -> None:
+        self._typed(self.seed_text, text, parse_seed, "seed")
+
+    def _typed(self, shown: solara.Reactive, text: str, parse: Callable[[str], object], name: str) -> None:
+        shown.set(text)
+        try:
+            self.change(**{name: parse(text)})
+        except InputError as error:
+            self.problem.set(str(error))
+
+
 @solara.component
 def App(  # noqa: N802
     scale: float = DEFAULT_SCALE, calibration_months: int = 60, scenarios: Path | None = None
@@ -103,35 +170,71 @@ def App(  # noqa: N802
     frame = solara.use_reactive(None)
     playing = solara.use_reactive(False)
     delay_ms = solara.use_reactive(200)
-    indicator = solara.use_reactive("unemployment_rate")
-    pollutant = solara.use_reactive("no2")
     selected = solara.use_reactive(None)
     problem = solara.use_reactive("")  # a refused input, shown until the next valid change
     failure = solara.use_reactive("")  # a month that could not be simulated
-    scale_text = solara.use_reactive(f"{scale:g}")
-    seed_text = solara.use_reactive(str(DEFAULT_SEED))
+    editor = SettingsEditor(
+        catalogue,
+        settings,
+        problem,
+        playing,
+        selected,
+        solara.use_reactive(f"{scale:g}"),
+        solara.use_reactive(str(DEFAULT_SEED)),
+    )
 
     session.wanted = (settings.value, generation.value)
+    build_task, step_task = use_model_tasks(session, frame, playing, delay_ms, failure)
+
+    current: Frame | None = frame.value
+    ready = (
+        current is not None and current.settings == settings.value and current.generation == generation.value
+    )
+    shown = current if ready else None
+    build_error = bool(build_task.error) and not ready
+
+    def reset() -> None:
+        playing.set(False)
+        generation.set(generation.value + 1)
+
+    solara.Title(TITLE)
+    solara.Style(CSS)
+    with solara.Row(gap="16px", classes=["amp-page"], style="align-items: flex-start; flex-wrap: nowrap"):
+        with solara.Column(gap="8px", classes=["amp-side"]):
+            solara.HTML(tag="div", unsafe_innerHTML=html.escape(TITLE), classes=["amp-title"])
+            ScenarioCard(catalogue, settings.value, editor.pick_scenario)
+            ParameterCard(
+                settings.value,
+                editor.set_parameter,
+                editor.scale_text.value,
+                editor.type_scale,
+                editor.seed_text.value,
+                editor.type_seed,
+            )
+            ProgrammeCard(catalogue, settings.value, editor.set_intensity)
+            with solara.Card("Zone", margin=0):
+                ZoneDetails(shown, territory, selected.value, on_close=lambda: selected.set(None))
+        with solara.Column(gap="12px", classes=["amp-main"]):
+            RunControls(shown, ready, playing, delay_ms, step_task, reset, build_error)
+            Status(shown, ready, build_error, str(build_task.exception or ""), problem.value)
+            if failure.value:
+                solara.Error(failure.value, dense=True, classes=["amp-failure"])
+            Maps(shown, territory, selected)
+            MetroCharts(shown)
+
+
+def use_model_tasks(session: SessionModel, frame, playing, delay_ms, failure):
+    """The page's background work: build the wanted model, step once, and play month after month.
+    Returns the build and step tasks."""
 
     def build() -> None:
         frame.set(session.build())
         failure.set("")
 
-    build_task = solara.lab.use_task(
-        build, dependencies=[settings.value, generation.value], raise_error=False
-    )
+    build_task = solara.lab.use_task(build, dependencies=list(session.wanted), raise_error=False)
 
     def advance() -> Frame | None:
-        """One month, or None when the model is busy; a failure stops the run with a message."""
-        try:
-            result = session.step()
-        except Exception as error:  # a failing month must not take the page down
-            playing.set(False)
-            failure.set(f"The month could not be simulated: {error}")
-            return None
-        if result is not None:
-            failure.set("")
-        return result
+        return advance_session(session, playing, failure)
 
     def step_once() -> None:
         result = advance()
@@ -153,141 +256,87 @@ def App(  # noqa: N802
             time.sleep(max(0, min(delay_ms.value, 5000)) / 1000)
 
     solara.lab.use_task(play, dependencies=[playing.value], raise_error=False)
+    return build_task, step_task
 
-    current: Frame | None = frame.value
-    ready = (
-        current is not None and current.settings == settings.value and current.generation == generation.value
-    )
-    shown = current if ready else None
+
+def advance_session(session: SessionModel, playing, failure) -> Frame | None:
+    """One month, or None when the model is busy; a failure stops the run with a message."""
+    try:
+        result = session.step()
+    except Exception as error:  # a failing month must not take the page down
+        playing.set(False)
+        failure.set(f"The month could not be simulated: {error}")
+        return None
+    if result is not None:
+        failure.set("")
+    return result
+
+
+@solara.component
+def RunControls(  # noqa: N802
+    frame: Frame | None,
+    ready: bool,
+    playing,
+    delay_ms,
+    step_task,
+    reset: Callable[[], None],
+    build_error: bool,
+):
+    """The simulated date, Step, Play/Pause, Reset and the delay between months."""
+    with solara.Row(gap="16px", style="align-items: center; flex-wrap: wrap"):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=html.escape(frame.date if frame is not None else "initialising"),
+            classes=["amp-date"],
+            attributes={"data-testid": "sim-date"},
+        )
+        solara.Button("Step", on_click=step_task, disabled=not ready or playing.value)
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=frame is None or not frame.running,
+            color="primary",
+        )
+        solara.Button("Reset", on_click=reset, disabled=not ready and not build_error)
+        with solara.Column(gap="0px", style="min-width: 240px"):
+            solara.Text(f"Delay between months: {delay_ms.value} ms", classes=["amp-lever-label"])
+            NumberSlider(delay_ms.value, 0, 2000, 50, lambda v: delay_ms.set(int(max(0, min(v, 2000)))))
+
+
+@solara.component
+def Maps(frame: Frame | None, territory, selected):  # noqa: N802
+    """The zone map coloured by a chosen indicator, and the air map of a chosen pollutant."""
+    indicator = solara.use_reactive("unemployment_rate")
+    pollutant = solara.use_reactive("no2")
     zone_map = solara.use_memo(
-        lambda: map_payload(zone_map_props(shown, territory, indicator.value, selected.value)),
-        [shown, indicator.value, selected.value],
+        lambda: map_payload(zone_map_props(frame, territory, indicator.value, selected.value)),
+        [frame, indicator.value, selected.value],
     )
     air_map = solara.use_memo(
-        lambda: map_payload(air_map_props(shown, territory, pollutant.value)), [shown, pollutant.value]
+        lambda: map_payload(air_map_props(frame, territory, pollutant.value)), [frame, pollutant.value]
     )
-    build_error = build_task.error and not ready
-
-    def change(**values) -> None:
-        """Apply new settings (validated), stopping the run; the model is rebuilt."""
-        try:
-            new = make_settings(**{**settings.value.model_dump(), **values})
-            session_scenario(catalogue, new)  # out-of-range values are refused here, not by a failed build
-        except InputError as error:
-            problem.set(str(error))
-            return
-        problem.set("")
-        playing.set(False)
-        settings.set(new)
-
-    def pick_scenario(name: str) -> None:
-        if name not in catalogue.scenarios:
-            problem.set(f"unknown scenario {name!r}")
-            return
-        problem.set("")
-        playing.set(False)
-        selected.set(None)
-        settings.set(settings_for(catalogue, name, settings.value.scale, settings.value.seed))
-
-    def set_parameter(path: str, value: object) -> None:
-        number = _number(value)
-        if number is None:
-            problem.set(f"{path}: expected a number, got {value!r}")
-            return
-        values = dict(settings.value.parameters)
-        values[path] = number
-        change(parameters=tuple(values.items()))
-
-    def set_intensity(k: int, value: object) -> None:
-        number = _number(value)
-        if number is None or not 0 <= k < len(settings.value.intensities):
-            problem.set(f"programme intensity: expected a number, got {value!r}")
-            return
-        values = list(settings.value.intensities)
-        values[k] = number
-        change(intensities=tuple(values))
-
-    def type_scale(text: str) -> None:
-        scale_text.set(text)
-        try:
-            change(scale=parse_scale(text))
-        except InputError as error:
-            problem.set(str(error))
-
-    def type_seed(text: str) -> None:
-        seed_text.set(text)
-        try:
-            change(seed=parse_seed(text))
-        except InputError as error:
-            problem.set(str(error))
-
-    def reset() -> None:
-        playing.set(False)
-        generation.set(generation.value + 1)
-
-    solara.Title(TITLE)
-    solara.Style(CSS)
-    with solara.Row(gap="16px", classes=["amp-page"], style="align-items: flex-start; flex-wrap: nowrap"):
-        with solara.Column(gap="8px", classes=["amp-side"]):
-            solara.HTML(tag="div", unsafe_innerHTML=html.escape(TITLE), classes=["amp-title"])
-            ScenarioCard(catalogue, settings.value, pick_scenario)
-            ParameterCard(
-                settings.value, set_parameter, scale_text.value, type_scale, seed_text.value, type_seed
+    with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Column(gap="4px"):
+            labels = {spec.label: name for name, spec in INDICATORS.items()}
+            with solara.Column(gap="0px", classes=["amp-indicator"]):
+                solara.Select(
+                    "Colour zones by",
+                    value=INDICATORS[indicator.value].label,
+                    values=list(labels),
+                    on_value=lambda label: indicator.set(labels.get(label, "unemployment_rate")),
+                )
+            MapView(
+                **zone_map,
+                event_zone_click=lambda index: selected.set(_zone_index(index, territory.n_zones)),
             )
-            ProgrammeCard(catalogue, settings.value, set_intensity)
-            with solara.Card("Zone", margin=0):
-                ZoneDetails(
-                    current if ready else None, territory, selected.value, on_close=lambda: selected.set(None)
-                )
-        with solara.Column(gap="12px", classes=["amp-main"]):
-            with solara.Row(gap="16px", style="align-items: center; flex-wrap: wrap"):
-                solara.HTML(
-                    tag="div",
-                    unsafe_innerHTML=html.escape(current.date if ready else "initialising"),
-                    classes=["amp-date"],
-                    attributes={"data-testid": "sim-date"},
-                )
-                solara.Button("Step", on_click=step_task, disabled=not ready or playing.value)
-                solara.Button(
-                    "Pause" if playing.value else "Play",
-                    on_click=lambda: playing.set(not playing.value),
-                    disabled=not ready or not current.running,
-                    color="primary",
-                )
-                solara.Button("Reset", on_click=reset, disabled=not ready and not build_error)
-                with solara.Column(gap="0px", style="min-width: 240px"):
-                    solara.Text(f"Delay between months: {delay_ms.value} ms", classes=["amp-lever-label"])
-                    NumberSlider(
-                        delay_ms.value, 0, 2000, 50, lambda v: delay_ms.set(int(max(0, min(v, 2000))))
-                    )
-            Status(
-                current if ready else None, ready, build_error, str(build_task.exception or ""), problem.value
+        with solara.Column(gap="4px"):
+            names = {label: name for name, (label, *_rest) in FIELDS.items()}
+            solara.ToggleButtonsSingle(
+                value=FIELDS[pollutant.value][0],
+                values=list(names),
+                on_value=lambda label: pollutant.set(names.get(label, "no2")),
             )
-            if failure.value:
-                solara.Error(failure.value, dense=True, classes=["amp-failure"])
-            with solara.Columns([1, 1], gutters_dense=True):
-                with solara.Column(gap="4px"):
-                    labels = {spec.label: name for name, spec in INDICATORS.items()}
-                    with solara.Column(gap="0px", classes=["amp-indicator"]):
-                        solara.Select(
-                            "Colour zones by",
-                            value=INDICATORS[indicator.value].label,
-                            values=list(labels),
-                            on_value=lambda label: indicator.set(labels.get(label, "unemployment_rate")),
-                        )
-                    MapView(
-                        **zone_map,
-                        event_zone_click=lambda index: selected.set(_zone_index(index, territory.n_zones)),
-                    )
-                with solara.Column(gap="4px"):
-                    names = {label: name for name, (label, *_rest) in FIELDS.items()}
-                    solara.ToggleButtonsSingle(
-                        value=FIELDS[pollutant.value][0],
-                        values=list(names),
-                        on_value=lambda label: pollutant.set(names.get(label, "no2")),
-                    )
-                    MapView(**air_map)
-            MetroCharts(current if ready else None)
+            MapView(**air_map)
 
 
 def _number(value: object) -> float | None:

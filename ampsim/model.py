@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import mesa
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ampsim.core.chunks import kernel_threads
 from ampsim.core.errors import InputError
@@ -34,33 +34,58 @@ from ampsim.submodels.sensors import SensorNetwork, SensorParameters
 from ampsim.submodels.startups import StartupParameters, StartupSector
 from ampsim.submodels.training import Training, TrainingParameters
 from ampsim.world.income import IncomeParameters, status_income_factors
-from ampsim.world.population import PopulationParameters, check_scale, home_cell_cdf, synthesise_population
+from ampsim.world.population import (
+    PopulationParameters,
+    check_scale,
+    home_cell_cdf,
+    minimum_scale,
+    scale_minimum_problem,
+    synthesise_population,
+)
 from ampsim.world.territory import load_territory
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in every table and manifest
+MAX_REPLICATES = 1000  # far more than any interval needs; each replicate is a full run
+
+
+def _at_least_minimum_scale(value: float) -> float:
+    """Refuse a scale that would leave the smallest zone without a simulated resident."""
+    problem = scale_minimum_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# a scale in (0, 1] that is also at least `minimum_scale()`; the checks travel with the type
+Scale = Annotated[float, Field(gt=0, le=1), AfterValidator(_at_least_minimum_scale)]
 
 
 class RunSettings(BaseModel):
     """How a run is made, beside what it simulates: scale, seed, replicate, period, spin-up, grid.
 
     These are the one place where the defaults and bounds of a run are written; scenario files
-    (`ampsim.scenarios.scenario`) and `AMPModel` take theirs from here."""
+    (`ampsim.scenarios.scenario`), experiment files, the command line and `AMPModel` take theirs
+    from here."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    scale: float = Field(
+    scale: Scale = Field(
         0.05,
-        gt=0,
-        le=1,
-        description="fraction of the real population simulated (one resident per 1/scale people)",
+        description="fraction of the real population simulated (one resident per 1/scale people); at "
+        f"least {minimum_scale():.3g}, so that the smallest zone has a simulated resident of its own",
+        json_schema_extra={"minimum": minimum_scale()},
     )
     seed: int = Field(
         0, ge=0, le=MAX_SEED, description="root random seed; the same seed pairs scenarios' runs"
     )
-    replicate: int = Field(0, ge=0, lt=1000, description="replicate number: which of the seed's streams")
+    replicate: int = Field(
+        0, ge=0, lt=MAX_REPLICATES, description="replicate number: which of the seed's streams"
+    )
     start: str = Field("2026-01", pattern=MONTH_PATTERN, description="first simulated month, YYYY-MM")
-    months: int = Field(180, ge=1, le=1200, description="number of simulated months (180: 2026 to 2040)")
+    months: int = Field(
+        180, ge=1, le=1200, description="number of simulated months (180: 2026 to 2040; at most a century)"
+    )
     spin_up_months: int = Field(
         60, ge=0, le=240, description="calibration months simulated before the start (not reported)"
     )

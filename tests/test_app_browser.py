@@ -189,7 +189,7 @@ def test_step_and_play_advance_the_date_and_change_the_map(app, shot):
 
     gardanne.locator("circle").hover()
     expect(app.locator("[data-testid=zone-map] .amp-tip")).to_contain_text("Gardanne")
-    expect(app.locator("[data-testid=zone-map] .amp-tip")).to_contain_text("Unemployment 15-64")
+    expect(app.locator("[data-testid=zone-map] .amp-tip")).to_contain_text("Unemployment rate 15-64")
     gardanne.locator("circle").click()
     expect(app.get_by_test_id("zone-details")).to_contain_text("13041")
     shot(app, "02-stepped-zone")
@@ -256,6 +256,7 @@ def test_malformed_or_out_of_range_input_cannot_crash_the_app(app, shot):
         ("amp-scale", "abc", "scale: expected a number in (0, 0.1], got 'abc'"),
         ("amp-scale", "5", "got '5'"),
         ("amp-scale", "-0.01", "got '-0.01'"),
+        ("amp-scale", "0.005", "at least 0.00794"),
         ("amp-seed", "1e3", "seed: expected a whole number"),
         ("amp-seed", "-7", "got '-7'"),
     ):
@@ -272,9 +273,9 @@ def test_malformed_or_out_of_range_input_cannot_crash_the_app(app, shot):
     expect(date(app)).to_have_text("2026-01", timeout=STEP_MS)
     expect(info(app)).to_contain_text("scale 0.01 (")
     expect(info(app)).to_contain_text("seed 2026")
-    type_into(app, "amp-scale", "0.005")
+    type_into(app, "amp-scale", "0.02")
     expect(problem).to_have_count(0)
-    expect(info(app)).to_contain_text("scale 0.005", timeout=BUILD_MS)
+    expect(info(app)).to_contain_text("scale 0.02", timeout=BUILD_MS)
 
 
 def test_two_browser_contexts_do_not_share_state(browser, ready, shot):

@@ -1,5 +1,5 @@
 """The browser app without a browser: settings, the session's model, what the maps and charts draw,
-and the page rendered with `solara.render` (small models: scale 0.002, a 2-month spin-up)."""
+and the page rendered with `solara.render` (small models: scale 0.01, a 2-month spin-up)."""
 
 import threading
 import time
@@ -36,7 +36,7 @@ from ampsim.indicators import ZONE_NAMES
 from ampsim.interventions.low_emission_zone import LowEmissionZoneConfig
 from ampsim.interventions.youth_training import YouthTrainingConfig
 
-SCALE = 0.002
+SCALE = 0.01
 SPIN_UP = 2
 
 
@@ -99,7 +99,7 @@ def test_settings_start_from_the_scenario_values(tmp_path):
         settings_for(load_catalogue(tmp_path), "nope")
 
 
-@pytest.mark.parametrize("text", ["abc", "", "0", "-0.01", "5", "0.2", "nan", "inf", "1e400"])
+@pytest.mark.parametrize("text", ["abc", "", "0", "-0.01", "0.002", "5", "0.2", "nan", "inf", "1e400"])
 def test_typed_scales_outside_the_range_are_refused(text):
     with pytest.raises(InputError, match="scale"):
         parse_scale(text)
@@ -357,7 +357,7 @@ def test_page_refuses_malformed_or_out_of_range_input_and_keeps_running(page):
                 next(w for w in page.find(v.TextField).widgets if w.label.startswith(label)).error
             )
         )
-    assert "scale 0.002" in text_of(page, "model-info") and "seed 2026" in text_of(page, "model-info")
+    assert "scale 0.01" in text_of(page, "model-info") and "seed 2026" in text_of(page, "model-info")
     page.find(v.Btn, children=["Step"]).widget.click()
     wait_until(lambda: text_of(page, "sim-date") == "2026-01")
 

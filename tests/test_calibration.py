@@ -41,7 +41,7 @@ def test_first_year_targets(first_year):
 
 def test_five_year_survival_of_startups():
     """3,000 startups followed for five years with the model's hazards, growth and funding."""
-    model = AMPModel(scale=0.001, seed=1, months=1, calibration_months=0)
+    model = AMPModel(scale=0.01, seed=1, months=1, calibration_months=0)
     sector = model.startups
     key = model.keys("test.survival", month=0)
     alive = 0

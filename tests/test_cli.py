@@ -101,7 +101,7 @@ def test_run_writes_the_resolved_scenario_and_its_sources(capsys, tmp_path):
         "run",
         str(scenarios / "seed_fund.yaml"),
         "--scale",
-        "0.005",
+        "0.01",
         "--months",
         "2",
         "--quiet",

@@ -353,15 +353,14 @@ def test_a_failed_write_leaves_nothing_behind(base_runs, tmp_path, monkeypatch):
     def fail(*args):
         raise RuntimeError("disk full")
 
+    earlier = write_comparison(comparison, tmp_path / "earlier")  # a previous result, replaceable
+    before = {p.relative_to(earlier): p.read_bytes() for p in earlier.rglob("*") if p.is_file()}
     monkeypatch.setattr(comparison_report, "render_markdown", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         write_comparison(comparison, tmp_path / "new")
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["earlier"]
 
-    earlier = tmp_path / "earlier"
-    earlier.mkdir()
-    (earlier / "report.html").write_text("the earlier report")
     with pytest.raises(RuntimeError, match="disk full"):
         write_comparison(comparison, earlier)
     assert [p.name for p in tmp_path.iterdir()] == ["earlier"]
-    assert (earlier / "report.html").read_text() == "the earlier report"
+    assert {p.relative_to(earlier): p.read_bytes() for p in earlier.rglob("*") if p.is_file()} == before

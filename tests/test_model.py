@@ -173,7 +173,7 @@ def test_run_result_round_trip(tmp_path):
 def test_mesa_batch_run_runs_the_model():
     results = mesa.batch_run(
         AMPModel,
-        parameters={"scale": 0.005, "seed": [1, 2], "months": 3, "calibration_months": 6},
+        parameters={"scale": 0.01, "seed": [1, 2], "months": 3, "calibration_months": 6},
         number_processes=1,
         iterations=1,
         max_steps=3,
@@ -190,11 +190,11 @@ def test_bad_model_arguments_are_reported():
     with pytest.raises(InputError, match="scale"):
         AMPModel(scale=2.0)
     with pytest.raises(InputError, match="months"):
-        AMPModel(scale=0.001, months=0)
+        AMPModel(scale=0.01, months=0)
     with pytest.raises(InputError, match="start"):
-        AMPModel(scale=0.001, start="2026-13")
+        AMPModel(scale=0.01, start="2026-13")
     with pytest.raises(InputError, match=r"labour\.matching_elasticity"):
-        AMPModel({"labour": {"matching_elasticity": 2.0}}, scale=0.001)
+        AMPModel({"labour": {"matching_elasticity": 2.0}}, scale=0.01)
 
 
 def test_collect_result_tables_are_tidy(model):

@@ -6,6 +6,7 @@ from ampsim.core.seeds import SeedPlan
 from ampsim.world.population import (
     PopulationParameters,
     check_scale,
+    minimum_scale,
     population_summary,
     residents_per_zone,
     synthesise_population,
@@ -127,11 +128,15 @@ def test_same_seed_same_arrays_other_seed_different(territory):
     assert np.array_equal(first.zone, other.zone)  # zone sizes depend on the scale only
 
 
-def test_every_zone_has_a_resident_even_at_tiny_scale(territory):
-    counts = residents_per_zone(territory.population, 1e-5)
+def test_every_zone_has_a_resident_at_the_minimum_scale_and_smaller_scales_are_refused(territory):
+    smallest = minimum_scale()
+    assert smallest == 1 / territory.population.min()
+    counts = residents_per_zone(territory.population, smallest)
     assert counts.min() == 1
-    residents = synthesise_population(territory, 1e-5, SeedPlan.from_seed(0).replicate(0))
+    residents = synthesise_population(territory, smallest, SeedPlan.from_seed(0).replicate(0))
     assert np.unique(residents.zone).size == 107
+    with pytest.raises(InputError, match=r"expected at least 0.00794 \(1/126\).*\(126 inhabitants\)"):
+        check_scale(1e-5)
 
 
 @pytest.mark.parametrize("bad", [0, -0.1, 1.5, float("nan"), float("inf"), "0.1", None, True])

@@ -89,7 +89,7 @@ BAD_INPUTS = {
     "value out of range": (
         {"s.yaml": RENEWAL + "  - type: urban_renewal\n    budget_eur: -5\n"},
         [],
-        ["s.yaml: line 6: interventions[1].budget_eur: expected a number >= 0, got -5"],
+        ["s.yaml: line 6: interventions[1].budget_eur: expected a number in [0, 100000000000], got -5"],
     ),
     "parameter out of range": (
         {"s.yaml": "name: x\nparameters:\n  labour.matching_elasticity: 1.5\n"},
@@ -194,7 +194,9 @@ def test_every_problem_of_a_file_is_listed(capsys, here):
     write(here, "s.yaml", RENEWAL + "    budget_eur: -5\n    jobs: 2.5\nscale: 0\n")
     code, _, err = run(capsys, "validate", "s.yaml")
     assert code == 2
-    assert "s.yaml: line 5: interventions[0].budget_eur: expected a number >= 0, got -5" in err
+    assert (
+        "s.yaml: line 5: interventions[0].budget_eur: expected a number in [0, 100000000000], got -5" in err
+    )
     assert "s.yaml: line 6: interventions[0].jobs: expected a whole number, got 2.5" in err
     assert "s.yaml: line 7: scale: expected a number in (0, 1], got 0" in err
 
@@ -399,13 +401,17 @@ def test_write_provenance_writes_the_resolved_scenario_and_the_sources(tmp_path)
     assert not list(out.rglob("*.part"))
 
 
-def test_write_provenance_writes_nothing_when_a_source_is_gone(tmp_path):
+def test_write_provenance_writes_the_snapshot_when_a_source_is_gone_or_edited(tmp_path):
     child = make_family(tmp_path)
+    parent = tmp_path / "parent.yaml"
+    before = parent.read_bytes()
     scenario = load_scenario(child)
-    (tmp_path / "parent.yaml").unlink()
-    with pytest.raises(InputError, match="no longer exists"):
-        write_provenance(scenario, tmp_path / "run")
-    assert not (tmp_path / "run").exists()
+    parent.unlink()
+    child.write_text("name: edited\n", encoding="utf-8")
+    write_provenance(scenario, tmp_path / "run")
+    assert (tmp_path / "run" / "sources" / "parent.yaml").read_bytes() == before
+    assert b"extends: ../parent.yaml" in (tmp_path / "run" / "sources" / "child.yaml").read_bytes()
+    assert "name: child" in (tmp_path / "run" / "scenario.resolved.yaml").read_text(encoding="utf-8")
 
 
 # --- repository files, JSON Schema, documentation ------------------------------------------
@@ -475,5 +481,8 @@ def test_console_validate_error_has_no_traceback(here):
         [sys.executable, "-m", "ampsim", "validate", "s.yaml"], capture_output=True, text=True, cwd=here
     )
     assert bad.returncode == 2
-    assert "s.yaml: line 5: interventions[0].budget_eur: expected a number >= 0, got -5" in bad.stderr
+    assert (
+        "s.yaml: line 5: interventions[0].budget_eur: expected a number in [0, 100000000000], got -5"
+        in bad.stderr
+    )
     assert "Traceback" not in bad.stderr

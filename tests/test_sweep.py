@@ -29,7 +29,7 @@ factors:
 design: {{method: grid}}
 replicates: 2
 outputs: {{months: all, indicators: [unemployment_rate, startups_alive, no2_popweighted]}}
-scale: 0.001
+scale: 0.01
 months: 3
 seed: 9
 batch_size: 1

@@ -23,11 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ampsim.core.errors import InputError
 from ampsim.indicators import ZONE_NAMES
 from ampsim.interventions import InterventionConfig
-from ampsim.model import AMPModel, ModelParameters, make_parameters
+from ampsim.model import AMPModel, ModelParameters, Scale, make_parameters
 from ampsim.scenarios.loading import load_scenario
 from ampsim.scenarios.scenario import Scenario
 from ampsim.studies.runner import build_model
 from ampsim.studies.runner import settings_for as run_settings_for
+from ampsim.world.population import check_scale
 
 DEFAULT_SCALE = 0.01  # about 19,400 residents: a month and its redraw take well under a second
 MAX_SCALE = 0.1
@@ -127,7 +128,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     scenario: str = BASELINE
-    scale: float = Field(DEFAULT_SCALE, gt=0, le=MAX_SCALE)
+    scale: Scale = Field(DEFAULT_SCALE, le=MAX_SCALE)  # Scale: at least the model's minimum
     seed: int = Field(DEFAULT_SEED, ge=0, le=MAX_SEED)
     parameters: tuple[tuple[str, float], ...] = ()  # (dotted path, value) for each parameter lever
     intensities: tuple[float, ...] = ()  # one per intervention of the scenario, 0 (off) to 2
@@ -170,14 +171,14 @@ def make_settings(**values: Any) -> Settings:
 
 
 def parse_scale(text: str) -> float:
-    """A scale typed by a user, in (0, MAX_SCALE]."""
+    """A scale typed by a user, in (0, MAX_SCALE] and at least the model's minimum."""
     try:
         value = float(str(text).strip().replace(",", "."))
     except ValueError:
         raise InputError(f"scale: expected a number in (0, {MAX_SCALE:g}], got {text!r}") from None
     if not (math.isfinite(value) and 0 < value <= MAX_SCALE):
         raise InputError(f"scale: expected a number in (0, {MAX_SCALE:g}], got {text!r}")
-    return value
+    return check_scale(value)  # at least the model's minimum, or a message saying why
 
 
 def parse_seed(text: str) -> int:

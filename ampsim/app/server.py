@@ -38,7 +38,7 @@ def warm_up() -> None:
     from ampsim.model import AMPModel
 
     with COMPUTE_LOCK:
-        model = AMPModel(scale=0.002, seed=DEFAULT_SEED, months=2, calibration_months=2)
+        model = AMPModel(scale=0.01, seed=DEFAULT_SEED, months=2, calibration_months=2)
         model.step()
         model.close()
 

@@ -8,10 +8,17 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ampsim.cli.options import add_command, add_run_options
+from ampsim.cli.options import add_command, add_run_options, replicate_argument
 from ampsim.cli.scenarios import add_set_option
 from ampsim.core.errors import InputError
+from ampsim.core.io import check_output_folder, read_marker
+
+if TYPE_CHECKING:
+    from ampsim.model import RunSettings
+    from ampsim.scenarios.scenario import Scenario
+    from ampsim.studies.runner import RunResult
 
 
 def add_run_commands(commands) -> None:
@@ -26,7 +33,7 @@ def add_run_commands(commands) -> None:
     run.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario file (YAML)")
     add_run_options(run)
     add_set_option(run)
-    run.add_argument("--replicate", type=int, default=0, help="replicate number (default 0)")
+    run.add_argument("--replicate", type=replicate_argument, default=0, help="replicate number (default 0)")
     run.add_argument("--out", metavar="DIR", help="output folder (default results/run-<scenario>-seed<N>)")
     run.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
 
@@ -63,13 +70,17 @@ def scenario_and_settings(args: argparse.Namespace):
     return scenario, settings
 
 
-def run_once(args: argparse.Namespace):
-    """Run the scenario of the command line with a progress bar; the scenario, result and time."""
+def run_once(
+    args: argparse.Namespace, scenario: Scenario | None = None, settings: RunSettings | None = None
+) -> tuple[Scenario, RunSettings, RunResult, float]:
+    """Run the scenario of the command line (or the one given, loaded once) with a progress bar;
+    the scenario, settings, result and time."""
     from tqdm import tqdm
 
     from ampsim.studies.runner import run_scenario
 
-    scenario, settings = scenario_and_settings(args)
+    if scenario is None:
+        scenario, settings = scenario_and_settings(args)
     bar = tqdm(total=settings.months, unit="month", desc="simulating", disable=args.quiet, file=sys.stderr)
     start = time.perf_counter()
     print("building the model (population, spin-up calibration)...", file=sys.stderr)
@@ -86,9 +97,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario, settings = scenario_and_settings(args)
     out = Path(args.out) if args.out else Path("results") / f"run-{scenario.name}-seed{settings.seed}"
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
-    scenario, settings, result, elapsed = run_once(args)
+    check_output_folder(out, "run")  # before the simulation: refuse a folder of the user's
+    scenario, settings, result, elapsed = run_once(args, scenario, settings)
     write_run(result, out, scenario.with_settings(settings), charts=not args.no_charts)
     print(summary_table(result.metro).to_string(index=False))
     print(
@@ -100,15 +110,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
-    from ampsim.studies.runner import RunResult
     from ampsim.studies.targets import calibration_table
 
-    if args.run:
-        if not (Path(args.run) / "manifest.json").exists():
-            raise InputError(f"--run {args.run}: not a run folder (no manifest.json)")
-        result = RunResult.read(args.run)
-    else:
-        _, _, result, _ = run_once(args)
+    result = read_run_folder(args.run) if args.run else run_once(args)[2]
     table = calibration_table(result)
     shown = table.assign(
         model=table["model"].map(lambda v: f"{v:,.1f}"), met=table["met"].map({True: "yes", False: "NO"})
@@ -117,3 +121,28 @@ def cmd_targets(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False, formatters={"target": lambda text: f"{text:<{width}}"}))
     print(f"\n{int(table['met'].sum())} of {len(table)} targets met")
     return 0
+
+
+def read_run_folder(folder: str) -> RunResult:
+    """The run written in `folder` by `ampsim run`, or InputError naming --run and what is missing."""
+    from ampsim.studies.runner import TABLES, RunResult
+
+    path = Path(folder)
+    if not path.is_dir():
+        raise InputError(f"--run {folder}: {'not a folder' if path.exists() else 'no such folder'}")
+    marker = read_marker(path)
+    if marker is not None and marker["command"] != "run":
+        raise InputError(f"--run {folder}: a result of ampsim {marker['command']}, not a run folder")
+    missing = [
+        name for name in ("manifest.json", *(f"{t}.parquet" for t in TABLES)) if not (path / name).is_file()
+    ]
+    if missing:
+        raise InputError(f"--run {folder}: not a run folder (no {', '.join(missing)})")
+    try:
+        result = RunResult.read(path)
+    except (OSError, ValueError) as error:
+        reason = " ".join(str(error).split())[:200]
+        raise InputError(f"--run {folder}: cannot read the run's tables: {reason}") from None
+    if "unemployment_rate" not in result.metro.columns or "date" not in result.metro.columns:
+        raise InputError(f"--run {folder}: metro.parquet is not the metro table of a run")
+    return result

@@ -8,9 +8,16 @@ import sys
 import time
 from pathlib import Path
 
-from ampsim.cli.options import add_command, months_argument, positive_argument, scale_argument
+from ampsim.cli.options import (
+    add_command,
+    months_argument,
+    replicates_argument,
+    scale_argument,
+    workers_argument,
+)
 from ampsim.cli.scenarios import add_set_option
 from ampsim.core.errors import InputError
+from ampsim.core.io import check_output_folder
 
 
 def add_study_commands(commands) -> None:
@@ -24,10 +31,17 @@ def add_study_commands(commands) -> None:
     )
     compare.add_argument("base", metavar="BASE", help="baseline scenario file (YAML)")
     compare.add_argument("others", nargs="+", metavar="OTHER", help="scenario files to compare with it")
-    compare.add_argument("--replicates", type=positive_argument, help="replicates (default: the baseline's)")
+    compare.add_argument(
+        "--replicates", type=replicates_argument, help="replicates (default: the baseline's)"
+    )
     compare.add_argument("--scale", type=scale_argument, help="scale (default: the baseline's)")
     compare.add_argument("--months", type=months_argument, help="months (default: the baseline's)")
-    compare.add_argument("--workers", type=positive_argument, default=1, help="worker processes (default 1)")
+    compare.add_argument(
+        "--workers",
+        type=workers_argument,
+        default=1,
+        help="worker processes, at most one per CPU (default 1)",
+    )
     compare.add_argument("--out", metavar="DIR", help="output folder (default results/compare-<names>)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
     add_set_option(compare)
@@ -42,12 +56,15 @@ def add_study_commands(commands) -> None:
     sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (YAML)")
     sweep.add_argument("--out", metavar="DIR", help="results folder (default results/sweep-<name>)")
     sweep.add_argument(
-        "--workers", type=positive_argument, default=1, help="local worker processes (default 1)"
+        "--workers",
+        type=workers_argument,
+        default=1,
+        help="local worker processes, at most one per CPU (default 1)",
     )
     sweep.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786")
     sweep.add_argument(
         "--dask-workers",
-        type=positive_argument,
+        type=workers_argument,
         metavar="N",
         help="start a local Dask cluster of N workers for this sweep",
     )
@@ -71,7 +88,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ampsim.reports.comparison import write_comparison
     from ampsim.reports.text import summary_text
     from ampsim.scenarios.loading import load_scenario
-    from ampsim.scenarios.provenance import write_provenance
     from ampsim.studies.compare import compare
     from ampsim.studies.replicates import run_study, study_settings
 
@@ -81,8 +97,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise InputError(f"scenario names must differ, got {', '.join(names)}")
     study = study_settings(scenarios[0], args.replicates, scale=args.scale, months=args.months)
     out = Path(args.out) if args.out else Path("results") / ("compare-" + "-".join(names))
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
+    check_output_folder(out, "compare")  # before the runs: refuse a folder of the user's
     total = study.replicates * len(scenarios)
     print(
         f"{len(scenarios)} scenarios x {study.replicates} replicates at scale {study.run.scale:g}, "
@@ -104,9 +119,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "overrides": list(args.overrides),
     }
     comparison = compare(runs, base=scenarios[0].name, metadata=metadata)
-    write_comparison(comparison, out)
-    for scenario in as_run:
-        write_provenance(scenario, out / "scenarios" / scenario.name)
+    write_comparison(comparison, out, as_run)
     print(summary_text(comparison))
     print(f"\n{total} runs in {time.perf_counter() - start:.0f} s; report: {out / 'report.html'}")
     return 0
@@ -116,7 +129,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ampsim.studies.experiment import load_experiment
-    from ampsim.studies.sweep import done_keys, run_sweep
+    from ampsim.studies.sweep import run_sweep
 
     if args.scheduler and args.dask_workers:
         raise InputError("give either --scheduler or --dask-workers, not both")
@@ -131,16 +144,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(loaded.design.to_string(max_rows=20))
         return 0
-    already = len(done_keys(out)) if args.resume and out.exists() else 0
-    with tqdm(
-        total=loaded.n_runs, initial=already, unit="run", desc="runs", disable=args.quiet, file=sys.stderr
-    ) as bar:
+    bar, already = None, 0  # the bar is made once the folder is ready, so that a refusal is one line
 
-        def progress(done: int, failed: int) -> None:
-            bar.n = already + done + failed
-            bar.set_postfix(failed=failed)
-            bar.refresh()
+    def prepared(skipped: int) -> None:
+        nonlocal bar, already
+        already = skipped
+        bar = tqdm(
+            total=loaded.n_runs, initial=skipped, unit="run", desc="runs", disable=args.quiet, file=sys.stderr
+        )
 
+    def progress(done: int, failed: int) -> None:
+        bar.n = already + done + failed
+        bar.set_postfix(failed=failed)
+        bar.refresh()
+
+    try:
         summary = run_sweep(
             loaded,
             out,
@@ -150,7 +168,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             resume=args.resume,
             fail_fast=args.fail_fast,
             progress=progress,
+            on_prepared=prepared,
         )
+    finally:
+        if bar is not None:
+            bar.close()
     print(summary.text())
     print(
         f"results: {out}/ (load them with ampsim.studies.sweep.load_results; "

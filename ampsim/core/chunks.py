@@ -11,6 +11,12 @@ either. Passes whose only totals are integer counts may use `prange` over reside
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -59,3 +65,41 @@ def single_thread_worker() -> None:
     """Initialiser of worker processes: one kernel thread each, since several processes already
     share the cores (more threads would only contend). Results do not depend on it."""
     numba.set_num_threads(1)
+
+
+def worker_initializer(parent_pid: int | None = None, single_thread: bool = True) -> None:
+    """Initialiser of worker processes: one kernel thread each (see `single_thread_worker`), and a
+    worker that dies with its parent. Ctrl+C is left to the parent, which stops its workers and
+    cleans up; Linux kills the worker when the parent dies, even by SIGKILL (PR_SET_PDEATHSIG),
+    and a watchdog thread exits it when its parent is gone elsewhere. `parent_pid` is the pid
+    of the process that started the worker (os.getpid() there)."""
+    if single_thread:
+        single_thread_worker()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = parent_pid if parent_pid is not None else os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="ampsim-parent-watchdog", daemon=True).start()
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send SIGKILL to this process when its parent dies (nothing elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # the watchdog remains
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    """Exit the process as soon as its parent is no longer `parent` (it died; we were adopted)."""
+    while True:
+        time.sleep(every)
+        if os.getppid() != parent:
+            os._exit(1)

@@ -16,9 +16,10 @@ ASSUMPTION = "modelling assumption"
 
 
 class ParameterGroup(BaseModel):
-    """A frozen, validated group of parameters; unknown keys are rejected."""
+    """A frozen, validated group of parameters; unknown keys and non-finite numbers (inf, nan,
+    1e400) are rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 def parameter(default: Any, *, unit: str, source: str, description: str, **constraints: Any) -> Any:

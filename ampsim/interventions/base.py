@@ -31,20 +31,30 @@ def month_index(text: str, start_year: int, start_month: int) -> int:
     return (year - start_year) * 12 + (month - start_month) + 1
 
 
-class InterventionConfig(BaseModel):
-    """Fields common to all interventions."""
+MAX_BUDGET_EUR = 1e11  # 100 bn€: about 30 years of the metropolis's whole budget (3.5 bn€ a year)
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class InterventionConfig(BaseModel):
+    """Fields common to all interventions. Every number is finite and bounded: the bounds are far
+    beyond any programme of the metropolis, and keep a typo from exhausting memory or time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     type: str
-    name: str | None = Field(None, description="label in reports (default: the type)")
+    name: str | None = Field(None, max_length=80, description="label in reports (default: the type)")
     start: str = Field("2026-01", description="first month the intervention acts, YYYY-MM")
     end: str | None = Field(None, description="last month it acts, YYYY-MM (default: to the horizon)")
     zones: list[str | int] = Field(
         default_factory=list,
+        max_length=200,
         description="target zones by INSEE code or name; Marseille means its 16 arrondissements",
     )
-    budget_eur: float | None = Field(None, ge=0, description="total budget over the schedule, €")
+    budget_eur: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_BUDGET_EUR,
+        description="total budget over the schedule, € (at most 1e11: 30 years of the metropolis's budget)",
+    )
 
     default_zones: ClassVar[tuple[int, ...]] = ()  # used when `zones` is empty; () = all zones
 

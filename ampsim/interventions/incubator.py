@@ -26,11 +26,19 @@ class IncubatorConfig(InterventionConfig):
     """A new or expanded incubator."""
 
     type: Literal["incubator"] = "incubator"
-    expands: str | None = Field(None, description="name of an existing incubator to expand")
-    capacity: int = Field(20, ge=1, description="places (startups in residence), or places added")
+    expands: str | None = Field(None, max_length=200, description="name of an existing incubator to expand")
+    capacity: int = Field(
+        20,
+        ge=1,
+        le=1_000,
+        description="places (startups in residence), or places added (at most 1,000, as the largest "
+        "campuses in Europe)",
+    )
     cohort_months: int = Field(6, ge=1, le=24, description="months between intakes")
     programme_months: int = Field(12, ge=1, le=48, description="months a startup stays")
-    sectors: list[str] = Field(default_factory=list, description="sector focus (empty: all sectors)")
+    sectors: list[str] = Field(
+        default_factory=list, max_length=50, description="sector focus (empty: all sectors)"
+    )
 
     @field_validator("sectors")
     @classmethod

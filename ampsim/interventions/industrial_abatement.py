@@ -26,7 +26,7 @@ class IndustrialAbatementConfig(InterventionConfig):
     """Emission cuts at industrial and port sources."""
 
     type: Literal["industrial_abatement"] = "industrial_abatement"
-    sources: list[str] = Field(..., min_length=1, description="names of the sources to abate")
+    sources: list[str] = Field(..., min_length=1, max_length=100, description="names of the sources to abate")
     reduction: float = Field(0.3, ge=0, le=1, description="share of the sources' emissions removed")
 
     @field_validator("sources")

@@ -28,23 +28,35 @@ class ParticipatoryBudgetConfig(InterventionConfig):
     """A participatory budget in the target zones."""
 
     type: Literal["participatory_budget"] = "participatory_budget"
-    eur_per_resident: float = Field(5.0, ge=0, description="envelope per resident and year, €")
+    eur_per_resident: float = Field(
+        5.0,
+        ge=0,
+        le=500,
+        description="envelope per resident and year, € (at most 500, a hundred times the default)",
+    )
     greenery_share: float = Field(
         0.5, ge=0, le=1, description="share of projects on greenery and public space"
     )
     mobility_share: float = Field(0.2, ge=0, le=1, description="share of projects on mobility")
     youth_share: float = Field(0.3, ge=0, le=1, description="share of projects for young people")
     amenity_per_eur: float = Field(
-        0.01, ge=0, description="rise of amenity per € per resident and year on greenery (assumption)"
+        0.01,
+        ge=0,
+        le=1,
+        description="rise of amenity per € per resident and year on greenery (assumption; at most 1)",
     )
     transit_bonus_per_eur: float = Field(
-        0.01, ge=0, description="transit bonus (logit) per € per resident and year on mobility (assumption)"
+        0.01,
+        ge=0,
+        le=1,
+        description="transit bonus (logit) per € per resident and year on mobility (assumption; at most 1)",
     )
     outreach_per_eur: float = Field(
         0.05,
         ge=0,
+        le=1,
         description="relative rise of young inactive people's search per € per resident and year "
-        "on youth (assumption)",
+        "on youth (assumption; at most 1)",
     )
 
     default_zones: ClassVar[tuple[int, ...]] = (13203, 13077)  # Belle de Mai (3rd), Port-de-Bouc

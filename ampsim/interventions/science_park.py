@@ -30,12 +30,20 @@ class ScienceParkConfig(InterventionConfig):
     type: Literal["science_park"] = "science_park"
     sectors: list[str] = Field(
         default_factory=lambda: ["cleantech_energy", "water", "agritech", "green_chemistry"],
+        max_length=50,
         description="the park's sectors",
     )
-    extra_startups_per_year: float = Field(12.0, ge=0, description="foundings the park adds per year")
+    extra_startups_per_year: float = Field(
+        12.0,
+        ge=0,
+        le=1_000,
+        description="foundings the park adds per year (at most 1,000, seven times the metropolis's)",
+    )
     hazard_multiplier: float = Field(0.9, gt=0, le=1, description="closure hazard of startups in the park")
     growth_bonus: float = Field(0.05, ge=0, le=1, description="extra drift of log size per year in the park")
-    jobs: int = Field(0, ge=0, description="tenants' jobs brought over the schedule")
+    jobs: int = Field(
+        0, ge=0, le=100_000, description="tenants' jobs brought over the schedule (at most 100,000)"
+    )
 
     default_zones: ClassVar[tuple[int, ...]] = (13001,)  # the Arbois is in Aix-en-Provence
 

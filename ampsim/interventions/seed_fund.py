@@ -28,16 +28,26 @@ class SeedFundConfig(InterventionConfig):
     """A seed fund giving tickets to young startups."""
 
     type: Literal["seed_fund"] = "seed_fund"
-    ticket_eur: float = Field(50_000.0, gt=0, description="size of one ticket, €")
+    ticket_eur: float = Field(
+        50_000.0, gt=0, le=10_000_000, description="size of one ticket, € (at most 10 M€, a large seed round)"
+    )
     max_startup_age_months: int = Field(24, ge=0, le=120, description="oldest eligible startup")
-    sectors: list[str] = Field(default_factory=list, description="eligible sectors (empty: all)")
+    sectors: list[str] = Field(
+        default_factory=list, max_length=50, description="eligible sectors (empty: all)"
+    )
     funding_multiplier: float = Field(
         2.0, ge=1, le=10, description="probability of raising the next round, relative, for funded startups"
     )
     hazard_multiplier: float = Field(
         0.85, gt=0, le=1, description="closure hazard of funded startups (a longer runway)"
     )
-    selection_noise: float = Field(1.0, ge=0, description="noise of the committee's view of quality (SD)")
+    selection_noise: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="noise of the committee's view of quality (SD; at most 10, ten times the spread of "
+        "quality: a lottery)",
+    )
 
     @field_validator("sectors")
     @classmethod

@@ -29,16 +29,27 @@ class SensorRolloutConfig(InterventionConfig):
     """A roll-out of low-cost air-quality sensors."""
 
     type: Literal["sensor_rollout"] = "sensor_rollout"
-    portable_sensors: int = Field(2_000, ge=0, description="portable sensors given to residents")
-    fixed_stations: int = Field(50, ge=0, description="fixed micro-stations")
-    school_sensors: int = Field(0, ge=0, description="sensors in schools")
+    portable_sensors: int = Field(
+        2_000, ge=0, le=100_000, description="portable sensors given to residents (at most 100,000)"
+    )
+    fixed_stations: int = Field(
+        50, ge=0, le=10_000, description="fixed micro-stations (at most 10,000, one per 0.3 km²)"
+    )
+    school_sensors: int = Field(
+        0, ge=0, le=10_000, description="sensors in schools (at most 10,000, several per school)"
+    )
     sensor_cost_eur: float = Field(
-        300.0, ge=0, description="cost of one sensor with its data service, spent at the start"
+        300.0,
+        ge=0,
+        le=100_000,
+        description="cost of one sensor with its data service, spent at the start",
     )
     trigger_pollutant: Literal["NO2", "PM10", "PM2.5"] | None = Field(
         None, description="pollutant whose measured level triggers traffic restrictions (none: no trigger)"
     )
-    trigger_threshold: float | None = Field(None, gt=0, description="monthly mean that triggers, µg/m³")
+    trigger_threshold: float | None = Field(
+        None, gt=0, le=1_000, description="monthly mean that triggers, µg/m³ (at most 1,000)"
+    )
     restriction_months: int = Field(1, ge=1, le=12, description="months a triggered restriction lasts")
     restriction_emission_cut: float = Field(
         0.2, ge=0, le=1, description="road emissions removed while restricted"

@@ -27,10 +27,26 @@ class UrbanRenewalConfig(InterventionConfig):
     """An urban renewal programme."""
 
     type: Literal["urban_renewal"] = "urban_renewal"
-    area_ha: float = Field(480.0, ge=0, description="area of the programme, ha (informative)")
-    housing_units: int = Field(14_000, ge=0, description="homes built over the schedule")
+    area_ha: float = Field(
+        480.0,
+        ge=0,
+        le=315_000,
+        description="area of the programme, ha (informative; the metropolis: 315,000)",
+    )
+    housing_units: int = Field(
+        14_000,
+        ge=0,
+        le=300_000,
+        description="homes built over the schedule (at most 300,000, a third of the metropolis's homes)",
+    )
     residents_per_unit: float = Field(2.1, gt=0, le=6, description="residents per new home")
-    jobs: int = Field(20_000, ge=0, description="jobs created in the target zones over the schedule")
+    jobs: int = Field(
+        20_000,
+        ge=0,
+        le=400_000,
+        description="jobs created in the target zones over the schedule (at most 400,000, half of the "
+        "metropolis's jobs)",
+    )
     amenity_gain: float = Field(
         0.15, ge=0, le=2, description="relative rise of the target zones' amenity once complete"
     )

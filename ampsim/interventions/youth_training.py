@@ -27,7 +27,13 @@ class YouthTrainingConfig(InterventionConfig):
     """A training programme for young people not in employment, education or training."""
 
     type: Literal["youth_training"] = "youth_training"
-    seats_per_year: int = Field(1_000, ge=0, description="trainees who start each year")
+    seats_per_year: int = Field(
+        1_000,
+        ge=0,
+        le=50_000,
+        description="trainees who start each year (at most 50,000, a seventh of the metropolis's 15-29 "
+        "year-olds)",
+    )
     age_min: int = Field(16, ge=15, le=64, description="youngest trainee, years")
     age_max: int = Field(29, ge=15, le=64, description="oldest trainee, years")
     duration_months: int = Field(9, ge=1, le=48, description="length of the course")
@@ -38,7 +44,7 @@ class YouthTrainingConfig(InterventionConfig):
     search_boost: float = Field(
         1.5, ge=1, le=5, description="job-search efficiency after completion, until a job"
     )
-    cost_per_seat_eur: float = Field(8_000.0, ge=0, description="cost of one trainee, €")
+    cost_per_seat_eur: float = Field(8_000.0, ge=0, le=200_000, description="cost of one trainee, €")
 
     default_zones: ClassVar[tuple[int, ...]] = (13202, 13203, 13213, 13214, 13215, 13216)
 

@@ -16,8 +16,8 @@ def write_run(
     result: RunResult, directory: str | os.PathLike, scenario: Scenario | None = None, charts: bool = True
 ) -> Path:
     """Write the run's tables, manifest, charts and (with a scenario) its provenance; `directory`
-    is replaced only once everything is written."""
-    with staged_directory(directory) as staging:
+    (new, empty or an earlier run's) is replaced only once everything is written."""
+    with staged_directory(directory, "run") as staging:
         result.write_into(staging)
         if charts:
             write_run_charts(result, staging)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, NamedTuple
 from ampsim.core.errors import InputError
 
 NOT_INHERITED = ("name", "description")
+MAX_PATH_PARTS = 64  # parts of a `--set` or factor path (the deepest real path has 4)
 
 
 KeyPath = tuple[str | int, ...]
@@ -27,17 +29,20 @@ class Origin(NamedTuple):
 
     def __str__(self) -> str:
         if self.setting is not None:
-            return f"{self.source}: --set {self.setting}"
+            setting = self.setting if len(self.setting) <= 100 else self.setting[:97] + "..."
+            return f"{self.source}: --set {setting}"
         return f"{self.source}: line {self.line}" if self.line else self.source
 
 
 @dataclass
 class Document:
-    """A scenario document before validation, with the origin of every key path."""
+    """A scenario document before validation, with the origin of every key path, and its files
+    with their bytes as read (`contents[i]` is the content of `sources[i]`)."""
 
     data: dict[str, Any]
     origins: dict[KeyPath, Origin]
     sources: list[Path] = field(default_factory=list)
+    contents: list[bytes] = field(default_factory=list)
 
     def origin(self, path: KeyPath) -> Origin:
         """Origin of the longest prefix of `path` that the document knows."""
@@ -56,7 +61,7 @@ def merge_documents(parent: Document, child: Document) -> Document:
         known = child.origins if has_path(child.data, path) else parent.origins
         if path in known:
             origins[path] = known[path]
-    return Document(data, origins, child.sources + parent.sources)
+    return Document(data, origins, child.sources + parent.sources, child.contents + parent.contents)
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,7 +195,7 @@ def container_of(data: dict[str, Any], parts: list[str], origin: Origin) -> tupl
         if depth == len(parts) - 1:
             break
         if isinstance(node, dict) and key not in node:
-            if parts[depth + 1].isdigit():
+            if _is_index(parts[depth + 1]):
                 where = format_path(tuple(path))
                 raise InputError(
                     f"{origin}: {where} has no item {parts[depth + 1]}; set the whole list: {where}=[...]"
@@ -206,7 +211,7 @@ def _key_in(node: Any, part: str, above: KeyPath, origin: Origin) -> str | int:
     if isinstance(node, dict):
         return part
     if isinstance(node, list):
-        if not part.isdigit():
+        if not _is_index(part):
             raise InputError(f"{origin}: {where} is a list: expected an item number, got {part!r}")
         if int(part) >= len(node):
             raise InputError(
@@ -215,6 +220,30 @@ def _key_in(node: Any, part: str, above: KeyPath, origin: Origin) -> str | int:
             )
         return int(part)
     raise InputError(f"{origin}: {where} is {show_value(node)}, not a mapping or a list")
+
+
+def _is_index(part: str) -> bool:
+    """Whether a path part is a list index: ASCII digits only."""
+    return part.isascii() and part.isdigit()
+
+
+def split_key_path(text: str, origin: Origin) -> list[str]:
+    """The parts of a dotted path (`--set` or a factor), or InputError: at most MAX_PATH_PARTS
+    parts, none empty, each plain ASCII (the NFKC form is suggested for look-alikes such as ¹)."""
+    parts = text.strip().split(".")
+    if len(parts) > MAX_PATH_PARTS:
+        raise InputError(f"{origin}: the path has {len(parts):,} parts; at most {MAX_PATH_PARTS}")
+    for part in parts:
+        if not part:
+            raise InputError(f"{origin}: empty name in the path {text.strip()[:100]!r}")
+        if not part.isascii():
+            normal = unicodedata.normalize("NFKC", part)
+            hint = f"; did you mean {normal!r}?" if normal.isascii() and normal != part else ""
+            raise InputError(
+                f"{origin}: {part[:40]!r} in the path is not plain ASCII: expected key names of "
+                f"letters, digits and _, or item numbers{hint}"
+            )
+    return parts
 
 
 def format_path(path: KeyPath) -> str:
@@ -242,6 +271,11 @@ def show_value(value: Any) -> str:
         return text if len(text) <= 40 else f"a list of {count_text(len(value), 'item')}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def shown(text: str, limit: int = 100) -> str:
+    """A user's file name, key or value, shortened for a message when it is very long."""
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 4 :]}"
 
 
 def count_text(number: int | None, noun: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import re
 import typing
 from typing import Any
 
@@ -24,6 +23,7 @@ from ampsim.scenarios.document import (
     has_path,
     number_text,
     show_value,
+    shown,
     value_at,
 )
 from ampsim.scenarios.scenario import Horizon, Scenario
@@ -43,29 +43,29 @@ def parameter_errors(parameters: Any) -> list[dict[str, Any]]:
 
 
 def format_errors(errors: list[dict[str, Any]], document: Document, data: dict[str, Any]) -> str:
-    """One line per problem, in the order of the file, at most MAX_ERRORS of them."""
+    """One line per problem, in the order of the file, at most MAX_ERRORS of them.
+
+    Linear in the number of errors: places are sorted by their file and line, and only the first
+    places are described (a file with 50,000 unknown keys is reported as fast as one with two)."""
     grouped: dict[KeyPath, list[dict[str, Any]]] = {}
     for error in errors:
-        path = _clean_path(error, data)
-        grouped.setdefault(path, []).append(error)
-    lines: list[str] = []
-    for path, group in grouped.items():
-        origin = document.origin(path)
-        path_text = format_path(path)
-        for text in _describe_group(group, path, data):
-            line = f"{origin}: {path_text}: {text}" if path_text else f"{origin}: {text}"
-            if line not in lines:
-                lines.append(line)
-    lines.sort(key=_line_order)
-    if len(lines) > MAX_ERRORS:
-        lines = [*lines[:MAX_ERRORS], f"... and {len(lines) - MAX_ERRORS} more"]
-    return "\n".join(lines)
-
-
-def _line_order(message: str) -> tuple[str, int]:
-    """Sort key: the file, then the line (messages without a line first)."""
-    match = re.match(r"^(.*?): line (\d+):", message)
-    return (match.group(1), int(match.group(2))) if match else (message.split(": ")[0], 0)
+        grouped.setdefault(_clean_path(error, data), []).append(error)
+    origins = {path: document.origin(path) for path in grouped}
+    places = sorted(grouped, key=lambda path: (origins[path].source, origins[path].line or 0))
+    lines: dict[str, None] = {}  # an ordered set
+    described = 0
+    for path in places:
+        if len(lines) >= MAX_ERRORS:
+            break
+        described += 1
+        path_text = shown(format_path(path), 200)
+        for text in _describe_group(grouped[path], path, data):
+            lines[f"{origins[path]}: {path_text}: {text}" if path_text else f"{origins[path]}: {text}"] = None
+    result = list(lines)[:MAX_ERRORS]
+    more = len(lines) - len(result) + len(places) - described
+    if more:
+        result.append(f"... and {more:,} more")
+    return "\n".join(result)
 
 
 def _clean_path(error: dict[str, Any], data: dict[str, Any]) -> KeyPath:
@@ -130,7 +130,7 @@ def _describe(error: dict[str, Any], path: KeyPath, data: dict[str, Any]) -> str
         return f"missing `type`: expected one of: {', '.join(INTERVENTION_TYPES)}"
     if kind in ("value_error", "assertion_error"):
         return str(context.get("error", error["msg"]))
-    if kind in _RANGE_ERRORS:
+    if kind in _RANGE_ERRORS or (kind == "int_parsing_size" and _field_bounds(info)):
         expected = f"{_number_kind(info)} {bounds_text(info, context)}"
         return f"expected {expected}, got {show_value(value)}{_unit(info)}"
     if kind == "string_type" and path[-1:] in (("start",), ("end",)):

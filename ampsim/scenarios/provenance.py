@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import yaml
 from ampsim.core.errors import InputError
 from ampsim.core.io import atomic_path, write_text_atomic
 from ampsim.core.version import __version__
+from ampsim.scenarios.reading import read_user_file
 from ampsim.scenarios.scenario import Scenario
 
 
@@ -30,17 +30,28 @@ def resolved_yaml(scenario: Scenario) -> str:
 
 
 def write_provenance(scenario: Scenario, directory: str | os.PathLike) -> None:
-    """Write scenario.resolved.yaml and copies of the source files into `directory`/sources/."""
+    """Write scenario.resolved.yaml and copies of the source files into `directory`/sources/.
+
+    The copies are the bytes read when the scenario was loaded (its snapshot), so a file edited
+    or deleted during the run changes nothing here; a scenario without a snapshot (built in
+    code, or by an older version) has its files read now, with the same checks as when loading."""
     directory = Path(directory)
     text = resolved_yaml(scenario)
-    copies = list(zip(_source_names(scenario.sources), scenario.sources, strict=True))
-    for _, source in copies:
-        if not source.is_file():
-            raise InputError(f"{source}: source file of scenario {scenario.name} no longer exists")
+    contents = list(scenario.source_contents)
+    if len(contents) != len(scenario.sources):
+        contents = [_read_now(source, scenario) for source in scenario.sources]
     write_text_atomic(directory / "scenario.resolved.yaml", text)
-    for name, source in copies:
+    for name, data in zip(_source_names(scenario.sources), contents, strict=True):
         with atomic_path(directory / "sources" / name) as temporary:
-            shutil.copyfile(source, temporary)
+            temporary.write_bytes(data)
+
+
+def _read_now(source: Path, scenario: Scenario) -> bytes:
+    """A source file's bytes, read now (InputError if it is gone or not a readable file)."""
+    try:
+        return read_user_file(source, str(source)).data
+    except InputError as error:
+        raise InputError(f"source file of scenario {scenario.name} no longer readable: {error}") from None
 
 
 def _source_names(sources: Sequence[Path]) -> list[str]:

@@ -12,7 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic.fields import FieldInfo
 
 from ampsim.interventions import Intervention, InterventionSpec
-from ampsim.model import DEFAULT_SETTINGS, MONTH_PATTERN, ModelParameters, RunSettings, make_parameters
+from ampsim.model import (
+    DEFAULT_SETTINGS,
+    MAX_REPLICATES,
+    MONTH_PATTERN,
+    ModelParameters,
+    RunSettings,
+    make_parameters,
+)
 
 NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 MONTH_OR_DATE_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$"  # what an editor may accept in a file
@@ -26,7 +33,7 @@ def _setting(name: str) -> FieldInfo:
 class Horizon(BaseModel):
     """The simulated period: a first month and a number of months."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     start: str = Field(
         DEFAULT_SETTINGS.start,
@@ -47,7 +54,7 @@ class Horizon(BaseModel):
 class Scenario(BaseModel):
     """A policy scenario: settings, parameter overrides and interventions, validated."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str = Field(
         ...,
@@ -55,10 +62,12 @@ class Scenario(BaseModel):
         max_length=80,
         description="short identifier of the scenario: letters, digits, _ and - (never inherited)",
     )
-    description: str = Field("", description="one or two sentences for reports (never inherited)")
+    description: str = Field(
+        "", max_length=5000, description="one or two sentences for reports (never inherited)"
+    )
     horizon: Horizon = Field(default_factory=Horizon, description="simulated period")
     scale: float = _setting("scale")
-    replicates: int = Field(1, ge=1, le=1000, description="runs with different random streams")
+    replicates: int = Field(1, ge=1, le=MAX_REPLICATES, description="runs with different random streams")
     seed: int = _setting("seed")
     spin_up_months: int = _setting("spin_up_months")
     cell_km: float = _setting("cell_km")
@@ -68,10 +77,12 @@ class Scenario(BaseModel):
     )
     interventions: list[InterventionSpec] = Field(
         default_factory=list,
-        description="the policies, each a mapping with a `type`; replaces the parent's list",
+        max_length=100,
+        description="the policies, each a mapping with a `type`; replaces the parent's list (at most 100)",
     )
 
     _sources: tuple[Path, ...] = PrivateAttr(())
+    _contents: tuple[bytes, ...] = PrivateAttr(())  # the sources' bytes, as read when loading
     _overrides: tuple[str, ...] = PrivateAttr(())
 
     @field_validator("description")
@@ -91,6 +102,12 @@ class Scenario(BaseModel):
     def sources(self) -> tuple[Path, ...]:
         """The files the scenario was built from: the file itself first, then its parents."""
         return self._sources
+
+    @property
+    def source_contents(self) -> tuple[bytes, ...]:
+        """The bytes of each source file as it was read when the scenario was loaded (what the
+        provenance of a result records, even if a file changes or goes away during the run)."""
+        return self._contents
 
     @property
     def overrides(self) -> tuple[str, ...]:
@@ -129,7 +146,8 @@ class Scenario(BaseModel):
                 "cell_km": settings.cell_km,
             }
         )
-        changed._sources, changed._overrides = self._sources, self._overrides
+        changed._sources, changed._contents = self._sources, self._contents
+        changed._overrides = self._overrides
         return changed
 
     def resolved(self) -> dict[str, Any]:

@@ -8,7 +8,6 @@ means in design order, and skipped (with the reason) when runs are missing.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from matplotlib.figure import Figure
 from ampsim.core.errors import InputError
 from ampsim.core.io import atomic_path, write_parquet_atomic, write_text_atomic
 from ampsim.indicators import METRO as INDICATORS
-from ampsim.studies.sweep import KEY, load_failures, load_results
+from ampsim.studies.sweep_folder import KEY, load_failures, load_results, read_manifest
 
 
 def run_outcomes(results: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
@@ -78,10 +77,9 @@ def sobol_indices(manifest: dict, points: pd.DataFrame, indicators: list[str]) -
 def analyze(directory: str | os.PathLike) -> Path:
     """Write `analysis/` in a results folder: tables, plots and summary.md; returns its path."""
     directory = Path(directory)
-    manifest_path = directory / "manifest.json"
-    if not manifest_path.exists():
-        raise InputError(f"{directory}: not a sweep results folder (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text())
+    if not directory.is_dir():
+        raise InputError(f"{directory}: {'not a folder' if directory.exists() else 'no such folder'}")
+    manifest = read_manifest(directory)  # InputError for a folder that is not a sweep's
     experiment = manifest["experiment"]
     indicators = experiment["outputs"]["indicators"]
     results = load_results(directory)

@@ -17,9 +17,10 @@ import difflib
 import hashlib
 import itertools
 import json
+import math
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,24 +30,45 @@ from scipy.stats import qmc
 
 from ampsim.core.errors import InputError
 from ampsim.indicators import METRO_NAMES
-from ampsim.scenarios.document import Document, Origin, container_of, format_path, normalise_document
-from ampsim.scenarios.loading import load_document, load_scenario, read_document, validate_document
+from ampsim.model import MAX_REPLICATES, MAX_SEED, RunSettings, Scale
+from ampsim.scenarios.document import (
+    Document,
+    Origin,
+    container_of,
+    format_path,
+    normalise_document,
+    show_value,
+    shown,
+    split_key_path,
+)
+from ampsim.scenarios.loading import load_document, read_document, validate_document
 from ampsim.scenarios.scenario import Scenario
 
 DESIGNS = ("grid", "lhs", "sobol")
+MAX_MONTHS = next(m.le for m in RunSettings.model_fields["months"].metadata if hasattr(m, "le"))
+MAX_FACTOR_VALUE = 1e12  # |value| of a range or distribution; each point is then checked by the scenario
+MAX_FACTORS = 50
+MAX_POINTS = 200_000  # points of a design: its table stays below a few hundred MB
+MAX_RUNS = 1_000_000  # points x replicates: more runs than a large cluster makes in a month
+MAX_ERRORS = 20
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+_VALUE = {"ge": -MAX_FACTOR_VALUE, "le": MAX_FACTOR_VALUE}
 
 
 class Distribution(BaseModel):
     """A factor's distribution for sampled designs (values are drawn by inverse CDF)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     type: Literal["uniform", "normal", "triangular", "lognormal"]
-    low: float | None = Field(None, description="uniform, triangular: lower bound")
-    high: float | None = Field(None, description="uniform, triangular: upper bound")
-    mode: float | None = Field(None, description="triangular: most likely value")
-    mean: float | None = Field(None, description="normal: mean; lognormal: mean of the log")
-    sd: float | None = Field(None, gt=0, description="normal: standard deviation; lognormal: of the log")
+    low: float | None = Field(None, **_VALUE, description="uniform, triangular: lower bound")
+    high: float | None = Field(None, **_VALUE, description="uniform, triangular: upper bound")
+    mode: float | None = Field(None, **_VALUE, description="triangular: most likely value")
+    mean: float | None = Field(None, **_VALUE, description="normal: mean; lognormal: mean of the log")
+    sd: float | None = Field(
+        None, gt=0, le=MAX_FACTOR_VALUE, description="normal: standard deviation; lognormal: of the log"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Distribution:
@@ -82,12 +104,21 @@ class Distribution(BaseModel):
 class Factor(BaseModel):
     """One varied value of the scenario: its path, and its levels, range or distribution."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
-    path: str = Field(..., description="dotted path into the scenario, as for --set")
-    name: str | None = Field(None, description="short name in tables (default: the path's last part)")
-    levels: list[Any] | None = Field(None, min_length=1, description="values, for grid designs")
-    range: tuple[float, float] | None = Field(None, description="[low, high], uniform, for sampled designs")
+    path: str = Field(..., max_length=500, description="dotted path into the scenario, as for --set")
+    name: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        max_length=80,
+        description="short name in tables (default: the path's last part)",
+    )
+    levels: list[Any] | None = Field(
+        None, min_length=1, max_length=1000, description="values, for grid designs (at most 1,000)"
+    )
+    range: tuple[Annotated[float, Field(**_VALUE)], Annotated[float, Field(**_VALUE)]] | None = Field(
+        None, description="[low, high], uniform, for sampled designs"
+    )
     distribution: Distribution | None = Field(None, description="for sampled designs")
     integer: bool = Field(False, description="round sampled values to whole numbers")
 
@@ -125,7 +156,7 @@ class Factor(BaseModel):
 class Design(BaseModel):
     """How the points are chosen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     method: Literal["grid", "lhs", "sobol"] = Field(..., description="grid, lhs (Latin hypercube) or sobol")
     samples: int | None = Field(
@@ -135,13 +166,13 @@ class Design(BaseModel):
         description="lhs: points; sobol: base sample N (points = N(D+2), or N(2D+2) with second order)",
     )
     second_order: bool = Field(False, description="sobol: also second-order indices")
-    seed: int = Field(0, ge=0, description="seed of the sampling (not of the runs)")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of the sampling (not of the runs)")
 
 
 class Outputs(BaseModel):
     """What each run keeps."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
     indicators: list[str] = Field(
         default_factory=lambda: [
@@ -156,10 +187,15 @@ class Outputs(BaseModel):
             "attributable_deaths_pm25",
         ],
         min_length=1,
+        max_length=200,
         description="metro indicators to keep",
     )
-    months: Literal["all", "final_year", "year_ends"] | list[int] = Field(
-        "final_year", description="all months, the last 12, every December, or a list of month numbers"
+    months: Literal["all", "final_year", "year_ends"] | list[Annotated[int, Field(ge=1, le=MAX_MONTHS)]] = (
+        Field(
+            "final_year",
+            max_length=MAX_MONTHS,
+            description="all months, the last 12, every December, or a list of month numbers",
+        )
     )
 
     @field_validator("indicators")
@@ -176,20 +212,27 @@ class Outputs(BaseModel):
 class Experiment(BaseModel):
     """An experiment file, validated."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
 
-    name: str = Field(..., pattern=r"^[A-Za-z0-9_-]+$", description="identifier of the experiment")
-    description: str = Field("", description="what it explores")
-    scenario: str = Field(..., description="base scenario file, relative to the experiment file")
-    factors: list[Factor] = Field(..., min_length=1, description="the values varied")
-    design: Design
-    replicates: int = Field(1, ge=1, le=10_000, description="runs per point")
-    outputs: Outputs = Field(default_factory=Outputs)
-    scale: float | None = Field(None, gt=0, le=1, description="scale of every run (default: the scenario's)")
-    months: int | None = Field(
-        None, ge=1, le=1200, description="months of every run (default: the scenario's)"
+    name: str = Field(
+        ..., pattern=r"^[A-Za-z0-9_-]+$", max_length=80, description="identifier of the experiment"
     )
-    seed: int = Field(0, ge=0, description="root seed of the runs")
+    description: str = Field("", max_length=5000, description="what it explores")
+    scenario: str = Field(..., description="base scenario file, relative to the experiment file")
+    factors: list[Factor] = Field(
+        ..., min_length=1, max_length=MAX_FACTORS, description="the values varied (at most 50)"
+    )
+    design: Design
+    replicates: int = Field(1, ge=1, le=MAX_REPLICATES, description="runs per point")
+    outputs: Outputs = Field(default_factory=Outputs)
+    scale: Scale | None = Field(
+        None,
+        description="scale of every run (default: the scenario's); at least the model's minimum",
+    )
+    months: int | None = Field(
+        None, ge=1, le=MAX_MONTHS, description="months of every run (default: the scenario's)"
+    )
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="root seed of the runs")
     batch_size: int = Field(4, ge=1, le=10_000, description="runs per task sent to a worker")
 
     @model_validator(mode="after")
@@ -207,7 +250,24 @@ class Experiment(BaseModel):
         labels = [f.label for f in self.factors]
         if len(set(labels)) != len(labels):
             raise ValueError(f"factor names must differ, got {', '.join(labels)}; give them a `name`")
+        points = self.points()
+        if points > MAX_POINTS:
+            raise ValueError(f"the design has {points:,} points; at most {MAX_POINTS:,}")
+        if points * self.replicates > MAX_RUNS:
+            raise ValueError(
+                f"{points:,} points x {self.replicates} replicates = {points * self.replicates:,} runs; "
+                f"at most {MAX_RUNS:,}"
+            )
         return self
+
+    def points(self) -> int:
+        """Number of points of the design, known before it is made."""
+        if self.design.method == "grid":
+            return math.prod(len(f.levels or ()) for f in self.factors)
+        if self.design.method == "lhs":
+            return self.design.samples
+        second = 2 if self.design.second_order else 1
+        return self.design.samples * (second * len(self.factors) + 2)
 
 
 class LoadedExperiment:
@@ -246,14 +306,15 @@ class LoadedExperiment:
 def load_experiment(path: str | os.PathLike) -> LoadedExperiment:
     """Read, validate and expand an experiment file; InputError names the file, line and key."""
     path = Path(path)
-    document = read_document(path, str(path))
+    document = read_document(path, shown(str(path)), kind="experiment file")
     try:
         experiment = Experiment.model_validate(document.data)
     except ValidationError as error:
         raise InputError(_format_experiment_errors(error, document)) from None
-    scenario_path = path.parent / experiment.scenario
-    load_scenario(scenario_path)  # reports a bad base scenario with its own file and line
-    base = load_document(scenario_path)
+    for factor in experiment.factors:  # each path, before any point is made
+        split_key_path(factor.path, document.origin(("factors",)))
+    base = load_document(path.parent / experiment.scenario)  # read once: the runs' snapshot
+    validate_document(base)  # reports a bad base scenario with its own file and line
     design = make_design(experiment)
     for name, corner in (("lowest", design.min()), ("highest", design.max())):
         try:
@@ -296,25 +357,26 @@ def make_design(experiment: Experiment) -> pd.DataFrame:
 
 def scenario_at(base: Document, factors: list[Factor], values: dict[str, Any], display: str) -> Scenario:
     """The base scenario document with the factors set to `values`, validated."""
-    document = Document(copy.deepcopy(base.data), dict(base.origins), list(base.sources))
+    document = Document(copy.deepcopy(base.data), dict(base.origins), list(base.sources), list(base.contents))
     for factor in factors:
         value = values[factor.label]
         value = value.item() if isinstance(value, np.generic) else value
         origin = Origin(display, setting=f"{factor.path}={value}")
-        parts = factor.path.split(".")
+        parts = split_key_path(factor.path, origin)
         container, key_path = container_of(document.data, parts, origin)
         container[key_path[-1]] = value
         document.origins[key_path] = origin
     normalise_document(document)
     scenario = validate_document(document)
-    scenario._sources = tuple(base.sources)
+    scenario._sources, scenario._contents = tuple(base.sources), tuple(base.contents)
     return scenario
 
 
 def _format_experiment_errors(error: ValidationError, document: Document) -> str:
     """One line per problem: file, line, key path, what was expected (closest key for unknown ones)."""
-    lines = []
-    for item in error.errors():
+    lines: list[str] = []
+    items = error.errors()
+    for item in items[: MAX_ERRORS * 5]:
         path = tuple(
             part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))
         )
@@ -330,9 +392,11 @@ def _format_experiment_errors(error: ValidationError, document: Document) -> str
         elif item["type"] == "missing":
             text = "required key missing"
         elif "input" in item and item["type"] not in ("value_error",):
-            text = f"{text}, got {item['input']!r}"
-        lines.append(f"{where}: {format_path(path) or 'the experiment'}: {text}")
-    return "\n".join(dict.fromkeys(lines))
+            text = f"{text}, got {show_value(item['input'])}"
+        lines.append(f"{where}: {shown(format_path(path), 200) or 'the experiment'}: {text}")
+    unique = list(dict.fromkeys(lines))
+    more = len(unique) - MAX_ERRORS + len(items) - min(len(items), MAX_ERRORS * 5)
+    return "\n".join(unique[:MAX_ERRORS] + ([f"... and {more:,} more"] if more > 0 else []))
 
 
 def _model_at(path: tuple) -> type[BaseModel] | None:

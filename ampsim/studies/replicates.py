@@ -8,16 +8,16 @@ processes in any order; each result depends only on (scenario, replicate), never
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from typing import Any
 
-from ampsim.core.chunks import single_thread_worker
-from ampsim.model import RunSettings
+from ampsim.core.errors import InputError
+from ampsim.model import MAX_REPLICATES, RunSettings
 from ampsim.scenarios.scenario import Scenario
 from ampsim.studies.runner import RunResult, run_scenario, settings_for
+from ampsim.studies.workers import worker_pool
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,10 @@ class StudySettings:
 
 def study_settings(base: Scenario, replicates: int | None = None, **overrides: Any) -> StudySettings:
     """The base scenario's settings, with the command line's overrides (None keeps the base's)."""
-    return StudySettings(settings_for(base, **overrides), replicates or base.replicates)
+    count = base.replicates if replicates is None else replicates
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_REPLICATES:
+        raise InputError(f"replicates: expected a whole number from 1 to {MAX_REPLICATES}, got {count!r}")
+    return StudySettings(settings_for(base, **overrides), count)
 
 
 def run_replicate(scenario: Scenario, settings: StudySettings, replicate: int) -> RunResult:
@@ -58,10 +61,7 @@ def run_study(
             if progress:
                 progress(scenarios[s].name, r)
     else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=single_thread_worker
-        ) as pool:
+        with worker_pool(workers) as pool:  # workers die with this process, even on SIGKILL
             futures = {pool.submit(run_replicate, scenarios[s], settings, r): (s, r) for s, r in tasks}
             for future in as_completed(futures):
                 s, r = futures[future]

@@ -43,8 +43,9 @@ class RunResult:
 
     def write(self, directory: str | os.PathLike) -> Path:
         """Write the Parquet tables and the manifest into `directory`, replacing it only once
-        everything is written (see `core.io.staged_directory`)."""
-        with staged_directory(directory) as staging:
+        everything is written; `directory` must be new, empty or an earlier run's (see
+        `core.io.staged_directory`)."""
+        with staged_directory(directory, "run") as staging:
             self.write_into(staging)
         return Path(directory)
 
@@ -81,6 +82,8 @@ def settings_for(scenario: Scenario, replicate: int = 0, **overrides: Any) -> Ru
         return RunSettings.model_validate(values)
     except ValidationError as error:
         first = error.errors()[0]
+        if first["type"] == "value_error":  # the message says what was expected and what was given
+            raise InputError(f"{first['loc'][0]}: {first['ctx']['error']}") from None
         raise InputError(f"{first['loc'][0]}: {first['msg'].lower()}, got {first['input']!r}") from None
 
 

@@ -38,9 +38,8 @@ def paired_interval(
     d = np.asarray(differences, dtype=float)
     n = d.shape[0]
     mean = d.mean(axis=0)
-    if n < 2:
-        missing = np.full_like(mean, np.nan)
-        return mean, missing, missing.copy()
+    if n < 2:  # [()] makes a 0-d array a scalar, as the arithmetic below gives (tables need scalars)
+        return mean, np.full_like(mean, np.nan)[()], np.full_like(mean, np.nan)[()]
     half = stats.t.ppf(0.5 + confidence / 2, n - 1) * d.std(axis=0, ddof=1) / math.sqrt(n)
     return mean, mean - half, mean + half
 

@@ -13,6 +13,7 @@ its memory stays flat however many runs there are.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -25,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ampsim.core.chunks import single_thread_worker
@@ -35,9 +35,24 @@ from ampsim.core.version import __version__
 from ampsim.scenarios.document import Document
 from ampsim.studies.experiment import Factor, LoadedExperiment, scenario_at
 from ampsim.studies.runner import git_commit, run_scenario
+from ampsim.studies.sweep_folder import (
+    FAILURES,
+    KEY,
+    PARTS,
+    check_new_folder,
+    create_folders,
+    done_keys,
+    is_sweep_folder,
+    load_failures,
+    load_results,
+    lock,
+    read_manifest,
+)
+from ampsim.studies.workers import worker_pool
 
-PARTS, FAILURES = "parts", "failures"
-KEY = ["point", "replicate"]
+SCHEDULER_TIMEOUT_S = 5.0  # to connect to a Dask scheduler: a reachable one answers in milliseconds
+
+__all__ = ["BatchTask", "Sweep", "done_keys", "load_failures", "load_results", "run_batch", "run_sweep"]
 
 
 @dataclass(frozen=True)
@@ -166,14 +181,11 @@ class Sweep:
         self.experiment = loaded.experiment
 
     def prepare(self, resume: bool) -> set[tuple[int, int]]:
-        """Create the folder with its manifest, or check it for resuming; returns the keys done."""
+        """Write the manifest and design of a new sweep, or check the folder for resuming (its
+        damaged parts moved aside); returns the keys done. Call it holding the folder's lock."""
         manifest_path = self.directory / "manifest.json"
         if resume:
-            if not manifest_path.exists():
-                raise InputError(
-                    f"--resume: {self.directory} has no manifest.json; start the sweep without --resume"
-                )
-            manifest = json.loads(manifest_path.read_text())
+            manifest = read_manifest(self.directory)
             if manifest.get("fingerprint") != self.loaded.fingerprint():
                 raise InputError(
                     f"--resume: the experiment or its scenario changed since {self.directory} was started "
@@ -182,14 +194,13 @@ class Sweep:
                 )
             for leftover in self.directory.rglob(".*.part"):  # temporary files of a killed sweep
                 leftover.unlink()
-            return done_keys(self.directory)
-        if self.directory.exists() and any(self.directory.iterdir()):
+            return done_keys(self.directory, repair=True)
+        if manifest_path.exists():  # another sweep started here since the folder was checked
             raise InputError(
-                f"--out {self.directory}: exists and is not empty; use --resume to continue that sweep "
-                "or choose another folder"
+                f"--out {self.directory}: another sweep started in this folder; "
+                "use --resume or another folder"
             )
-        (self.directory / PARTS).mkdir(parents=True, exist_ok=True)
-        (self.directory / FAILURES).mkdir(exist_ok=True)
+        create_folders(self.directory)
         design = self.loaded.design.rename_axis("point").reset_index()
         write_parquet_atomic(design, self.directory / "design.parquet")
         write_text_atomic(manifest_path, json.dumps(self.manifest(), indent=2, default=str) + "\n")
@@ -262,21 +273,62 @@ def run_sweep(
     fail_fast: bool = False,
     progress: Callable[[int, int], None] | None = None,
     on_batch: Callable[[BatchOutcome], None] | None = None,
+    on_prepared: Callable[[int], None] | None = None,
 ) -> SweepSummary:
     """Run the experiment's pending runs and stream them to `directory`.
 
     `workers` local processes (1: in this process), or a Dask cluster: `scheduler` (an address
     such as tcp://host:8786) or `dask_workers` (a local cluster started and stopped here).
-    `progress(done, failed)` is called after every batch; `on_batch` too, with the outcome.
+    `progress(done, failed)` is called after every batch; `on_batch` too, with the outcome;
+    `on_prepared(runs already done)` once the folder is ready. The folder is locked meanwhile:
+    a second sweep into it fails at once with InputError.
     """
     sweep = Sweep(loaded, directory)
-    done = sweep.prepare(resume)
-    summary = SweepSummary(total=loaded.n_runs, skipped=len(done))
-    tasks = sweep.tasks(done, single_thread=bool(scheduler or dask_workers or workers > 1))
-    start = time.perf_counter()
+    cluster = dask_client(scheduler, dask_workers) if scheduler or dask_workers else contextlib.nullcontext()
+    with cluster as dask:  # connected first: an unreachable scheduler leaves no folder behind
+        if not resume:
+            check_new_folder(sweep.directory)
+        elif not sweep.directory.is_dir() or not is_sweep_folder(sweep.directory):
+            raise InputError(
+                f"--resume: {directory} is not a sweep's results folder; start the sweep without --resume"
+            )
+        with lock(sweep.directory):
+            done = sweep.prepare(resume)
+            if on_prepared:
+                on_prepared(len(done))
+            summary = SweepSummary(total=loaded.n_runs, skipped=len(done))
+            handle = _Handler(sweep, summary, fail_fast, progress, on_batch)
+            tasks = sweep.tasks(done, single_thread=bool(dask or workers > 1))
+            start = time.perf_counter()
+            if dask is not None:
+                client, summary.workers = dask
+                _run_dask(tasks, handle, client, summary)
+            elif workers > 1:
+                summary.workers = f"{workers} processes"
+                _run_processes(tasks, handle, workers, summary)
+            else:
+                for task in tasks:
+                    if not handle(run_batch(task)):
+                        summary.stopped = True
+                        break
+            summary.elapsed = time.perf_counter() - start
+    return summary
 
-    def handle(outcome: BatchOutcome) -> bool:
-        sweep.write(outcome)
+
+@dataclass
+class _Handler:
+    """What the driver does with each finished batch: write it, count it, report it; returns
+    whether the sweep goes on."""
+
+    sweep: Sweep
+    summary: SweepSummary
+    fail_fast: bool
+    progress: Callable[[int, int], None] | None
+    on_batch: Callable[[BatchOutcome], None] | None
+
+    def __call__(self, outcome: BatchOutcome) -> bool:
+        summary = self.summary
+        self.sweep.write(outcome)
         summary.done += len(outcome.rows.drop_duplicates(KEY)) if not outcome.rows.empty else 0
         summary.failed += len(outcome.failures)
         summary.run_seconds += outcome.seconds
@@ -284,33 +336,18 @@ def run_sweep(
             summary.failure_messages.append(
                 f"run (point {failure['point']}, replicate {failure['replicate']}) failed: {failure['error']}"
             )
-        if progress:
-            progress(summary.done, summary.failed)
-        if on_batch:
-            on_batch(outcome)
-        return not (fail_fast and outcome.failures)
-
-    if scheduler or dask_workers:
-        summary.workers = _run_dask(tasks, handle, scheduler, dask_workers, summary)
-    elif workers > 1:
-        summary.workers = f"{workers} processes"
-        _run_processes(tasks, handle, workers, summary)
-    else:
-        for task in tasks:
-            if not handle(run_batch(task)):
-                summary.stopped = True
-                break
-    summary.elapsed = time.perf_counter() - start
-    return summary
+        if self.progress:
+            self.progress(summary.done, summary.failed)
+        if self.on_batch:
+            self.on_batch(outcome)
+        return not (self.fail_fast and outcome.failures)
 
 
 def _run_processes(tasks: Iterator[BatchTask], handle, workers: int, summary: SweepSummary) -> None:
     """Local worker processes, at most two batches per worker in flight."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with worker_pool(workers) as pool:  # workers die with this process, even on SIGKILL
         in_flight = {pool.submit(run_batch, t) for t in _take(tasks, 2 * workers)}
         while in_flight:
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -323,17 +360,17 @@ def _run_processes(tasks: Iterator[BatchTask], handle, workers: int, summary: Sw
                 in_flight |= {pool.submit(run_batch, t) for t in _take(tasks, 1)}
 
 
-def _run_dask(
-    tasks: Iterator[BatchTask], handle, scheduler: str | None, dask_workers: int | None, summary: SweepSummary
-) -> str:
-    """A Dask cluster: the given scheduler, or a local one; lost workers' batches are rerun."""
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, dask_workers: int | None) -> Iterator[tuple[Any, str]]:
+    """(client, description) of a Dask cluster: the given scheduler, or a local one started and
+    stopped here; InputError when Dask is missing or the scheduler cannot be reached."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
     except ImportError:
         raise InputError("Dask is not installed: pip install 'dask[distributed]'") from None
     cluster = None
     if scheduler:
-        client = Client(scheduler, timeout=30)
+        client = _connect(Client, scheduler)
         described = f"Dask cluster at {scheduler}"
     else:
         cluster = LocalCluster(
@@ -342,27 +379,45 @@ def _run_dask(
         client = Client(cluster)
         described = f"Dask local cluster of {dask_workers} workers"
     try:
-        submitted = as_completed()
-        in_flight = InFlightTarget(client)
-
-        def top_up() -> None:
-            for task in _take(tasks, max(in_flight.target() - submitted.count(), 0)):
-                submitted.add(_submit(client, task))
-            summary.most_in_flight = max(summary.most_in_flight, submitted.count())
-
-        top_up()
-        for future in submitted:
-            outcome = future.result()
-            future.release()
-            if not handle(outcome):
-                summary.stopped = True
-                break
-            top_up()
+        yield client, described
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return described
+
+
+def _run_dask(tasks: Iterator[BatchTask], handle, client, summary: SweepSummary) -> None:
+    """Batches on a Dask cluster, a few per worker in flight; lost workers' batches are rerun."""
+    from distributed import as_completed
+
+    submitted = as_completed()
+    in_flight = InFlightTarget(client)
+
+    def top_up() -> None:
+        for task in _take(tasks, max(in_flight.target() - submitted.count(), 0)):
+            submitted.add(_submit(client, task))
+        summary.most_in_flight = max(summary.most_in_flight, submitted.count())
+
+    top_up()
+    for future in submitted:
+        outcome = future.result()
+        future.release()
+        if not handle(outcome):
+            summary.stopped = True
+            break
+        top_up()
+
+
+def _connect(client_class, scheduler: str):
+    """A Dask client of the scheduler at `scheduler`, or InputError within SCHEDULER_TIMEOUT_S."""
+    try:
+        return client_class(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        reason = " ".join(str(error).split())[:160] or type(error).__name__
+        raise InputError(
+            f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({reason}); check the "
+            "address (tcp://HOST:PORT) and that the scheduler runs"
+        ) from None
 
 
 class InFlightTarget:
@@ -398,40 +453,3 @@ def _take(iterator: Iterator, count: int) -> list:
             break
         items.append(item)
     return items
-
-
-# --- reading the results ---------------------------------------------------------------------
-def done_keys(directory: str | os.PathLike) -> set[tuple[int, int]]:
-    """Keys of the runs whose outputs are on disk."""
-    parts = sorted((Path(directory) / PARTS).glob("part-*.parquet"))
-    keys: set[tuple[int, int]] = set()
-    for part in parts:
-        frame = pd.read_parquet(part, columns=KEY)
-        keys.update(zip(frame["point"].tolist(), frame["replicate"].tolist(), strict=True))
-    return keys
-
-
-def load_results(directory: str | os.PathLike) -> pd.DataFrame:
-    """One tidy table of all runs' outputs, the design factors joined by point, sorted by key."""
-    directory = Path(directory)
-    if not (directory / "manifest.json").exists():
-        raise InputError(f"{directory}: not a sweep results folder (no manifest.json)")
-    parts = sorted((directory / PARTS).glob("part-*.parquet"))
-    design = pd.read_parquet(directory / "design.parquet")
-    if not parts:
-        return pd.DataFrame(columns=["point", "replicate", "month", *design.columns.drop("point")])
-    outputs = pd.concat((pd.read_parquet(p) for p in parts), ignore_index=True)
-    table = outputs.merge(design, on="point", how="left", validate="many_to_one")
-    return table.sort_values([*KEY, "month"], kind="stable").reset_index(drop=True)
-
-
-def load_failures(directory: str | os.PathLike) -> pd.DataFrame:
-    """Runs that failed and have not succeeded since (on a resume)."""
-    directory = Path(directory)
-    files = sorted((directory / FAILURES).glob("failures-*.parquet"))
-    if not files:
-        return pd.DataFrame(columns=["point", "replicate", "error", "traceback"])
-    failures = pd.concat((pd.read_parquet(f) for f in files), ignore_index=True)
-    done = done_keys(directory)
-    still = [(p, r) not in done for p, r in zip(failures["point"], failures["replicate"], strict=True)]
-    return failures[np.array(still, dtype=bool)].drop_duplicates(KEY, keep="last").reset_index(drop=True)

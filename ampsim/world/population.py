@@ -11,6 +11,7 @@ residents (loops run over the 107 zones only).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
@@ -24,7 +25,7 @@ from ampsim.core.errors import InputError
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.seeds import ReplicateSeeds
 from ampsim.world.residents import Residents, Status, labour_defaults
-from ampsim.world.territory import Territory, read_data_csv
+from ampsim.world.territory import MARSEILLE_CODE, Territory, read_data_csv
 
 _INSEE_EMPLOYMENT_BY_DIPLOMA = (
     "INSEE Références 'Emploi, chômage, revenus du travail' 2023, 'Inégalités face au chômage', "
@@ -110,13 +111,44 @@ class PopulationParameters(ParameterGroup):
 
 
 def check_scale(scale: object) -> float:
-    """A user's scale as a float in (0, 1], or an InputError that says what was expected."""
+    """A user's scale as a float in [minimum_scale(), 1], or an InputError that says what was
+    expected (and, below the minimum, why)."""
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
         raise InputError(f"scale: expected a number in (0, 1], got {scale!r}")
     value = float(scale)
     if not (math.isfinite(value) and 0.0 < value <= 1.0):
         raise InputError(f"scale: expected a number in (0, 1], got {scale!r}")
+    problem = scale_minimum_problem(value)
+    if problem:
+        raise InputError(f"scale: {problem}")
     return value
+
+
+def scale_minimum_problem(scale: float) -> str | None:
+    """Why a scale in (0, 1] is too small for the model, or None: below 1 / (the smallest zone's
+    population), that zone would have no simulated resident of its own."""
+    minimum, name, people = _smallest_zone()
+    if scale >= minimum:
+        return None
+    return (
+        f"expected at least {minimum:.3g} (1/{people}), got {scale:g}: at a smaller scale the smallest "
+        f"zone, {name} ({people} inhabitants), would have no simulated resident of its own"
+    )
+
+
+def minimum_scale() -> float:
+    """The smallest scale the model accepts: one simulated resident for the smallest zone."""
+    return _smallest_zone()[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _smallest_zone() -> tuple[float, str, int]:
+    """(minimum scale, name, population) of the least populated zone of the territory."""
+    zones = read_data_csv("zones.csv", usecols=["insee_code", "name", "population"])
+    zones = zones[zones["insee_code"] != MARSEILLE_CODE]  # its arrondissements are the zones
+    smallest = zones.loc[zones["population"].idxmin()]
+    people = int(smallest["population"])
+    return 1.0 / people, str(smallest["name"]), people
 
 
 def residents_per_zone(population: np.ndarray, scale: float) -> np.ndarray:

@@ -30,6 +30,7 @@ MAP_TOWNS = (  # the towns named on maps, largest first
     "La Ciotat",
     "Vitrolles",
 )
+MAX_QUERY_CHARS = 100  # a zone name or code as a user gives it (the longest name has 36)
 MIN_INTRA_ZONE_KM = 1.0  # shortest home-work distance inside a zone
 POVERTY_THRESHOLD_EUR = 13_896.0  # 60 % of the national median standard of living, 2021, €/year/UC
 
@@ -158,8 +159,13 @@ def _adjacency_from_grid(zone_of_cell: np.ndarray, n_zones: int) -> np.ndarray:
 
 
 def _normalise(text: str) -> str:
-    """Lower case, no accents, hyphens and apostrophes as spaces: 'Berre-l'Étang' -> 'berre l etang'."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """Lower case, no accents, hyphens and apostrophes as spaces: 'Berre-l'Étang' -> 'berre l etang'.
+
+    NFKC first, so that look-alike forms of Latin letters and digits (fullwidth '１３２０１', a
+    superscript '²') become them; other letters and digits (Cyrillic 'З', Arabic-Indic '٥') are
+    kept as they are, so that they match no zone instead of vanishing."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     for mark in "-'’_,.":
         text = text.replace(mark, " ")
     return " ".join(text.lower().split())
@@ -180,11 +186,18 @@ def _lookup_table(table: pd.DataFrame) -> dict[str, int]:
 
 
 def _unknown_zone_message(query: str, lookup: dict[str, int], display: dict[int, str]) -> str:
-    wanted = _normalise(query)
+    wanted = _normalise(query)[:MAX_QUERY_CHARS]
     containing = [key for key in lookup if wanted and (wanted in key.split() or key.startswith(wanted + " "))]
     similar = difflib.get_close_matches(wanted, list(lookup), n=10, cutoff=0.6)
     codes = list(dict.fromkeys(lookup[key] for key in containing + similar))[:5]
-    message = f"unknown zone {query!r}: expected an INSEE code or a commune or arrondissement name"
+    shown = query if len(query) <= MAX_QUERY_CHARS else query[: MAX_QUERY_CHARS - 3] + "..."
+    message = f"unknown zone {shown!r}: expected an INSEE code or a commune or arrondissement name"
+    foreign = [char for char in dict.fromkeys(wanted) if not char.isascii()][:3]
+    if foreign:
+        names = ", ".join(
+            f"{char!r} ({unicodedata.name(char, 'unnamed character').lower()})" for char in foreign
+        )
+        message += f" (it contains {names}, which no zone name has)"
     if codes:
         message += "; closest matches: " + ", ".join(f"{display[code]} ({code})" for code in codes)
     return message

@@ -8,7 +8,7 @@ test fails when a parameter lacks a unit or a source.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,3 +42,15 @@ def iter_parameters(group: BaseModel, prefix: str = ""):
             continue
         extra = info.json_schema_extra or {}
         yield path, value, extra.get("unit"), extra.get("source"), info.description
+
+
+def bounded(low: float, high: float, kind: type = float) -> Any:
+    """A number type with inclusive bounds, for the items of tuple parameters:
+    `tuple[Share, Share]` with `Share = bounded(0, 1)`."""
+    return Annotated[kind, Field(ge=low, le=high)]
+
+
+# item types of tuple parameters
+Share = bounded(0.0, 1.0)  # a probability or a share
+Relative = bounded(0.0, 10.0)  # a relative risk, effort or weight (1 = the reference)
+Concentration = bounded(0.0, 1000.0)  # µg/m³

@@ -43,24 +43,32 @@ class CommutingParameters(ParameterGroup):
     )
     beta_distance: float = parameter(
         0.8,
+        ge=-10,
+        le=10,
         unit="logit per ln km",
         source=ASSUMPTION,
         description="effect of the log home-work distance on choosing the car",
     )
     beta_income: float = parameter(
         0.5,
+        ge=-10,
+        le=10,
         unit="logit per ln(income ratio)",
         source=ASSUMPTION,
         description="effect of log income relative to the metro median",
     )
     beta_density: float = parameter(
         -0.5,
+        ge=-10,
+        le=10,
         unit="logit per ln(density ratio)",
         source="denser zones have more transit; modelling assumption (no transit supply data)",
         description="effect of the home zone's log density relative to the metro",
     )
     beta_awareness: float = parameter(
         -0.3,
+        ge=-10,
+        le=10,
         unit="logit per unit awareness",
         source="sensor feedback raises awareness but rarely changes travel (Haddad & de Nazelle "
         "2018; Becker et al. 2021), hence a small value; modelling assumption",
@@ -76,6 +84,7 @@ class CommutingParameters(ParameterGroup):
     )
     trips_per_month: float = parameter(
         42.0,
+        le=200,
         unit="one-way trips per month",
         gt=0,
         source="2 trips a day, 21 working days; modelling assumption",

@@ -48,6 +48,7 @@ class DemographyParameters(ParameterGroup):
     )
     mortality_level_female: float = parameter(
         1.066e-5,
+        le=1e-3,
         unit="1/year",
         gt=0,
         source=_INSEE_2023.format("85.7 for women"),
@@ -55,6 +56,7 @@ class DemographyParameters(ParameterGroup):
     )
     mortality_level_male: float = parameter(
         1.887e-5,
+        le=1e-3,
         unit="1/year",
         gt=0,
         source=_INSEE_2023.format("80.0 for men"),

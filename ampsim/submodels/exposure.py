@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import chunk_bounds, chunks_for
-from ampsim.core.parameters import ParameterGroup, parameter
+from ampsim.core.parameters import Concentration, ParameterGroup, parameter
 from ampsim.core.submodel import Submodel
 from ampsim.world.view import ModelView
 
@@ -31,6 +31,7 @@ class ExposureParameters(ParameterGroup):
 
     relative_risk_pm25: float = parameter(
         1.08,
+        le=5,
         unit="per 10 µg/m³",
         gt=1,
         source="all-cause mortality, 1.08 (1.06-1.09), WHO 2021 review (Chen & Hoek 2020)",
@@ -38,6 +39,7 @@ class ExposureParameters(ParameterGroup):
     )
     relative_risk_no2: float = parameter(
         1.02,
+        le=5,
         unit="per 10 µg/m³",
         gt=1,
         source="all-cause mortality, 1.02 (1.01-1.04), WHO-commissioned review 2020",
@@ -45,28 +47,30 @@ class ExposureParameters(ParameterGroup):
     )
     who_guideline_no2: float = parameter(
         10.0,
+        le=1000,
         unit="µg/m³",
         gt=0,
         source=_WHO_2021,
         description="WHO annual guideline for NO2 (and counterfactual)",
     )
     who_guideline_pm10: float = parameter(
-        15.0, unit="µg/m³", gt=0, source=_WHO_2021, description="WHO annual guideline for PM10"
+        15.0, unit="µg/m³", gt=0, le=1000, source=_WHO_2021, description="WHO annual guideline for PM10"
     )
     who_guideline_pm25: float = parameter(
         5.0,
+        le=1000,
         unit="µg/m³",
         gt=0,
         source=_WHO_2021,
         description="WHO annual guideline for PM2.5 (and counterfactual)",
     )
-    eu_limits_until_2029: tuple[float, float, float] = parameter(
+    eu_limits_until_2029: tuple[Concentration, Concentration, Concentration] = parameter(
         (40.0, 40.0, 25.0),
         unit="µg/m³",
         source="EU ambient air quality directive 2008/50 (annual limits), as summarised by AirClim",
         description="annual EU limit values for NO2, PM10, PM2.5 until 2029",
     )
-    eu_limits_from_2030: tuple[float, float, float] = parameter(
+    eu_limits_from_2030: tuple[Concentration, Concentration, Concentration] = parameter(
         (20.0, 20.0, 10.0),
         unit="µg/m³",
         source="EU directive 2024/2881 (annual limits from 2030), as summarised by AirClim",

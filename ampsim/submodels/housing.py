@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import chunk_bounds, chunks_for
-from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Relative, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
 from ampsim.world.income import IncomeMix, income_quintile
@@ -57,6 +57,7 @@ class HousingParameters(ParameterGroup):
     )
     move_distance_km: float = parameter(
         10.0,
+        le=100,
         unit="km",
         gt=0,
         source=ASSUMPTION,
@@ -71,7 +72,7 @@ class HousingParameters(ParameterGroup):
         "modelling assumption",
         description="gamma: weight of the mover's income group share in a destination",
     )
-    rent_sensitivity_by_quintile: tuple[float, float, float, float, float] = parameter(
+    rent_sensitivity_by_quintile: tuple[Relative, Relative, Relative, Relative, Relative] = parameter(
         (3.0, 2.0, 1.0, 0.5, 0.0),
         unit="elasticity",
         source=ASSUMPTION,
@@ -79,6 +80,7 @@ class HousingParameters(ParameterGroup):
     )
     rent_amenity_elasticity: float = parameter(
         1.0,
+        le=10,
         unit="elasticity",
         ge=0,
         source=ASSUMPTION,
@@ -86,6 +88,7 @@ class HousingParameters(ParameterGroup):
     )
     rent_supply_elasticity: float = parameter(
         0.5,
+        le=10,
         unit="elasticity",
         ge=0,
         source=ASSUMPTION,
@@ -93,6 +96,7 @@ class HousingParameters(ParameterGroup):
     )
     rent_job_access_elasticity: float = parameter(
         0.5,
+        le=10,
         unit="elasticity",
         ge=0,
         source=ASSUMPTION,
@@ -117,7 +121,7 @@ class HousingParameters(ParameterGroup):
         description="extra monthly moving probability of the poorest quintile per unit rise of the "
         "zone's rent index",
     )
-    displacement_by_quintile: tuple[float, float, float, float, float] = parameter(
+    displacement_by_quintile: tuple[Relative, Relative, Relative, Relative, Relative] = parameter(
         (1.0, 0.6, 0.3, 0.1, 0.0),
         unit="relative",
         source=ASSUMPTION,

@@ -44,6 +44,7 @@ class IncubatorParameters(ParameterGroup):
     )
     support_growth_bonus: float = parameter(
         0.10,
+        le=5,
         unit="1/year",
         ge=0,
         source="incubation raises employment and sales growth (Amezcua, 'Boon or Boondoggle?'); "
@@ -52,6 +53,7 @@ class IncubatorParameters(ParameterGroup):
     )
     support_funding_multiplier: float = parameter(
         1.2,
+        le=10,
         unit="multiplier",
         ge=0,
         source=ASSUMPTION,
@@ -59,6 +61,7 @@ class IncubatorParameters(ParameterGroup):
     )
     max_startup_age_months: int = parameter(
         24,
+        le=240,
         unit="months",
         ge=0,
         source=ASSUMPTION,
@@ -66,6 +69,7 @@ class IncubatorParameters(ParameterGroup):
     )
     max_distance_km: float = parameter(
         40.0,
+        le=200,
         unit="km",
         gt=0,
         source=ASSUMPTION,
@@ -73,6 +77,7 @@ class IncubatorParameters(ParameterGroup):
     )
     selection_noise: float = parameter(
         1.0,
+        le=10,
         unit="standard deviations of quality",
         ge=0,
         source=ASSUMPTION,

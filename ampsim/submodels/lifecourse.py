@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, bounded, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
 from ampsim.world.residents import NO_EMPLOYER, NO_ZONE, Status, change_status
@@ -26,10 +26,14 @@ _IZA = (
 )
 
 
+Age = bounded(10, 35, int)  # an age at which people leave education, years
+AgeWindow = tuple[Age, Age]
+
+
 class LifecourseParameters(ParameterGroup):
     """School leaving, inactivity flows and retirement."""
 
-    school_leaving_ages: tuple[tuple[int, int], ...] = parameter(
+    school_leaving_ages: tuple[AgeWindow, AgeWindow, AgeWindow, AgeWindow] = parameter(
         ((16, 17), (17, 19), (18, 20), (20, 23)),
         unit="years",
         source="French education system (schooling compulsory to 16, CAP/BEP around 18, "

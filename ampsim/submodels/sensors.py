@@ -32,6 +32,7 @@ class SensorParameters(ParameterGroup):
 
     reference_noise: float = parameter(
         0.03,
+        le=5,
         unit="relative standard deviation",
         ge=0,
         source=ASSUMPTION,
@@ -39,6 +40,7 @@ class SensorParameters(ParameterGroup):
     )
     low_cost_noise: float = parameter(
         0.25,
+        le=5,
         unit="relative standard deviation",
         ge=0,
         source="low-cost optical particle sensors are markedly less precise than reference "
@@ -47,6 +49,8 @@ class SensorParameters(ParameterGroup):
     )
     low_cost_bias: float = parameter(
         0.15,
+        ge=-1,
+        le=5,
         unit="relative",
         source="low-cost particle sensors tend to over-read in humid air; modelling assumption",
         description="systematic relative bias of low-cost sensors",
@@ -62,6 +66,7 @@ class SensorParameters(ParameterGroup):
     )
     awareness_per_sensor: float = parameter(
         20.0,
+        le=10_000,
         unit="per (sensors per resident) in the cell",
         ge=0,
         source=ASSUMPTION,

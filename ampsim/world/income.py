@@ -64,6 +64,7 @@ class IncomeParameters(ParameterGroup):
     )
     poverty_threshold: float = parameter(
         POVERTY_THRESHOLD_EUR,
+        le=100_000,
         unit="€/year per consumption unit",
         gt=0,
         source="60 % of the national median standard of living, 1,158 €/month, INSEE Filosofi 2021",

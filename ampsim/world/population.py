@@ -22,7 +22,7 @@ from numba import njit
 from scipy.special import expit, logit, ndtri
 
 from ampsim.core.errors import InputError
-from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Relative, parameter
 from ampsim.core.seeds import ReplicateSeeds
 from ampsim.world.residents import Residents, Status, labour_defaults
 from ampsim.world.territory import MARSEILLE_CODE, Territory, read_data_csv
@@ -66,7 +66,7 @@ class PopulationParameters(ParameterGroup):
         description="shift of the ordered-logit diploma distribution per unit of log(zone "
         "median income / metro median)",
     )
-    unemployment_risk_by_education: tuple[float, float, float, float] = parameter(
+    unemployment_risk_by_education: tuple[Relative, Relative, Relative, Relative] = parameter(
         (1.81, 1.15, 1.05, 0.64),
         unit="relative risk",
         source=_INSEE_EMPLOYMENT_BY_DIPLOMA,

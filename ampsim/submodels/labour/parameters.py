@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Relative, parameter
 
 
 class LabourParameters(ParameterGroup):
@@ -19,6 +19,7 @@ class LabourParameters(ParameterGroup):
     )
     matching_efficiency: float = parameter(
         0.08,
+        le=10,
         unit="hires per month per unit U^alpha V^(1-alpha)",
         gt=0,
         source="starting value; calibrated during the spin-up to metro unemployment 12.1 % "
@@ -44,19 +45,19 @@ class LabourParameters(ParameterGroup):
         source="E to NA 3.6 %/year (IZA table 2) less retirements, modelled separately; modelling assumption",
         description="monthly probability that an employed person leaves the labour force",
     )
-    separation_risk_by_age: tuple[float, float, float] = parameter(
+    separation_risk_by_age: tuple[Relative, Relative, Relative] = parameter(
         (2.5, 1.0, 0.9),
         unit="relative risk",
         source=ASSUMPTION,
         description="separation risk at 15-24, 25-54 and 55-64",
     )
-    separation_risk_by_education: tuple[float, float, float, float] = parameter(
+    separation_risk_by_education: tuple[Relative, Relative, Relative, Relative] = parameter(
         (1.6, 1.15, 1.0, 0.65),
         unit="relative risk",
         source="same gradient as unemployment by diploma (INSEE 2023); modelling assumption",
         description="separation risk by diploma level 0-3",
     )
-    search_efficiency_by_age: tuple[float, float, float] = parameter(
+    search_efficiency_by_age: tuple[Relative, Relative, Relative] = parameter(
         (2.0, 1.0, 0.7),
         unit="relative effort",
         source="young job seekers have short spells: with 1,900 school leavers a month entering the "
@@ -64,7 +65,7 @@ class LabourParameters(ParameterGroup):
         "jobs about twice as fast; modelling assumption",
         description="job-search efficiency at 15-24, 25-54 and 55-64",
     )
-    search_efficiency_by_education: tuple[float, float, float, float] = parameter(
+    search_efficiency_by_education: tuple[Relative, Relative, Relative, Relative] = parameter(
         (0.7, 0.9, 1.0, 1.3),
         unit="relative effort",
         source=ASSUMPTION,
@@ -98,6 +99,7 @@ class LabourParameters(ParameterGroup):
     )
     commuting_decay_km: float = parameter(
         7.0,
+        le=100,
         unit="km",
         gt=0,
         source="calibrated: median home-work distance about 7 km (6.9 km in PACA in 2017, INSEE) "
@@ -121,7 +123,7 @@ class LabourParameters(ParameterGroup):
         source="job vacancy rates of 2-3 % in France; modelling assumption",
         description="share of incumbent jobs vacant at the start",
     )
-    startup_preference_by_education: tuple[float, float, float, float] = parameter(
+    startup_preference_by_education: tuple[Relative, Relative, Relative, Relative] = parameter(
         (0.3, 0.6, 1.0, 2.0),
         unit="relative weight",
         source=ASSUMPTION,
@@ -129,6 +131,7 @@ class LabourParameters(ParameterGroup):
     )
     calibration_horizon_months: float = parameter(
         6.0,
+        le=120,
         unit="months",
         gt=0,
         source=ASSUMPTION,

@@ -8,7 +8,7 @@ import math
 import numpy as np
 from pydantic import model_validator
 
-from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Share, parameter
 
 REGIMES = ("mistral", "sea_breeze", "calm", "moderate")
 SECONDS_PER_YEAR = 365.25 * 86_400.0
@@ -193,7 +193,7 @@ class PollutionParameters(ParameterGroup):
         source=ASSUMPTION,
         description="NOx emitted by residential heating (gas and wood) per resident and year",
     )
-    heating_monthly_share: tuple[float, ...] = parameter(
+    heating_monthly_share: tuple[Share, ...] = parameter(
         (0.22, 0.18, 0.13, 0.07, 0.02, 0.0, 0.0, 0.0, 0.0, 0.05, 0.14, 0.19),
         unit="share of the year",
         source=ASSUMPTION + " (heating degree days of a Mediterranean climate: none from June to September)",
@@ -211,19 +211,19 @@ class PollutionParameters(ParameterGroup):
     )
 
     # --- wind regimes ----------------------------------------------------------------
-    mistral_frequency: tuple[float, ...] = parameter(
+    mistral_frequency: tuple[Share, ...] = parameter(
         (0.30, 0.32, 0.33, 0.30, 0.25, 0.20, 0.20, 0.17, 0.18, 0.22, 0.26, 0.30),
         unit="share of days",
         source=_MISTRAL,
         description="Mistral days in each calendar month",
     )
-    sea_breeze_frequency: tuple[float, ...] = parameter(
+    sea_breeze_frequency: tuple[Share, ...] = parameter(
         (0.05, 0.08, 0.15, 0.25, 0.35, 0.45, 0.50, 0.48, 0.35, 0.18, 0.07, 0.04),
         unit="share of days",
         source=ASSUMPTION + " (sea breezes on summer afternoons)",
         description="sea-breeze days in each calendar month",
     )
-    calm_frequency: tuple[float, ...] = parameter(
+    calm_frequency: tuple[Share, ...] = parameter(
         (0.40, 0.35, 0.25, 0.18, 0.15, 0.15, 0.15, 0.18, 0.22, 0.30, 0.37, 0.42),
         unit="share of days",
         source=ASSUMPTION + " (winter anticyclones with low inversions)",

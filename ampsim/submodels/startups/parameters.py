@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Relative, Share, bounded, parameter
 
 SECTORS = ("digital", "biotech_health", "cleantech_energy", "agritech", "water", "green_chemistry")
 STAGES = ("pre-seed", "seed", "series A", "series B+")
+
+
+RoundSize = bounded(0.0, 1e9)  # a funding round, €
 
 
 class StartupParameters(ParameterGroup):
@@ -13,6 +16,7 @@ class StartupParameters(ParameterGroup):
 
     initial_count: int = parameter(
         800,
+        le=10_000,
         unit="startups",
         ge=0,
         source="about 800 start-ups in the Aix-Marseille tech ecosystem (Invest in Provence, 2019)",
@@ -20,13 +24,14 @@ class StartupParameters(ParameterGroup):
     )
     founding_rate: float = parameter(
         12.0,
+        le=500,
         unit="startups per month",
         ge=0,
         source="calibrated so that the number alive stays near 800 with the survival profile and "
         "graduation age below",
         description="foundings per month in the metropolis",
     )
-    sector_shares: tuple[float, float, float, float, float, float] = parameter(
+    sector_shares: tuple[Share, Share, Share, Share, Share, Share] = parameter(
         (0.45, 0.20, 0.20, 0.05, 0.05, 0.05),
         unit="share",
         source=ASSUMPTION,
@@ -69,19 +74,20 @@ class StartupParameters(ParameterGroup):
     )
     graduation_age_months: int = parameter(
         96,
+        le=360,
         unit="months",
         ge=12,
         source=ASSUMPTION,
         description="age at which a surviving startup counts as an established firm",
     )
-    stage_probability_24_months: tuple[float, float, float] = parameter(
+    stage_probability_24_months: tuple[Share, Share, Share] = parameter(
         (0.30, 0.15, 0.25),
         unit="probability within 24 months",
         source="Carta 2018 cohort (56 % raised a seed round, B/A 40 %), seed to A 15-30 % "
         "(Chronograph); lowered for a regional French ecosystem; modelling assumption",
         description="probability of raising the next round within 24 months: seed, series A, series B+",
     )
-    round_size_eur: tuple[float, float, float] = parameter(
+    round_size_eur: tuple[RoundSize, RoundSize, RoundSize] = parameter(
         (0.5e6, 2.5e6, 10e6),
         unit="€",
         source="seed about 0.5 M€, series A 2-3 M€ for young French start-ups (startup-book.com); "
@@ -90,6 +96,7 @@ class StartupParameters(ParameterGroup):
     )
     cost_per_employee_eur: float = parameter(
         70_000,
+        le=1_000_000,
         unit="€/year",
         gt=0,
         source=ASSUMPTION,
@@ -97,6 +104,7 @@ class StartupParameters(ParameterGroup):
     )
     runway_years: float = parameter(
         3.0,
+        le=20,
         unit="years",
         gt=0,
         source=ASSUMPTION,
@@ -104,6 +112,8 @@ class StartupParameters(ParameterGroup):
     )
     growth_drift_young: float = parameter(
         0.15,
+        ge=-5,
+        le=5,
         unit="1/year",
         source="calibrated to about 2.7 jobs per surviving firm at 3 years "
         "(PACA 2010 cohort, INSEE), with funding rounds on top; modelling assumption",
@@ -111,12 +121,16 @@ class StartupParameters(ParameterGroup):
     )
     growth_drift_later: float = parameter(
         0.05,
+        ge=-5,
+        le=5,
         unit="1/year",
         source=ASSUMPTION,
         description="drift of log desired size after three years",
     )
     growth_volatility: float = parameter(
         0.4,
+        ge=0,
+        le=5,
         unit="1/sqrt(year)",
         source="Laplace growth-rate shocks with volatility falling as size^-0.2 (Fu et al. 2005, "
         "PNAS; Bottazzi & Secchi); level modelling assumption",
@@ -124,17 +138,21 @@ class StartupParameters(ParameterGroup):
     )
     quality_growth: float = parameter(
         0.10,
+        ge=-5,
+        le=5,
         unit="1/year per unit quality",
         source=ASSUMPTION,
         description="extra drift of log desired size per standard deviation of quality",
     )
     quality_funding: float = parameter(
         0.5,
+        ge=-5,
+        le=5,
         unit="log multiplier per unit quality",
         source=ASSUMPTION,
         description="effect of quality on the probability of raising the next round",
     )
-    founder_education_weight: tuple[float, float, float, float] = parameter(
+    founder_education_weight: tuple[Relative, Relative, Relative, Relative] = parameter(
         (0.2, 0.5, 1.0, 3.0),
         unit="relative weight",
         source="diploma raises creation and survival (INSEE Première 1852); modelling assumption",
@@ -142,6 +160,7 @@ class StartupParameters(ParameterGroup):
     )
     incubator_founding_boost: float = parameter(
         0.5,
+        le=10,
         unit="multiplier",
         ge=0,
         source=ASSUMPTION,

@@ -30,7 +30,9 @@ from ampsim.studies.runner import build_model
 from ampsim.studies.runner import settings_for as run_settings_for
 from ampsim.world.population import check_scale
 
-DEFAULT_SCALE = 0.01  # about 19,400 residents: a month and its redraw take well under a second
+# The app previews scenarios at a smaller scale than studies (which take the scenario's, 0.05 for
+# the baseline): about 19,400 residents, so that a month and its redraw take well under a second.
+DEFAULT_SCALE = 0.01
 MAX_SCALE = 0.1
 DEFAULT_SEED = 2026
 MAX_SEED = 2**32 - 1

@@ -40,8 +40,7 @@ def add_world_commands(commands) -> None:
     population.add_argument(
         "--scale",
         type=scale_argument,
-        default=0.1,
-        help="fraction of the real population simulated, in (0, 1] (default 0.1)",
+        help="fraction of the real population simulated, in (0, 1] (default: a run's default scale)",
     )
     population.add_argument(
         "--seed", type=seed_argument, default=0, help="root random seed, a non-negative integer (default 0)"
@@ -88,6 +87,10 @@ def cmd_zones(args: argparse.Namespace) -> int:
 
 
 def cmd_population(args: argparse.Namespace) -> int:
+    from ampsim.model import DEFAULT_SETTINGS
+
+    if args.scale is None:
+        args.scale = DEFAULT_SETTINGS.scale
     territory = load_territory(args.cell_km)
     selected = selected_zones(territory, args.zone) if args.zone else None
     plan = SeedPlan.from_seed(args.seed)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ampsim.core.errors import InputError
 from ampsim.submodels.startups import SECTORS
-from ampsim.world.territory import load_territory
+from ampsim.world.territory import Territory, load_territory
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel
@@ -89,9 +89,10 @@ class InterventionConfig(BaseModel):
     def label(self) -> str:
         return self.name or self.type
 
-    def zone_indices(self) -> np.ndarray:
-        """Indices of the target zones (the type's default zones, or all, when none are given)."""
-        territory = load_territory()
+    def zone_indices(self, territory: Territory | None = None) -> np.ndarray:
+        """Indices of the target zones in `territory` (the model's; the project's zones when
+        None), the type's default zones, or all, when none are given."""
+        territory = territory or load_territory()
         queries = self.zones or list(self.default_zones)
         if not queries:
             return np.arange(territory.n_zones)
@@ -112,11 +113,13 @@ class Intervention:
         self.spent_total = 0.0
         self.first_month = 1
         self.last_month = 10**9
-        self.zones = config.zone_indices()
+        self.zones = np.empty(0, dtype=np.int64)  # resolved against the model's territory in `setup`
 
     def setup(self, model: AMPModel) -> None:
         """Resolve the schedule against the model's calendar. The schedule may run beyond the
-        simulated horizon: deliveries and spending keep their planned pace."""
+        simulated horizon: deliveries and spending keep their planned pace. The target zones are
+        the model's."""
+        self.zones = self.config.zone_indices(model.territory)
         self.first_month = month_index(self.config.start, model.start_year, model.start_month)
         if self.config.end is not None:
             self.last_month = month_index(self.config.end, model.start_year, model.start_month)

@@ -52,6 +52,6 @@ class IndustrialAbatement(Intervention):
     def act(self, model: AMPModel) -> None:
         factor = 1 - self.config.reduction * self.progress(model.month)
         for name in self.config.sources:  # relative, so that several abatements combine
-            model.pollution.point_source_scale[name] *= factor / self.factor
+            model.pollution.scale_point_source(name, factor / self.factor)
         self.factor = factor
         self.spend_evenly()

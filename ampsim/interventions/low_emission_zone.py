@@ -53,8 +53,8 @@ class LowEmissionZone(Intervention):
         pollution, commuting = model.pollution, model.commuting
         old_factor = 1 - c.road_emission_cut * self.applied
         new_factor = 1 - c.road_emission_cut * level
-        pollution.road_emission_scale_by_zone[self.zones] *= new_factor / old_factor
-        commuting.lez_penalty[self.zones] += c.car_penalty * (level - self.applied)
+        pollution.scale_road_emissions(self.zones, new_factor / old_factor)
+        commuting.penalise_car(self.zones, c.car_penalty * (level - self.applied))
         self.applied = level
 
     def finish(self, model: AMPModel) -> None:

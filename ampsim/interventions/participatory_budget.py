@@ -102,9 +102,9 @@ class ParticipatoryBudget(Intervention):
         new = np.minimum(current + yearly_effect / 12, ceiling)
         change = new - current
         if channel == "amenity":
-            model.housing.amenity[self.zones] += change
+            model.housing.add_amenity(self.zones, change)
         elif channel == "transit":
-            model.commuting.transit_bonus[self.zones] += change
+            model.commuting.add_transit_bonus(self.zones, change)
         else:
-            model.lifecourse.youth_activation_by_zone[self.zones] += change
+            model.lifecourse.raise_youth_activation(self.zones, change)
         setattr(self, channel, new)

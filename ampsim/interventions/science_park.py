@@ -86,7 +86,7 @@ class SciencePark(Intervention):
         self.delivered = progress
         jobs = np.floor(self.jobs_owed)
         self.jobs_owed -= jobs
-        model.labour.jobs[self.zones] += jobs
+        model.labour.add_jobs(self.zones, jobs)
         self.spend_evenly()
 
     def finish(self, model: AMPModel) -> None:

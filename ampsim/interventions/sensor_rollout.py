@@ -151,8 +151,8 @@ class SensorRollout(Intervention):
         c = self.config
         start, stop = wanted & ~self.restricted, ~wanted & self.restricted
         factor = 1 - c.restriction_emission_cut
-        model.pollution.road_emission_scale_by_zone[start] *= factor
-        model.pollution.road_emission_scale_by_zone[stop] /= factor
-        model.commuting.lez_penalty[start] += c.restriction_car_penalty
-        model.commuting.lez_penalty[stop] -= c.restriction_car_penalty
+        model.pollution.scale_road_emissions(start, factor)
+        model.pollution.restore_road_emissions(stop, factor)
+        model.commuting.penalise_car(start, c.restriction_car_penalty)
+        model.commuting.penalise_car(stop, -c.restriction_car_penalty)
         self.restricted = wanted.copy()

@@ -40,6 +40,6 @@ class TransitImprovement(Intervention):
 
     def act(self, model: AMPModel) -> None:
         level = self.progress(model.month)
-        model.commuting.transit_bonus[self.zones] += self.config.transit_bonus * (level - self.applied)
+        model.commuting.add_transit_bonus(self.zones, self.config.transit_bonus * (level - self.applied))
         self.applied = level
         self.spend_evenly()

@@ -87,8 +87,8 @@ class UrbanRenewal(Intervention):
         self.jobs_owed -= jobs
         for zone, added in zip(self.zones, homes, strict=True):
             model.housing.add_housing(int(zone), int(added))
-        model.labour.jobs[self.zones] += jobs
-        model.housing.amenity[self.zones] += self.base_amenity * c.amenity_gain * step  # adds to others'
+        model.labour.add_jobs(self.zones, jobs)
+        model.housing.add_amenity(self.zones, self.base_amenity * c.amenity_gain * step)  # adds to others'
         if c.local_hiring_share > 0 and jobs.sum() > 0:
             openings = np.zeros(model.territory.n_zones)
             openings[self.zones] = np.floor(jobs * c.local_hiring_share)

@@ -169,6 +169,16 @@ class Commuting(Submodel):
             lez_penalty=self.lez_penalty,
         )
 
+    def penalise_car(self, zones: np.ndarray, penalty: float) -> None:
+        """Lower the car's utility by `penalty` (logit units) for trips from or to the zones (a
+        low-emission zone or a traffic restriction; a negative penalty lifts one)."""
+        self.lez_penalty[zones] += penalty
+
+    def add_transit_bonus(self, zones: np.ndarray, bonus: float) -> None:
+        """Lower the car's utility by `bonus` (logit units) for residents of the zones (better
+        transit)."""
+        self.transit_bonus[zones] += bonus
+
     def car_trips_per_month(self, people_per_resident: float) -> np.ndarray:
         """Car commuting trips a month per home-work pair (flattened), in real trips."""
         return self.car_commuters.ravel() * people_per_resident * self.params.trips_per_month

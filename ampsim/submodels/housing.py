@@ -155,6 +155,10 @@ class Housing(Submodel):
         """New dwellings for `residents` (simulated) people in a zone."""
         self.capacity[zone] += residents
 
+    def add_amenity(self, zones: np.ndarray, gain: np.ndarray | float) -> None:
+        """Raise the amenity of the zones (renewal, greenery), which draws movers and raises rents."""
+        self.amenity[zones] += gain
+
     def update_rents(self, job_access: np.ndarray) -> None:
         p = self.params
         target = (

@@ -120,6 +120,10 @@ class Lifecourse(Submodel):
         # outreach towards young inactive people (policies raise it in their zones)
         self.youth_activation_by_zone = np.ones(model.territory.n_zones)
 
+    def raise_youth_activation(self, zones: np.ndarray, gain: np.ndarray | float) -> None:
+        """More outreach towards young inactive people of the zones (they look for work sooner)."""
+        self.youth_activation_by_zone[zones] += gain
+
     def step(self, model: ModelView) -> None:
         p = self.params
         tables = LifecourseTables(

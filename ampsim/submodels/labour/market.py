@@ -74,6 +74,10 @@ class LabourMarket(Submodel):
         threads spinning)."""
         return np.einsum("zw,w->z", self.commute_weight, self.jobs.astype(float))
 
+    def add_jobs(self, zones: np.ndarray, jobs: np.ndarray | float) -> None:
+        """New incumbent jobs in the zones (simulated units): a programme's jobs, delivered."""
+        self.jobs[zones] += jobs
+
     def absorb_graduates(self, graduates_by_zone: np.ndarray) -> None:
         """Startups that became established firms this month: their jobs stay, as incumbent jobs."""
         if graduates_by_zone.any():

@@ -62,6 +62,19 @@ class PollutionModel(Submodel):
         car_km = self.paths @ car_trips
         self.update(max(model.month, 0), model.calendar_month, model.year_fraction, car_km, rng=self.weather)
 
+    # --- the levers of policies ---------------------------------------------------------------
+    def scale_road_emissions(self, zones: np.ndarray, factor: float) -> None:
+        """Multiply the road emissions of the zones by `factor` (a cleaner fleet, a restriction)."""
+        self.road_emission_scale_by_zone[zones] *= factor
+
+    def restore_road_emissions(self, zones: np.ndarray, factor: float) -> None:
+        """Undo `scale_road_emissions(zones, factor)` (a restriction that ends)."""
+        self.road_emission_scale_by_zone[zones] /= factor
+
+    def scale_point_source(self, name: str, factor: float) -> None:
+        """Multiply the emissions of one industrial or port source by `factor` (abatement)."""
+        self.point_source_scale[name] *= factor
+
     def attach(self, territory: Territory) -> None:
         """Sources, static fields and empty monthly fields on the territory's grid."""
         self.territory = territory

@@ -11,7 +11,7 @@ machine may be shared: the figures are those of this run, with its machine, date
 1. Full scale: 1,939,077 residents, 180 months, what `ampsim run` does (import, build with the
    60-month calibration spin-up, run, Parquet tables and charts): wall time, nanoseconds per
    resident-step, peak resident memory.
-2. Scaling: time per step at 10 k, 100 k, 1 M residents and full scale, on one thread and on all.
+2. Scaling: time per step at 20 k, 100 k, 1 M residents and full scale, on one thread and on all.
 3. Side by side: the residents' rules as Mesa agents (`benchmarks/mesa_reference.py`) against the
    kernels, at 20 k residents, per resident-step.
 4. Numba compilation: a first process with an empty cache against a second process.
@@ -45,7 +45,7 @@ class Settings:
     full_scale: float = 1.0
     full_months: int = 180
     full_repeats: int = 2
-    scaling_residents: tuple[int, ...] = (10_000, 100_000, 1_000_000, FULL_POPULATION)
+    scaling_residents: tuple[int, ...] = (20_000, 100_000, 1_000_000, FULL_POPULATION)
     scaling_months: int = 12
     side_by_side_residents: tuple[int, ...] = (20_000, 200_000)
     side_by_side_months: int = 6
@@ -62,7 +62,7 @@ class Settings:
             full_scale=0.05,
             full_months=12,
             full_repeats=1,
-            scaling_residents=(10_000, 100_000),
+            scaling_residents=(20_000, 100_000),
             scaling_months=4,
             side_by_side_residents=(20_000,),
             side_by_side_months=2,
@@ -156,7 +156,7 @@ def _environment(extra: dict[str, str] | None) -> dict[str, str]:
 def warm_up(report: Report) -> None:
     """Compile the kernels into the cache once (a fresh clone has none), untimed."""
     started = time.perf_counter()
-    run_worker("start_model", {"scale": 0.001})
+    run_worker("start_model", {"scale": 0.01})
     print(f"  kernels compiled or loaded in {time.perf_counter() - started:.0f} s")
 
 
@@ -271,16 +271,16 @@ def measure_compilation(settings: Settings, report: Report) -> None:
     with tempfile.TemporaryDirectory() as cache:
         env = {"NUMBA_CACHE_DIR": cache, "NUMBA_DEBUG_CACHE": "1"}
         if settings.cold_compile:
-            cold = run_worker("start_model", {"scale": 0.001}, env=env)
+            cold = run_worker("start_model", {"scale": 0.01}, env=env)
             report.add("start a model, first process (empty Numba cache)", f"{cold['total_s']:.1f} s")
         else:
-            run_worker("start_model", {"scale": 0.001}, env=env)
-        warm = [run_worker("start_model", {"scale": 0.001}, env=env) for _ in range(settings.start_repeats)]
+            run_worker("start_model", {"scale": 0.01}, env=env)
+        warm = [run_worker("start_model", {"scale": 0.01}, env=env) for _ in range(settings.start_repeats)]
     seconds = statistics.median(w["total_s"] for w in warm)
     saved = sum(line.count("data saved") for w in warm for line in w["_output"].splitlines())
     loaded = max(sum(line.count("data loaded") for line in w["_output"].splitlines()) for w in warm)
     report.add(
-        "start a model, second process (import + build at scale 0.001 with its spin-up)",
+        "start a model, second process (import + build at scale 0.01 with its spin-up)",
         f"{seconds:.1f} s (import {statistics.median(w['import_s'] for w in warm):.1f} s; "
         f"{loaded} kernels loaded from the cache, {saved} compiled)",
         "<= 5 s",

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def experiment_text(
-    points: int, replicates: int, batch_size: int, scale: float = 0.001, months: int = 3
+    points: int, replicates: int, batch_size: int, scale: float = 0.01, months: int = 3
 ) -> str:
     """A grid over the matching elasticity: `points` levels x `replicates` runs."""
     levels = [round(0.5 + 0.2 * k / max(points - 1, 1), 4) for k in range(points)]

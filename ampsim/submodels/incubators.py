@@ -27,7 +27,7 @@ from ampsim.world.territory import Territory, read_data_csv
 from ampsim.world.view import ModelView
 
 if TYPE_CHECKING:
-    from ampsim.submodels.startups import Startup
+    from ampsim.submodels.startups.agents import Startup
 
 
 class IncubatorParameters(ParameterGroup):

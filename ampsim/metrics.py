@@ -159,8 +159,8 @@ class Metrics:
                 _rate(counters[:, NEET], counters[:, AGED_15_29]),
                 _rate(counters[:, POOR], counters[:, POPULATION]),
                 _zone_medians(hist_count),
-                startups_alive * weight,
-                startup_staff * weight,
+                startups_alive,  # startups are simulated one for one: real units already
+                startup_staff,
                 exposure.concentration_sum[:, 0] / population,
                 exposure.concentration_sum[:, 1] / population,
                 exposure.concentration_sum[:, 2] / population,
@@ -180,7 +180,7 @@ class Metrics:
 
     def _metro(self, model, counters, hist_count, hist_income, quintile_exposure, weight) -> dict:
         totals = counters.sum(axis=0)
-        startups = model.startups.summary(model)
+        startups = model.startups.summary()
         exposure = model.exposure
         pollution = model.pollution
         area = self.cell_area_weight
@@ -215,10 +215,12 @@ class Metrics:
             "north_south_income_ratio": histogram_quantiles(hist_count[north].sum(axis=0), [0.5])[0]
             / histogram_quantiles(hist_count[south].sum(axis=0), [0.5])[0],
             **startups,
-            "startups_founded": model.startups.founded_this_month * weight,
-            "startups_closed": model.startups.closed_this_month * weight,
-            "funding_raised_eur": model.startups.funding_this_month * weight,
-            "startup_hires": labour.startup_hires * weight,
+            "startups_founded": float(model.startups.founded_this_month),
+            "startups_closed": float(model.startups.closed_this_month),
+            "funding_raised_eur": model.startups.funding_this_month,
+            # a simulated resident hired is one real hire (one position); outside staff too
+            "startup_hires": float(labour.startup_hires + model.startups.outside_hires),
+            # where hires live is known for residents only: each stands for 1/scale real hires
             "startup_hires_priority": labour.startup_priority_hires * weight,
             "no2_mean": float(pollution.no2.ravel()[area].mean()),
             "pm10_mean": float(pollution.pm10.ravel()[area].mean()),

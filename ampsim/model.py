@@ -87,7 +87,11 @@ class RunSettings(BaseModel):
         180, ge=1, le=1200, description="number of simulated months (180: 2026 to 2040; at most a century)"
     )
     spin_up_months: int = Field(
-        60, ge=0, le=240, description="calibration months simulated before the start (not reported)"
+        120,
+        ge=0,
+        le=240,
+        description="calibration months simulated before the start (not reported): ten years, so "
+        "that the flows in and out of work settle from the census stock before the run",
     )
     cell_km: float = Field(1.0, ge=0.25, le=5.0, description="side of the pollution grid's cells, km")
 
@@ -254,6 +258,9 @@ class AMPModel(mesa.Model):
             self.labour, search_boost=self.training.search_boost, openings=self.startups.open_positions()
         )
         self.startups.recount_employees(self)  # after the month's separations and hires
+        self.startups.hire_outside(  # the staff the model does not simulate meet the same frictions
+            self, fill_rate=self.labour.fill_rate(), leaving=self.labour.separation_share()
+        )
         self._step(self.housing, job_access=self.labour.job_access())  # rents, moves, displacement
         self._step(self.commuting)  # mode choice; car commuters per home-work pair
         self._step(  # emissions (traffic from commuting) -> concentration fields
@@ -277,14 +284,15 @@ class AMPModel(mesa.Model):
 
     def _spin_up(self) -> None:
         """Run the calibration months before the start: the labour market's efficiency and zone
-        multipliers settle on the census unemployment rates; their averages over the second half
-        are then frozen, and the run's counters and exposures restart from zero."""
-        averaging_from = self.month // 2  # average the calibrated values over the second half
+        multipliers settle on the census unemployment rates, with adjustments that shrink over
+        the second half (from full to a few per cent), and with them the incumbent jobs' tracking of
+        employment; the values are then kept, and the run's
+        counters and exposures restart from zero."""
+        half = max(-self.month // 2, 1)  # the second half of the spin-up anneals the adjustments
         while self.month < 0:
             with kernel_threads(self.residents.n):
                 self._simulate_month()
-            self.labour.calibrate(average=self.month > averaging_from)
-        self.labour.freeze_calibration()
+            self.labour.calibrate(gain=min(1.0, (1 - self.month) / half))
         self.residents.exposure_no2[:] = 0
         self.residents.exposure_pm25[:] = 0
         self.housing.income_mix.reset(self.residents)

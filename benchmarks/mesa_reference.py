@@ -48,16 +48,17 @@ RESIDENT_ATTRIBUTES = (
 
 @dataclass
 class StartupPositions:
-    """What the labour market needs of a startup: where it is and how many people it wants."""
+    """What the labour market needs of a startup: where it is and how many of its positions are
+    held by simulated residents (its staff among them)."""
 
     number: int
     zone: int
-    desired_size: float
+    positions: int
     staff: int = 0
 
     @property
     def open_positions(self) -> int:
-        return max(0, round(self.desired_size) - self.staff)
+        return max(0, self.positions - self.staff)
 
 
 class Resident(mesa.Agent):
@@ -159,11 +160,15 @@ class Resident(mesa.Agent):
         effort = self.search_effort()
         if effort <= 0 or phi <= 0 or self.random.random() >= 1 - math.exp(-effort * phi):
             return
-        w = self.random.choices(range(len(market.flow[self.zone])), weights=market.flow[self.zone])[0]
+        flow = market.flow[self.zone]
+        w = self.random.choices(range(len(flow)), weights=flow)[0]
+        if market.open_in(w) <= 0:  # a full zone: another one within reach that has a vacancy
+            weights = [f if market.open_in(z) > 0 else 0.0 for z, f in enumerate(flow)]
+            if sum(weights) <= 0:
+                return
+            w = self.random.choices(range(len(flow)), weights=weights)[0]
         incumbent, startups = market.incumbent_open[w], market.startups_in_zone[w]
         startup_open = sum(s.open_positions for s in startups)
-        if incumbent + startup_open <= 0:
-            return
         weight = startup_open * self.model.inputs.startup_preference[self.education]
         if weight > 0 and self.random.random() * (weight + incumbent) < weight:
             startup = self.random.choices(startups, weights=[s.open_positions for s in startups])[0]
@@ -272,6 +277,10 @@ class LabourMarketState:
         self.flow = flow
         self.hires = 0
 
+    def open_in(self, zone: int) -> int:
+        """Vacancies left in a work zone: incumbent jobs and startups' open positions."""
+        return self.incumbent_open[zone] + sum(s.open_positions for s in self.startups_in_zone[zone])
+
 
 class ReferenceModel(mesa.Model):
     """The residents of an `AMPModel` as Mesa agents, stepping the rules of this module."""
@@ -282,7 +291,7 @@ class ReferenceModel(mesa.Model):
         self.n_zones = source.territory.n_zones
         self.jobs = source.labour.jobs.tolist()
         self.startups = [
-            StartupPositions(s.number, s.zone, s.desired_size, s.employees)
+            StartupPositions(s.number, s.zone, s.simulated_positions(), s.simulated_staff)
             for s in sorted(source.startups.agents, key=lambda s: s.number)
         ]
         r = source.residents
@@ -314,9 +323,10 @@ class ReferenceModel(mesa.Model):
             else:
                 seekers[resident.zone] += resident.search_effort()
         self.jobs = [j * (1 - p.job_loss_rate) for j in self.jobs]
-        incumbent_open = [max(math.floor(self.jobs[w]) - filled[w], 0) for w in range(n)]
+        vacant = [max(self.jobs[w] - filled[w], 0.0) for w in range(n)]  # fractional
+        incumbent_open = [math.floor(v) + (self.random.random() < v - math.floor(v)) for v in vacant]
         startups_in_zone = [[s for s in self.startups if s.zone == w] for w in range(n)]
-        vacancies = [incumbent_open[w] + sum(s.open_positions for s in startups_in_zone[w]) for w in range(n)]
+        vacancies = [vacant[w] + sum(s.open_positions for s in startups_in_zone[w]) for w in range(n)]
         weight = [[p.zone_multiplier[h] * p.search_share[h][w] for w in range(n)] for h in range(n)]
         per_effort = []
         for w in range(n):  # M_w = min(V_w, A U*_w^alpha V_w^(1 - alpha)), per unit of U*_w
@@ -364,7 +374,7 @@ class KernelMonths:
         self.model = model
         self._residents = {name: array.copy() for name, array in model.residents.arrays().items()}
         self._jobs = model.labour.jobs.copy()
-        self._staff = {s.number: s.employees for s in model.startups.agents}
+        self._staff = {s.number: (s.simulated_staff, s.outside_staff) for s in model.startups.agents}
 
     def restore(self, replicate: int = 0) -> None:
         """Back to the saved state; the kernels' draws then come from `replicate`'s streams."""
@@ -373,7 +383,7 @@ class KernelMonths:
             getattr(model.residents, name)[:] = array
         model.labour.jobs = self._jobs.copy()
         for startup in model.startups.agents:
-            startup.employees = self._staff[startup.number]
+            startup.simulated_staff, startup.outside_staff = self._staff[startup.number]
         model.use_replicate_streams(replicate)
 
     def step(self) -> None:

@@ -45,11 +45,11 @@ def test_five_year_survival_of_startups():
     sector = model.startups
     key = model.keys("test.survival", month=0)
     alive = 0
-    for _ in range(3_000):
-        startup = sector._new_startup(model, zone=0, month=0, key=key)
+    for rank in range(3_000):
+        startup = sector._new_startup(model, zone=0, month=0, rank=rank, namespace=99, sectors=None)
         survived = True
         for age in range(60):
-            u = draws(key, startup.number, 10 + 4 * age, 4)
+            u = draws(key, startup.key, 10 + 4 * age, 4)
             if u[0] < sector.hazard(startup, age, model):
                 survived = False
                 break

@@ -31,6 +31,7 @@ def model():
                 "residents": (before, model.residents.n),
                 "hires": labour.hires_by_zone.copy(),
                 "vacancies": labour.vacancies_by_zone.copy(),
+                "posted": labour.posted_by_zone.copy(),
                 "no2": model.pollution.no2.copy(),
                 "pm25": model.pollution.pm25.copy(),
                 "pm10": model.pollution.pm10.copy(),
@@ -70,7 +71,9 @@ def test_jobs_and_statuses_are_consistent(model):
 
 def test_hires_never_exceed_vacancies(model):
     for check in model.checks:
-        assert np.all(check["hires"] <= check["vacancies"])
+        assert np.all(check["hires"] <= check["posted"])  # whole vacancies on offer
+        # they are the expected (fractional) vacancies rounded one way or the other
+        assert np.all(check["posted"] <= np.floor(check["vacancies"]) + 1)
         assert check["hires"].sum() > 0
 
 
@@ -81,10 +84,11 @@ def test_startup_staff_is_never_negative_and_matches_the_residents(model):
     )
     assert len(model.startups.agents) > 0
     for startup in model.startups.agents:
-        assert startup.employees >= 0
-        assert startup.employees == counts[startup.number]
+        assert startup.simulated_staff == counts[startup.number]
+        assert startup.outside_staff >= 0
+        assert startup.employees == startup.simulated_staff + startup.outside_staff <= startup.size
         assert startup.desired_size >= 1
-        assert startup.open_positions >= 0
+        assert startup.open_positions >= 0 and startup.open_outside_positions >= 0
 
 
 def test_concentrations_are_finite_and_non_negative(model):

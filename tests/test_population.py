@@ -128,14 +128,15 @@ def test_same_seed_same_arrays_other_seed_different(territory):
     assert np.array_equal(first.zone, other.zone)  # zone sizes depend on the scale only
 
 
-def test_every_zone_has_a_resident_at_the_minimum_scale_and_smaller_scales_are_refused(territory):
+def test_at_the_minimum_scale_no_zone_is_a_resident_for_more_than_twice_its_people(territory):
     smallest = minimum_scale()
-    assert smallest == 1 / territory.population.min()
+    assert smallest == 1 / (2 * territory.population.min())
     counts = residents_per_zone(territory.population, smallest)
     assert counts.min() == 1
+    assert (counts / smallest <= 2 * territory.population).all()
     residents = synthesise_population(territory, smallest, SeedPlan.from_seed(0).replicate(0))
     assert np.unique(residents.zone).size == 107
-    with pytest.raises(InputError, match=r"expected at least 0.00794 \(1/126\).*\(126 inhabitants\)"):
+    with pytest.raises(InputError, match=r"expected at least 0.00397 \(1/252\).*\(126 inhabitants\)"):
         check_scale(1e-5)
 
 

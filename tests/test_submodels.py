@@ -113,7 +113,12 @@ def test_hiring_never_exceeds_vacancies_and_fills_startups():
         priority_zone=np.array([True, False]),
     )
     counts = HireCounts(
-        np.zeros(2, dtype=np.int64), np.zeros(2), np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64)
+        np.zeros(2, dtype=np.int64),
+        np.zeros(2),
+        np.zeros(2, dtype=np.int64),
+        np.zeros(2, dtype=np.int64),
+        np.zeros(2),
+        np.zeros(2),
     )
     hire_job_finders(
         month_key(np.uint64(2), 1), 17, a, factors, search, np.array([5.0, 0.0]), openings, counts

@@ -67,3 +67,12 @@ def draws_table(key: np.uint64, indices: np.ndarray, count: np.int64) -> np.ndar
         for d in range(count):
             out[k, d] = uniform(key, indices[k], d)
     return out
+
+
+def identity_key(stream_key: np.uint64, *parts: int) -> int:
+    """A 63-bit key for an entity defined by `parts` (e.g. zone, founding month, rank): the same
+    in every scenario whatever happens to other entities, and usable as the index of `uniform`."""
+    value = int(stream_key)
+    for part in parts:
+        value = int(mix64(np.uint64((value ^ ((part % 2**64) * 0x9E3779B97F4A7C15)) % 2**64)))
+    return value >> 1

@@ -80,8 +80,7 @@ class NewIncubator(Intervention):
         network = model.incubators
         if c.expands is not None:
             incubator = next(i for i in network.agents if i.name == c.expands)
-            incubator.capacity_real += c.capacity
-            incubator.rescale(model)
+            incubator.capacity += c.capacity
             self.incubator = incubator
             return
         zone = int(self.zones[0])

@@ -1,10 +1,11 @@
 """A seed fund (AMP Amorçage, Marseille Innovation's honour loans): tickets for young startups.
 
-Each month the fund's tickets of the month (the fund spread evenly over the schedule, scaled like
-startups) go to the best-looking eligible startups — young enough, not yet funded by it, in the
-fund's sectors — seen through noisy quality, as the fund's committee would. A ticket adds money
-(more positions: ticket / (cost of an employee x runway)), lengthens the runway (lower closure
-hazard) and, above all, makes the next round likelier: public early-stage grants about double the
+Each month the fund's tickets of the month (the fund spread evenly over the schedule, in whole
+tickets: every one of them is paid by the end, to real startups, which are simulated one for one)
+go to the best-looking eligible startups — young enough, not yet funded by it, in the fund's
+sectors — seen through noisy quality, as the fund's committee would. A ticket adds money (more
+positions: ticket / (cost of an employee x runway)), lengthens the runway (lower closure hazard)
+and, above all, makes the next round likelier: public early-stage grants about double the
 probability of later venture funding by paying for prototypes, not as a quality label (Howell 2017;
 Santoleri et al. 2024). Honour loans of 30,000-60,000 € (Marseille Innovation); the Dispositif
 d'Amorçage de Provence reports 8 % failures.
@@ -69,38 +70,40 @@ class SeedFund(Intervention):
 
     def setup(self, model: AMPModel) -> None:
         super().setup(model)
-        self.tickets_owed = 0.0
-        self.funded: set[int] = set()  # startup numbers
+        self.tickets = round((self.budget_eur or 0.0) / self.config.ticket_eur)  # the fund's tickets
+        self.paid = 0
+        self.months_acted = 0
+        self.funded: set[int] = set()  # startup identities
+
+    def tickets_due(self) -> int:
+        """Tickets owed by now: the fund spread evenly over its months, in whole tickets counted
+        exactly (so that all of them are paid by the last month), less those paid."""
+        months = max(self.active_months, 1)
+        return self.tickets * min(self.months_acted, months) // months - self.paid
 
     def act(self, model: AMPModel) -> None:
         c = self.config
-        real_tickets = (self.budget_eur or 0.0) / c.ticket_eur
-        self.tickets_owed += real_tickets / max(self.active_months, 1) * model.scale
-        n_tickets = int(self.tickets_owed)
-        if n_tickets <= 0:
+        self.months_acted += 1
+        due = self.tickets_due()
+        if due <= 0:
             return
         key = model.keys(f"intervention.{self.name}.selection")
         scored = []
         for startup in model.startups.agents:
-            if startup.number in self.funded or startup.age_months(model.month) > c.max_startup_age_months:
+            if startup.key in self.funded or startup.age_months(model.month) > c.max_startup_age_months:
                 continue
             if c.sectors and startup.sector not in c.sectors:
                 continue
-            u1 = max(uniform(key, startup.number, 0), 1e-300)
-            noise = np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * uniform(key, startup.number, 1))
-            scored.append((startup.quality + c.selection_noise * noise, startup.number, startup))
+            u1 = max(uniform(key, startup.key, 0), 1e-300)
+            noise = np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * uniform(key, startup.key, 1))
+            scored.append((startup.quality + c.selection_noise * noise, startup.key, startup))
         scored.sort(key=lambda item: (-item[0], item[1]))
         params = model.startups.params
-        for _, number, startup in scored[:n_tickets]:
-            if (
-                self.budget_eur is not None
-                and self.spent_total + c.ticket_eur * model.residents.weight > self.budget_eur + 1e-6
-            ):
-                break
-            self.funded.add(number)
+        for _, identity, startup in scored[:due]:
+            self.funded.add(identity)
             startup.funding_eur += c.ticket_eur
             startup.desired_size += c.ticket_eur / (params.cost_per_employee_eur * params.runway_years)
             startup.funding_multiplier *= c.funding_multiplier
             startup.hazard_multiplier *= c.hazard_multiplier
-            self.tickets_owed -= 1
-            self.spend(c.ticket_eur * model.residents.weight)  # the agent stands for 1/scale startups
+            self.paid += 1
+            self.spend(c.ticket_eur)  # one real ticket to one real startup

@@ -1,6 +1,7 @@
 """Citizen air sensors (DIAMS): portable sensors, fixed micro-stations and school sensors.
 
-At the start, low-cost sensors are placed in the target zones (scaled like residents): portable
+At the start, low-cost sensors are placed in the target zones (every one of them, whatever the
+residents' scale): portable
 ones at residents' homes drawn in proportion to population, fixed micro-stations and school
 sensors at zone centres. They read the field with noise and bias; residents' awareness rises
 with the number of sensors per resident in their cell (see the sensors submodel), which lowers
@@ -85,8 +86,7 @@ class SensorRollout(Intervention):
         key = model.keys(f"intervention.{self.name}.placement", month=0)
         population = territory.population[self.zones].astype(float)
         cdf = np.cumsum(population / population.sum())
-        count = c.portable_sensors * model.scale
-        n_portable = int(count) + int(uniforms(key, np.array([0]), 1)[0] < count - int(count))
+        n_portable = c.portable_sensors  # sensors are simulated one for one, whatever the scale
         picks = np.searchsorted(cdf, uniforms(key, np.arange(n_portable), 2), side="right")
         for k, zone in enumerate(self.zones[np.minimum(picks, self.zones.size - 1)]):
             first, last = grid.zone_cell_start[zone], grid.zone_cell_start[zone + 1]
@@ -101,8 +101,7 @@ class SensorRollout(Intervention):
                     float(grid.cell_y_km[cell]),
                 )
             )
-        fixed = (c.fixed_stations + c.school_sensors) * model.scale
-        n_fixed = int(fixed) + int(uniforms(key, np.array([1]), 1)[0] < fixed - int(fixed))
+        n_fixed = c.fixed_stations + c.school_sensors
         for k in range(n_fixed):
             zone = int(self.zones[k % self.zones.size])
             self.sensors.append(

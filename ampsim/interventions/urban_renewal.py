@@ -70,6 +70,7 @@ class UrbanRenewal(Intervention):
         self.delivered = 0.0
         self.housing_owed = np.zeros(self.zones.size)
         self.jobs_owed = np.zeros(self.zones.size)
+        self.placements_owed = np.zeros(self.zones.size)  # local hires owed, with their fractions
         self.base_amenity = model.housing.amenity[self.zones].copy()
         self.local_placements = 0
 
@@ -89,9 +90,12 @@ class UrbanRenewal(Intervention):
             model.housing.add_housing(int(zone), int(added))
         model.labour.add_jobs(self.zones, jobs)
         model.housing.add_amenity(self.zones, self.base_amenity * c.amenity_gain * step)  # adds to others'
-        if c.local_hiring_share > 0 and jobs.sum() > 0:
+        self.placements_owed += jobs * c.local_hiring_share
+        placements = np.floor(self.placements_owed)
+        self.placements_owed -= placements
+        if placements.sum() > 0:
             openings = np.zeros(model.territory.n_zones)
-            openings[self.zones] = np.floor(jobs * c.local_hiring_share)
+            openings[self.zones] = placements
             self.local_placements += place_local_hires(
                 model, self.zones, openings, f"intervention.{self.name}.local_hiring"
             )

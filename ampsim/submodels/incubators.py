@@ -7,7 +7,8 @@ seen with noise, so selection explains much of the better survival of incubated 
 inside, a startup's closure hazard is lowered a little, its growth drift raised a little and its
 chance of raising funds increased; it leaves when its programme ends. The causal evidence for
 incubation is mixed (Schwartz 2013 finds no survival gain; Amezcua finds growth gains), hence
-the modest defaults. Like startups, an incubator's capacity is scaled by the model scale.
+the modest defaults. Incubators, their places and the startups in them are simulated one for one,
+whatever the residents' scale.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class Incubator(mesa.Agent):
         self.x_km, self.y_km = (
             float(v[0]) for v in to_lambert93_km(np.array([row.lon]), np.array([row.lat]))
         )
-        self.capacity_real = int(row.capacity)
+        self.capacity = int(row.capacity)  # real places: incubators are simulated one for one
         self.cohort_months = int(row.cohort_months)
         self.programme_months = int(row.programme_months)
         sectors = row.sectors if isinstance(row.sectors, str) else ""
@@ -104,14 +105,6 @@ class Incubator(mesa.Agent):
         self.params = params
         self.residents: set[Startup] = set()
         self.admitted = 0
-        self.capacity = 0
-        self.rescale(model)
-
-    def rescale(self, model: ModelView) -> None:
-        """Places in simulated startups: the real capacity x scale, rounded stochastically."""
-        expected = self.capacity_real * model.scale
-        u = uniform(model.keys("incubators.capacity", month=0), self.number, 0)
-        self.capacity = int(expected) + int(u < expected - int(expected))
 
     def accepts(self, startup: Startup, month: int) -> bool:
         if startup.ever_incubated or startup.age_months(month) > self.params.max_startup_age_months:
@@ -130,9 +123,11 @@ class Incubator(mesa.Agent):
                 continue
             if model.territory.distance_km[self.zone, startup.zone] > self.params.max_distance_km:
                 continue
-            u1 = max(uniform(key, startup.number, 0), 1e-300)
-            noise = np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * uniform(key, startup.number, 1))
-            scored.append((startup.quality + self.params.selection_noise * noise, startup.number, startup))
+            u1 = max(uniform(key, startup.key, 0), 1e-300)  # the startup's identity: the same in
+            noise = np.sqrt(-2 * np.log(u1)) * np.cos(
+                2 * np.pi * uniform(key, startup.key, 1)
+            )  # any scenario
+            scored.append((startup.quality + self.params.selection_noise * noise, startup.key, startup))
         scored.sort(key=lambda item: (-item[0], item[1]))
         for _, _, startup in scored[:free]:
             startup.incubator = self
@@ -165,7 +160,7 @@ class IncubatorNetwork(Submodel):
         """Incubation capacity near each zone, sum of capacity x exp(-d / 5 km), scaled to mean 1."""
         presence = np.zeros(territory.n_zones)
         for incubator in self.agents:
-            presence += incubator.capacity_real * np.exp(-territory.distance_km[incubator.zone] / 5.0)
+            presence += incubator.capacity * np.exp(-territory.distance_km[incubator.zone] / 5.0)
         return presence / presence.mean() if presence.mean() > 0 else presence
 
     def step(self, model: ModelView, startups: Iterable[Startup]) -> None:

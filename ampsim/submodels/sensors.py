@@ -18,7 +18,7 @@ from mesa.agent import AgentSet
 from numba import njit, prange
 
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
-from ampsim.core.rng import uniform
+from ampsim.core.rng import draws_table
 from ampsim.core.submodel import Submodel
 from ampsim.world.stations import POLLUTANTS, station_table
 from ampsim.world.view import ModelView
@@ -158,13 +158,17 @@ class SensorNetwork(Submodel):
         y = np.array([s.y_km for s in sensors])
         roadside = np.array([s.roadside for s in sensors])
         truth = air.at_points(x, y, roadside=roadside)
-        key = model.keys("sensors")
-        for k, sensor in enumerate(sensors):
-            for j, pollutant in enumerate(POLLUTANTS):
-                u1 = max(uniform(key, sensor.number, 2 * j), 1e-300)
-                normal = np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * uniform(key, sensor.number, 2 * j + 1))
-                value = truth[pollutant][k] * (1 + sensor.bias + sensor.noise * normal)
-                sensor.reading[pollutant] = max(value, 0.0)
+        numbers = np.array([s.number for s in sensors], dtype=np.int64)
+        u = draws_table(model.keys("sensors"), numbers, 2 * len(POLLUTANTS))  # two per pollutant
+        bias = np.array([s.bias for s in sensors])
+        noise = np.array([s.noise for s in sensors])
+        for j, pollutant in enumerate(POLLUTANTS):
+            normal = np.sqrt(-2 * np.log(np.maximum(u[:, 2 * j], 1e-300))) * np.cos(
+                2 * np.pi * u[:, 2 * j + 1]
+            )
+            values = np.maximum(truth[pollutant] * (1 + bias + noise * normal), 0.0)
+            for sensor, value in zip(sensors, values.tolist(), strict=True):
+                sensor.reading[pollutant] = value
 
     def update_awareness(self, model: ModelView) -> None:
         """Residents' awareness moves towards a target set by the low-cost sensors in their cell."""
@@ -178,8 +182,9 @@ class SensorNetwork(Submodel):
         density = np.zeros_like(self.sensors_per_cell)
         if self.sensors_per_cell.any():  # without low-cost sensors the density is zero everywhere
             residents_per_cell = np.bincount(grid.cell_flat[r.home_cell], minlength=density.size)
-            # sensors stand for 1/scale real sensors, as residents stand for 1/scale people
-            np.divide(self.sensors_per_cell, residents_per_cell, out=density, where=residents_per_cell > 0)
+            # sensors per real resident: sensors are simulated one for one, residents at the scale
+            real_residents = residents_per_cell * r.weight
+            np.divide(self.sensors_per_cell, real_residents, out=density, where=residents_per_cell > 0)
         target = p.base_awareness + (1 - p.base_awareness) * (1 - np.exp(-p.awareness_per_sensor * density))
         awareness_kernel(r.awareness, r.home_cell, grid.cell_flat, target, p.awareness_speed)
 

@@ -94,7 +94,8 @@ class Training(Submodel):
         super().__init__(params)
         self.baseline_search_boost = baseline_search_boost
         self.programmes: list[Programme] = []
-        self.entries = 0
+        self.entries = 0  # the month's entries: baseline courses and programmes
+        self.programme_entries = 0  # programmes' entries since the last step
         self.completions = 0
         self._tables = self._build_tables()
 
@@ -127,9 +128,11 @@ class Training(Submodel):
         p = self.params
         duration, dropout, gain, _ = self._tables
         courses = CourseTables(p.entry_rate_unemployed, p.entry_rate_young_inactive, duration, dropout, gain)
-        self.entries, self.completions = training_kernel(
+        baseline_entries, self.completions = training_kernel(
             model.keys("training"), model.residents.kernel_view(), model.income_factor, courses
         )
+        self.entries = baseline_entries + self.programme_entries  # programmes enrol earlier in the month
+        self.programme_entries = 0
 
     def enrol(
         self, model: ModelView, mark: int, seats_by_zone: np.ndarray, age_min: int, age_max: int, stream: str
@@ -142,7 +145,7 @@ class Training(Submodel):
         offset = int(uniform(key, 0, 99) * r.n)
         intake = Intake(mark, age_min, age_max)
         enrol_kernel(key, offset, r.kernel_view(), model.income_factor, intake, seats, filled)
-        self.entries += int(filled.sum())
+        self.programme_entries += int(filled.sum())
         return filled
 
 

@@ -125,19 +125,22 @@ def check_scale(scale: object) -> float:
 
 
 def scale_minimum_problem(scale: float) -> str | None:
-    """Why a scale in (0, 1] is too small for the model, or None: below 1 / (the smallest zone's
-    population), that zone would have no simulated resident of its own."""
+    """Why a scale in (0, 1] is too small for the model, or None: every zone has at least one
+    simulated resident, and below 1 / (twice the smallest zone's population) that zone's one
+    resident would stand for more than twice its real population."""
     minimum, name, people = _smallest_zone()
     if scale >= minimum:
         return None
     return (
-        f"expected at least {minimum:.3g} (1/{people}), got {scale:g}: at a smaller scale the smallest "
-        f"zone, {name} ({people} inhabitants), would have no simulated resident of its own"
+        f"expected at least {minimum:.3g} (1/{2 * people}), got {scale:g}: at a smaller scale the "
+        f"smallest zone, {name} ({people} inhabitants), would be one simulated resident standing for "
+        "more than twice its population"
     )
 
 
 def minimum_scale() -> float:
-    """The smallest scale the model accepts: one simulated resident for the smallest zone."""
+    """The smallest scale the model accepts: the smallest zone's one simulated resident stands
+    for at most twice its population."""
     return _smallest_zone()[0]
 
 
@@ -148,7 +151,7 @@ def _smallest_zone() -> tuple[float, str, int]:
     zones = zones[zones["insee_code"] != MARSEILLE_CODE]  # its arrondissements are the zones
     smallest = zones.loc[zones["population"].idxmin()]
     people = int(smallest["population"])
-    return 1.0 / people, str(smallest["name"]), people
+    return 1.0 / (2 * people), str(smallest["name"]), people
 
 
 def residents_per_zone(population: np.ndarray, scale: float) -> np.ndarray:

@@ -36,6 +36,8 @@ class HireCounts(NamedTuple):
     by_home_zone: np.ndarray  # float
     by_startup: np.ndarray  # int64, aligned with Openings.startup_ids
     priority_by_startup: np.ndarray  # int64: of them, hires living in a priority zone
+    unemployed_by_home_zone: np.ndarray  # float: hires of unemployed 15-64 year-olds
+    inactive_by_home_zone: np.ndarray  # float: hires of inactive 15-64 year-olds (who become active)
 
 
 def hire_job_finders(
@@ -104,6 +106,7 @@ def hiring_kernel(key, offset, finders, found, r, income_factor, openings, count
     # arrays (or the bundles) made the loop several times slower
     zone = r.zone
     education = r.education
+    age_months = r.age_months
     status = r.status
     months_in_status = r.months_in_status
     income = r.income
@@ -122,6 +125,8 @@ def hiring_kernel(key, offset, finders, found, r, income_factor, openings, count
     hires_by_home = counts.by_home_zone
     startup_hires = counts.by_startup
     startup_priority = counts.priority_by_startup
+    unemployed_hires = counts.unemployed_by_home_zone
+    inactive_hires = counts.inactive_by_home_zone
     n_chunks = found.size
     for lap in range(2):  # slots offset..n-1, then 0..offset-1
         for c in range(n_chunks):
@@ -133,8 +138,12 @@ def hiring_kernel(key, offset, finders, found, r, income_factor, openings, count
                 h = zone[i]
                 w = np.searchsorted(destination_cdf[h], uniform(key, i, 2), side="right")
                 w = min(w, destination_cdf.shape[1] - 1)
-                if incumbent_open[w] + startup_open_by_zone[w] <= 0:
-                    continue
+                if incumbent_open[w] + startup_open_by_zone[w] <= 0:  # full: another zone within reach
+                    w = _redirect(
+                        destination_cdf[h], incumbent_open, startup_open_by_zone, uniform(key, i, 5)
+                    )
+                    if w < 0:
+                        continue
                 startup_weight = startup_open_by_zone[w] * startup_preference[education[i]]
                 chosen = -1
                 if (
@@ -157,9 +166,42 @@ def hiring_kernel(key, offset, finders, found, r, income_factor, openings, count
                     continue
                 hires[w] += 1
                 hires_by_home[h] += 1
+                if 15 * 12 <= age_months[i] < 65 * 12:
+                    if status[i] == Status.UNEMPLOYED:
+                        unemployed_hires[h] += 1
+                    else:
+                        inactive_hires[h] += 1
                 change_status(i, Status.EMPLOYED, status, months_in_status, income, income_factor)
                 work_zone[i] = w
                 trained[i] = 0
+
+
+@njit(cache=True)
+def _redirect(cdf, incumbent_open, startup_open_by_zone, u):  # pragma: no cover - compiled
+    """A work zone with a vacancy left, drawn in proportion to the finder's destination weights
+    (the CDF's steps) among such zones; -1 when no zone within reach has one. A job finder whose
+    lead was in a full zone takes another offer, so that the whole-number vacancies of small
+    zones do not lose hires the matching function made (which would depend on the scale)."""
+    total = 0.0
+    previous = 0.0
+    for w in range(cdf.size):
+        if incumbent_open[w] + startup_open_by_zone[w] > 0:
+            total += cdf[w] - previous
+        previous = cdf[w]
+    if total <= 0.0:
+        return -1
+    target = u * total
+    cumulative = 0.0
+    previous = 0.0
+    last = -1
+    for w in range(cdf.size):
+        if incumbent_open[w] + startup_open_by_zone[w] > 0:
+            cumulative += cdf[w] - previous
+            last = w
+            if target < cumulative:
+                return w
+        previous = cdf[w]
+    return last
 
 
 @njit(cache=True, inline="always")

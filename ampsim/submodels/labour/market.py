@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import chunks_for
-from ampsim.core.rng import uniform
+from ampsim.core.rng import uniform, uniforms
 from ampsim.core.submodel import Submodel
 from ampsim.submodels.labour.hiring import HireCounts, Openings, hire_job_finders
 from ampsim.submodels.labour.matching import SearchTables, count_labour_kernel, matching_kernel
@@ -45,8 +45,8 @@ class LabourMarket(Submodel):
         self.separations = 0
         self.startup_hires = 0
         self.startup_priority_hires = 0
-        self._averaged: list[tuple[float, np.ndarray, np.ndarray]] = []  # (A, multipliers, jobs)
         self._smoothed: dict[str, np.ndarray] = {}
+        self._graduates_total = self._jobs_total = 0.0  # over the spin-up, for the job-loss rate
         self._finders = np.empty(0, dtype=np.int32)  # slots of the month's job finders
 
     def setup(self, model: ModelView) -> None:
@@ -61,7 +61,9 @@ class LabourMarket(Submodel):
         self.jobs = np.zeros(n)  # incumbent jobs per work zone (simulated units, fractional)
         self.graduate_jobs = np.zeros(n)  # jobs of startups that became established this month
         self.hires_by_zone = np.zeros(n, dtype=np.int64)
-        self.vacancies_by_zone = np.zeros(n, dtype=np.int64)
+        self.vacancies_by_zone = np.zeros(n)  # expected, fractional (simulated units)
+        self.posted_by_zone = np.zeros(n, dtype=np.int64)
+        self.employed_before = 0.0
         self.seekers_by_zone = np.zeros(n)
         self.unemployed_by_zone = np.zeros(n)
         self.active_by_zone = np.zeros(n)
@@ -79,9 +81,9 @@ class LabourMarket(Submodel):
         self.jobs[zones] += jobs
 
     def absorb_graduates(self, graduates_by_zone: np.ndarray) -> None:
-        """Startups that became established firms this month: their jobs stay, as incumbent jobs."""
-        if graduates_by_zone.any():
-            self.jobs += graduates_by_zone
+        """Startups that became established firms this month: their jobs stay, as incumbent jobs
+        (simulated units, fractional)."""
+        self.jobs += graduates_by_zone
         self.graduate_jobs = graduates_by_zone.astype(float)
 
     # --- initial state ------------------------------------------------------------------
@@ -119,11 +121,14 @@ class LabourMarket(Submodel):
         self.seekers_by_zone, self.unemployed_by_zone, self.active_by_zone = seekers, unemployed, active
         self.filled_by_zone = filled
         self.jobs *= 1 - self.job_loss_rate
-        incumbent_open = np.maximum(np.floor(self.jobs).astype(np.int64) - filled.astype(np.int64), 0)
+        vacant_jobs = np.maximum(self.jobs - filled, 0.0)  # fractional: no vacancy is rounded away
+        incumbent_open = _round_stochastically(vacant_jobs, model.keys("labour.vacancies"))
         startups = openings
         startup_open_by_zone = np.bincount(startups.zone, weights=startups.open, minlength=n).astype(np.int64)
-        vacancies = incumbent_open + startup_open_by_zone
+        vacancies = vacant_jobs + startup_open_by_zone
         self.vacancies_by_zone = vacancies
+        self.posted_by_zone = incumbent_open + startup_open_by_zone  # whole vacancies on offer
+        self.employed_before = float(active.sum() - unemployed.sum()) + self.separations
         finding_rate, destination_cdf = self._matching(seekers, vacancies)
         vacant = Openings(
             destination_cdf=destination_cdf,
@@ -140,6 +145,8 @@ class LabourMarket(Submodel):
             by_home_zone=np.zeros(n),
             by_startup=np.zeros(startups.ids.size, dtype=np.int64),
             priority_by_startup=np.zeros(startups.ids.size, dtype=np.int64),
+            unemployed_by_home_zone=np.zeros(n),
+            inactive_by_home_zone=np.zeros(n),
         )
         offset = int(uniform(keys, 0, 99) * r.zone.size)
         if self._finders.size != r.zone.size:
@@ -151,6 +158,18 @@ class LabourMarket(Submodel):
         self.hires_by_home = counts.by_home_zone
         self.startup_hires = int(counts.by_startup.sum())
         self.startup_priority_hires = int(counts.priority_by_startup.sum())
+        # the stocks after the month's hires, as the indicators count them at the end of the month
+        self.unemployed_by_zone = unemployed - counts.unemployed_by_home_zone
+        self.active_by_zone = active + counts.inactive_by_home_zone
+
+    def fill_rate(self) -> np.ndarray:
+        """The month's hires per vacancy in each work zone (0 where there was none)."""
+        vacancies = self.vacancies_by_zone
+        return np.divide(self.hires_by_zone, vacancies, out=np.zeros(vacancies.size), where=vacancies > 0)
+
+    def separation_share(self) -> float:
+        """The month's separations per employed resident of working age."""
+        return self.separations / self.employed_before if self.employed_before > 0 else 0.0
 
     def _separation_rates(self) -> SeparationRates:
         p = self.params
@@ -180,7 +199,7 @@ class LabourMarket(Submodel):
         )
 
     # --- calibration --------------------------------------------------------------------
-    def calibrate(self, average: bool = False) -> None:
+    def calibrate(self, gain: float = 1.0) -> None:
         """One spin-up adjustment, in the units of the flows. A zone's unemployment is stable when
         its hires equal its net inflow into unemployment (hires + change of the stock); the wanted
         hires add the gap to the census rate spread over the calibration horizon. A moves with the
@@ -188,46 +207,47 @@ class LabourMarket(Submodel):
         to the metro one; both by at most 20 % a month, and noisy small zones are damped.
         Incumbent jobs follow employment so that the vacancy rate stays at its target, and the
         rate at which established firms shed jobs matches the jobs that graduating startups add.
-        With `average`, the month's values join the averages kept at the end of the spin-up."""
+        `gain` in (0, 1] scales the month's adjustments of A and the multipliers: the spin-up
+        lowers it towards the end,
+        so that the values kept are settled rather than the controller's last noisy steps (and
+        stay consistent with one another, which separate averages of them would not be).
+        Incumbent jobs move towards their target by the same `gain`, so that the last months
+        calibrate A under the dynamics the run will have (jobs that change only by loss,
+        graduations and programmes) and unemployment does not drift once the values are frozen."""
         previous = self._smoothed.get("unemployed")
         smoothed = self._smooth(
             hires=self.hires_by_home,
             unemployed=self.unemployed_by_zone,
             active=self.active_by_zone,
-            filled=self.filled_by_zone,
             graduates=self.graduate_jobs,
         )
         hires, unemployed, active = smoothed["hires"], smoothed["unemployed"], smoothed["active"]
         change = unemployed - previous if previous is not None else np.zeros_like(unemployed)
         target = self.target_unemployment * active
         horizon = self.params.calibration_horizon_months
-        wanted = np.maximum(hires + change + (unemployed - target) / horizon, 0.0)
+        wanted = hires + change + (unemployed - target) / horizon
+        # the metro ratio sums the zones' wanted hires before any is floored at zero: at small
+        # scales small zones' noisy wants are often negative, and flooring them would bias A up
         metro_ratio = float(np.clip(wanted.sum() / max(hires.sum(), 1e-9), 0.8, 1.25))
+        wanted = np.maximum(wanted, 0.0)
         ratio = np.divide(wanted, hires, out=np.full_like(wanted, metro_ratio), where=hires > 0)
         confidence = hires / (hires + 5.0)
-        relative = np.exp(confidence * np.log(np.clip(ratio / metro_ratio, 0.8, 1.25)))
-        self.matching_efficiency *= metro_ratio
+        relative = np.exp(gain * confidence * np.log(np.clip(ratio / metro_ratio, 0.8, 1.25)))
+        self.matching_efficiency *= metro_ratio**gain
         self.zone_multiplier = np.clip(self.zone_multiplier * relative, 0.2, 5.0)
         self.zone_multiplier /= np.average(self.zone_multiplier, weights=np.maximum(active, 1.0))
-        # incumbent jobs drift towards the level at which a share `vacancy_rate` of them is vacant
-        wanted_jobs = smoothed["filled"] / (1 - self.params.vacancy_rate)
-        self.jobs += 0.2 * (wanted_jobs - self.jobs)
+        # incumbent jobs are set where a share `vacancy_rate` of them is vacant, from the month's
+        # filled jobs (employment is persistent, so they are not noisy; a smoothed or slowed
+        # tracking would lag behind the growing population and leave fewer vacancies)
+        wanted_jobs = self.filled_by_zone / (1 - self.params.vacancy_rate)
+        self.jobs += gain * (wanted_jobs - self.jobs)
         # established firms shed jobs at the rate at which graduating startups add them, so that
-        # the baseline's labour demand is stationary; a policy that adds startups adds jobs
-        self.job_loss_rate = float(smoothed["graduates"].sum() / max(self.jobs.sum(), 1.0))
-        if average:
-            self._averaged.append((self.matching_efficiency, self.zone_multiplier.copy(), self.jobs.copy()))
-
-    def freeze_calibration(self) -> None:
-        """End of the spin-up: keep the averages of the calibrated values over the months marked
-        for averaging (Polyak-Ruppert averaging: the controller's last values are noisy)."""
-        if not self._averaged:
-            return
-        efficiency, multipliers, jobs = zip(*self._averaged, strict=True)
-        self.matching_efficiency = float(np.exp(np.mean(np.log(efficiency))))
-        self.zone_multiplier = np.exp(np.mean(np.log(np.array(multipliers)), axis=0))
-        self.jobs = np.mean(np.array(jobs), axis=0)
-        self._averaged.clear()
+        # the baseline's labour demand is stationary; a policy that adds startups adds jobs. The
+        # rate is the spin-up's mean: graduations are few and lumpy, and a rate read off a few
+        # months would set the whole run's labour demand on a trend up or down
+        self._graduates_total += float(self.graduate_jobs.sum())
+        self._jobs_total += float(self.jobs.sum())
+        self.job_loss_rate = self._graduates_total / max(self._jobs_total, 1.0)
 
     def _smooth(self, **series: np.ndarray) -> dict[str, np.ndarray]:
         """Exponential moving averages (weight 1/3 on the newest month) of the named series."""
@@ -278,3 +298,11 @@ def separation_kernel(key, r, income_factor, rates):  # pragma: no cover - compi
         work_zone[i] = NO_ZONE
         employer[i] = NO_EMPLOYER
     return separations
+
+
+def _round_stochastically(values: np.ndarray, key: np.uint64) -> np.ndarray:
+    """Whole numbers whose expectations are `values`: the integer part, plus one with probability
+    the fractional part (a counter-based draw per zone and month)."""
+    whole = np.floor(values)
+    u = uniforms(key, np.arange(values.size), 0)
+    return (whole + (u < values - whole)).astype(np.int64)

@@ -18,7 +18,7 @@ class LabourParameters(ParameterGroup):
         description="alpha in M = A U^alpha V^(1-alpha)",
     )
     matching_efficiency: float = parameter(
-        0.08,
+        0.13,
         le=10,
         unit="hires per month per unit U^alpha V^(1-alpha)",
         gt=0,

@@ -1,5 +1,5 @@
-"""The startup sector as a submodel: founding, survival, growth, funding, graduation (see the
-package)."""
+"""The startup sector as a submodel: founding, survival, growth, funding, staff and graduation, one
+agent per real startup (see the package)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import math
 import numpy as np
 from mesa.agent import AgentSet
 
-from ampsim.core.rng import draws, draws_table, uniform, uniforms
+from ampsim.core.rng import draws, draws_table, identity_key, uniform, uniforms
 from ampsim.core.submodel import Submodel
-from ampsim.submodels.startups.agents import ExtraFounding, OpenPositions, Startup
+from ampsim.submodels.startups.agents import ExtraFounding, OpenPositions, PositionMarks, Startup
 from ampsim.submodels.startups.parameters import SECTORS, STAGES, StartupParameters
 from ampsim.submodels.startups.staff import (
     CLOSE,
@@ -19,11 +19,13 @@ from ampsim.submodels.startups.staff import (
     count_staff,
     employ_founder,
     founder_weights,
+    hire_initial_staff,
     pick_founders,
     release_staff,
 )
-from ampsim.world.residents import INCUMBENT, Status
 from ampsim.world.view import ModelView
+
+BASE, INITIAL = 0, -1  # namespaces of startup identities: foundings of the model, the initial stock
 
 
 class StartupSector(Submodel):
@@ -35,6 +37,7 @@ class StartupSector(Submodel):
         self.registry: list[dict] = []  # one row per startup ever founded (for survival analysis)
         self.registry_start = 0  # rows before it belong to the spin-up
         self.founded_this_month = self.closed_this_month = 0
+        self.outside_hires = 0  # this month's hires of outside staff
         self.funding_this_month = 0.0
         self.extra_foundings: list[ExtraFounding] = []  # added by policies (a science park)
         self.sector_cdf = np.cumsum(np.array(params.sector_shares) / np.sum(params.sector_shares))
@@ -43,15 +46,25 @@ class StartupSector(Submodel):
         """The startups alive at the start; `incubator_presence`: incubation capacity near each zone."""
         self.agents = AgentSet([], random=model.random)
         self.n_zones = model.territory.n_zones
+        self.scale = model.scale
+        self.identity = model.keys("startups.identity", month=0)
+        self.positions = model.keys("startups.positions", month=0)
         self.initialise(model, incubator_presence)
 
     # --- founding -----------------------------------------------------------------------
     def _new_startup(
-        self, model: ModelView, zone: int, month: int, key: np.uint64, sectors: tuple[str, ...] | None = None
+        self,
+        model: ModelView,
+        zone: int,
+        month: int,
+        rank: int,
+        namespace: int,
+        sectors: tuple[str, ...] | None,
     ) -> Startup:
-        number = self.next_number
-        self.next_number += 1
-        u_sector, u1, u2 = draws(key, number, 0, 3)
+        """A startup founded in `zone` in `month`, the `rank`-th of its zone and month in its
+        namespace; its identity, and with it all its draws, depend on nothing else."""
+        key = identity_key(self.identity, zone, month, rank, namespace)
+        u_sector, u1, u2 = draws(model.keys("startups.attributes", month=0), np.int64(key), 0, 3)
         if sectors:  # a policy's founding in given sectors: equally likely among them
             sector = sectors[min(int(u_sector * len(sectors)), len(sectors) - 1)]
         else:
@@ -60,11 +73,13 @@ class StartupSector(Submodel):
             )
             sector = SECTORS[sector_index]
         quality = float(np.sqrt(-2 * np.log(max(u1, 1e-300))) * np.cos(2 * np.pi * u2))
-        startup = Startup(model, number, zone, sector, month, quality)
+        marks = PositionMarks(self.positions, key, self.scale)
+        startup = Startup(model, self.next_number, key, zone, sector, month, quality, marks)
+        self.next_number += 1
         self.agents.add(startup)
         self.registry.append(
             {
-                "number": number,
+                "number": startup.number,
                 "zone": zone,
                 "sector": sector,
                 "founded_month": month,
@@ -81,61 +96,80 @@ class StartupSector(Submodel):
         return weights * (1 + self.params.incubator_founding_boost * incubator_presence)
 
     def found(self, model: ModelView, month: int, incubator_presence: np.ndarray) -> int:
-        """This month's foundings: a Poisson number per zone, each with a founder from the zone,
-        plus the extra foundings that policies add in given zones and sectors."""
+        """This month's foundings: a Poisson number of real startups per zone, plus the extra
+        foundings that policies add in given zones and sectors. A founder whose position is a
+        simulated resident's is a resident of the zone, who then works there."""
         weights = self.founding_weights(model, incubator_presence)
         if weights.sum() <= 0:
             return 0
-        rate = self.params.founding_rate * model.scale * weights / weights.sum()
+        rate = self.params.founding_rate * weights / weights.sum()
         counts = _poisson_by_inverse_cdf(
             rate, uniforms(model.keys("startups.founding"), np.arange(rate.size), 0)
         )
-        sectors: list[tuple[str, ...] | None] = [None] * int(counts.sum())
+        new = [
+            self._new_startup(model, int(zone), month, rank, BASE, None)
+            for zone in np.flatnonzero(counts)
+            for rank in range(counts[zone])
+        ]
         for k, extra in enumerate(self.extra_foundings):
             u = uniform(model.keys(f"startups.founding.extra.{k}"), extra.zone, 0)
-            extra_count = int(_poisson_by_inverse_cdf(np.array([extra.rate * model.scale]), np.array([u]))[0])
-            position = int(counts[: extra.zone + 1].sum())
-            sectors[position:position] = [extra.sectors] * extra_count
-            counts[extra.zone] += extra_count
-        if counts.sum() == 0:
-            return 0
-        starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+            extra_count = int(_poisson_by_inverse_cdf(np.array([extra.rate]), np.array([u]))[0])
+            new += [
+                self._new_startup(model, extra.zone, month, rank, k + 1, extra.sectors)
+                for rank in range(extra_count)
+            ]
+        self._staff_founders(model, new)
+        return len(new)
+
+    def _staff_founders(self, model: ModelView, startups: list[Startup]) -> None:
+        """Each new startup's founder: a resident of its zone where its first position is a
+        simulated resident's (the best-ranked candidates go to the startups in founding order),
+        outside staff otherwise or when the zone has no candidate left."""
+        simulated = [s for s in startups if s.simulated_positions() > 0]
+        for startup in startups:
+            if startup.simulated_positions() == 0:
+                startup.outside_staff = 1
+        if not simulated:
+            return
+        wanted = np.bincount([s.zone for s in simulated], minlength=self.n_zones)
+        starts = np.concatenate([[0], np.cumsum(wanted)]).astype(np.int64)
         founders = pick_founders(
             model.keys("startups.founders"),
             model.residents.kernel_view(),
             np.array(self.params.founder_education_weight),
             starts,
         )
-        created = 0
-        attribute_key = model.keys("startups.attributes")
-        for zone in np.flatnonzero(counts):
-            for slot in range(starts[zone], starts[zone + 1]):
-                founder = founders[slot]
-                if founder < 0:
-                    continue
-                startup = self._new_startup(model, int(zone), month, attribute_key, sectors[slot])
-                employ_founder(model, founder, startup.number, int(zone))
-                startup.employees = 1
-                created += 1
-        return created
+        taken = starts[:-1].copy()
+        for startup in simulated:
+            founder = founders[taken[startup.zone]]
+            taken[startup.zone] += 1
+            if founder < 0:
+                startup.outside_staff = 1
+                continue
+            employ_founder(model, int(founder), startup.number, startup.zone)
+            startup.simulated_staff = 1
 
     # --- monthly dynamics ---------------------------------------------------------------
     def step(self, model: ModelView, incubator_presence: np.ndarray) -> np.ndarray:
         """Graduations, closures, growth and funding, then foundings; returns the jobs of the
-        startups that became established firms this month, by zone (simulated units)."""
+        startups that became established firms this month, by zone (simulated units: residents
+        who worked there, plus outside staff times the scale)."""
         month = model.month
         self.funding_this_month = 0.0
         self.recount_employees(model)
-        key = model.keys("startups")
         action = np.zeros(self.next_number, dtype=np.int8)
         quota = np.zeros(self.next_number, dtype=np.int32)
+        outside_graduates = np.zeros(self.n_zones)
         closed = 0
         startups = list(self.agents)
-        numbers = np.array([startup.number for startup in startups], dtype=np.int64)
-        for startup, u in zip(startups, draws_table(key, numbers, 4).tolist(), strict=True):
+        identities = np.array([startup.key for startup in startups], dtype=np.int64)
+        for startup, u in zip(
+            startups, draws_table(model.keys("startups"), identities, 4).tolist(), strict=True
+        ):
             age = startup.age_months(month)
             if age >= self.params.graduation_age_months:
                 action[startup.number] = GRADUATE
+                outside_graduates[startup.zone] += startup.outside_staff * self.scale
                 self._end(startup, month, "graduated")
                 continue
             if u[0] < self.hazard(startup, age, model):
@@ -144,19 +178,44 @@ class StartupSector(Submodel):
                 closed += 1
                 continue
             self._grow(startup, age, u[1], u[2], u[3], model)
-            excess = startup.employees - round(startup.desired_size)
-            if excess > 0:
-                action[startup.number] = LAY_OFF
-                quota[startup.number] = excess
-        n_zones = model.territory.n_zones
-        graduates_by_zone = np.zeros(n_zones, dtype=np.int64)
+            self._trim(startup, action, quota)
+        graduates = outside_graduates
         if action.any():
             r = model.residents.kernel_view()
-            graduates_by_zone = release_staff(r, model.income_factor, action, quota, n_zones)
+            graduates = graduates + release_staff(r, model.income_factor, action, quota, self.n_zones)
         self.closed_this_month = closed
         self.founded_this_month = self.found(model, month, incubator_presence)
         self.recount_employees(model)
-        return graduates_by_zone
+        return graduates
+
+    def _trim(self, startup: Startup, action: np.ndarray, quota: np.ndarray) -> None:
+        """A startup that wants fewer positions than it has staff lays off the excess."""
+        simulated = startup.simulated_positions()
+        excess = startup.simulated_staff - simulated
+        if excess > 0:
+            action[startup.number] = LAY_OFF
+            quota[startup.number] = excess
+        startup.outside_staff = min(startup.outside_staff, startup.size - simulated)
+
+    def hire_outside(self, model: ModelView, fill_rate: np.ndarray, leaving: float) -> None:
+        """The month's turnover and hires of outside staff: each leaves with probability `leaving`
+        (the month's separations per employed resident), each open outside position is filled
+        with its zone's `fill_rate` (the month's hires per vacancy): the same frictions as the
+        simulated residents' positions meet in the labour market."""
+        key = model.keys("startups.outside")
+        hires = 0
+        for startup in self.agents:
+            staying = int(
+                np.count_nonzero(draws(key, np.int64(startup.key), 0, startup.outside_staff) >= leaving)
+            )
+            startup.outside_staff = staying
+            open_outside = startup.open_outside_positions
+            if open_outside:
+                u = draws(key, np.int64(startup.key), 1_000_000, open_outside)
+                filled = int(np.count_nonzero(u < fill_rate[startup.zone]))
+                startup.outside_staff += filled
+                hires += filled
+        self.outside_hires = hires
 
     def hazard(self, startup: Startup, age: int, model: ModelView) -> float:
         p = self.params
@@ -205,32 +264,32 @@ class StartupSector(Submodel):
         startup.remove()
 
     def recount_employees(self, model: ModelView) -> None:
-        """Staff of each startup, counted from the residents (derived, never stored twice)."""
+        """Simulated staff of each startup, counted from the residents (derived, never stored twice)."""
         counts = count_staff(model.residents.kernel_view(), self.next_number)
         for startup in self.agents:
-            startup.employees = int(counts[startup.number])
+            startup.simulated_staff = int(counts[startup.number])
 
     def open_positions(self) -> OpenPositions:
+        """Open positions for simulated residents, by zone."""
         startups = sorted(self.agents, key=lambda s: (s.zone, s.number))
-        n_zones = self.n_zones
         zone = np.array([s.zone for s in startups], dtype=np.int64)
         return OpenPositions(
             ids=np.array([s.number for s in startups], dtype=np.int32),
             zone=zone,
             open=np.array([s.open_positions for s in startups], dtype=np.int64),
-            zone_start=np.searchsorted(zone, np.arange(n_zones + 1)).astype(np.int64),
+            zone_start=np.searchsorted(zone, np.arange(self.n_zones + 1)).astype(np.int64),
         )
 
     # --- initial state ------------------------------------------------------------------
     def initialise(self, model: ModelView, incubator_presence: np.ndarray) -> None:
         """The startups alive at the start: ages from the stationary age profile, histories
-        simulated forward from founding, staff taken from employed residents of their zone."""
+        simulated forward from founding, simulated positions filled by employed residents of
+        their zone, outside positions filled."""
         p = self.params
-        rng = model.seed_generator("startups.initial")
-        expected = p.initial_count * model.scale
-        n = int(expected) + int(rng.random() < expected - int(expected))  # stochastic rounding
+        n = p.initial_count
         if n == 0:
             return
+        rng = model.seed_generator("startups.initial")
         ages = np.arange(p.graduation_age_months)
         hazard = np.where(
             ages < 36, p.hazard_years_1_3, np.where(ages < 60, p.hazard_years_4_5, p.hazard_after_5_years)
@@ -239,36 +298,24 @@ class StartupSector(Submodel):
         age = rng.choice(ages, size=n, p=survival / survival.sum())
         weights = self.founding_weights(model, incubator_presence)
         zones = rng.choice(weights.size, size=n, p=weights / weights.sum())
-        key = model.keys("startups.attributes")
-        history_key = model.keys("startups.history")
+        history_key = model.keys("startups.history", month=0)
+        ranks: dict[tuple[int, int], int] = {}
         for a, z in zip(age, zones, strict=True):
-            startup = self._new_startup(model, int(z), model.month - int(a), key)
-            history = draws(history_key, startup.number, 0, 3 * int(a)).reshape(-1, 3).tolist()
+            founded = model.month - int(a)
+            rank = ranks.get((int(z), founded), 0)
+            ranks[(int(z), founded)] = rank + 1
+            startup = self._new_startup(model, int(z), founded, rank, INITIAL, None)
+            history = draws(history_key, np.int64(startup.key), 0, 3 * int(a)).reshape(-1, 3).tolist()
             for m, u in enumerate(history):  # replay its growth and funding since founding
                 self._grow(startup, m, u[0], u[1], u[2], model)
-        self._staff_initial_startups(model, rng)
-
-    def _staff_initial_startups(self, model: ModelView, rng: np.random.Generator) -> None:
-        """Move employed residents of each startup's zone from incumbent jobs to the startup."""
-        r = model.residents
-        incumbents = np.flatnonzero((r.employer == INCUMBENT) & (r.status == Status.EMPLOYED))
-        incumbents = incumbents[np.argsort(r.work_zone[incumbents], kind="stable")]
-        bounds = np.searchsorted(r.work_zone[incumbents], np.arange(model.territory.n_zones + 1))
-        taken = np.zeros(incumbents.size, dtype=bool)
-        for startup in sorted(self.agents, key=lambda s: s.number):
-            first, last = bounds[startup.zone], bounds[startup.zone + 1]
-            free = first + np.flatnonzero(~taken[first:last])
-            if free.size == 0:
-                continue
-            wanted = min(max(1, round(startup.desired_size)), free.size)
-            chosen = rng.choice(free, size=wanted, replace=False)
-            taken[chosen] = True
-            r.employer[incumbents[chosen]] = startup.number
+        hire_initial_staff(model, sorted(self.agents, key=lambda s: s.number), rng)
         self.recount_employees(model)
+        for startup in self.agents:
+            startup.outside_staff = startup.size - startup.simulated_positions()
 
     # --- reporting ----------------------------------------------------------------------
     def by_zone(self, n_zones: int) -> tuple[np.ndarray, np.ndarray]:
-        """Startups alive and their staff in each zone (simulated units)."""
+        """Startups alive and their staff in each zone (real units)."""
         alive = np.zeros(n_zones)
         staff = np.zeros(n_zones)
         for startup in self.agents:
@@ -276,13 +323,12 @@ class StartupSector(Submodel):
             staff[startup.zone] += startup.employees
         return alive, staff
 
-    def summary(self, model: ModelView) -> dict[str, float]:
-        weight = model.residents.weight
-        employees = sum(s.employees for s in self.agents)
+    def summary(self) -> dict[str, float]:
+        """Startups alive, their jobs and those in an incubator (real units)."""
         return {
-            "startups_alive": len(self.agents) * weight,
-            "startup_jobs": employees * weight,
-            "startups_incubated": sum(1 for s in self.agents if s.incubator is not None) * weight,
+            "startups_alive": float(len(self.agents)),
+            "startup_jobs": float(sum(s.employees for s in self.agents)),
+            "startups_incubated": float(sum(1 for s in self.agents if s.incubator is not None)),
         }
 
 

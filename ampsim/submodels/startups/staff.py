@@ -4,6 +4,8 @@ beside the functions the sector calls; `r` is always the residents' ResidentArra
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numba import njit, prange
 
@@ -27,11 +29,36 @@ def founder_weights(r: ResidentArrays, education_weight: np.ndarray, n_zones: in
 def pick_founders(
     key: np.uint64, r: ResidentArrays, education_weight: np.ndarray, starts: np.ndarray
 ) -> np.ndarray:
-    """Founders drawn in each zone z, starts[z + 1] - starts[z] of them, weighted by diploma
-    (slots, -1 where a zone has too few candidates)."""
+    """Founders drawn in each zone z, starts[z + 1] - starts[z] of them, weighted by diploma, best
+    first within each zone (slots, -1 last where a zone has too few candidates). Each resident's
+    draw is their own, so the first founders of a zone are the same whatever the number wanted."""
     founders = np.full(int(starts[-1]), -1, dtype=np.int64)
-    pick_founders_kernel(key, r, education_weight, starts, founders, np.full(founders.size, -np.inf))
+    best = np.full(founders.size, -np.inf)
+    pick_founders_kernel(key, r, education_weight, starts, founders, best)
+    for first, last in itertools.pairwise(starts):
+        if last - first > 1:
+            order = first + np.argsort(-best[first:last], kind="stable")
+            founders[first:last] = founders[order]
     return founders
+
+
+def hire_initial_staff(model: ModelView, startups: list, rng: np.random.Generator) -> None:
+    """Move employed residents of each startup's zone from incumbent jobs to its positions held by
+    simulated residents, startup by startup."""
+    r = model.residents
+    incumbents = np.flatnonzero((r.employer == INCUMBENT) & (r.status == Status.EMPLOYED))
+    incumbents = incumbents[np.argsort(r.work_zone[incumbents], kind="stable")]
+    bounds = np.searchsorted(r.work_zone[incumbents], np.arange(model.territory.n_zones + 1))
+    taken = np.zeros(incumbents.size, dtype=bool)
+    for startup in startups:
+        first, last = bounds[startup.zone], bounds[startup.zone + 1]
+        free = first + np.flatnonzero(~taken[first:last])
+        wanted = min(startup.simulated_positions(), free.size)
+        if wanted == 0:
+            continue
+        chosen = rng.choice(free, size=wanted, replace=False)
+        taken[chosen] = True
+        r.employer[incumbents[chosen]] = startup.number
 
 
 def employ_founder(model: ModelView, i: int, employer_number: int, work_zone: int) -> None:
@@ -105,9 +132,9 @@ def count_staff(r: ResidentArrays, n_numbers: int) -> np.ndarray:
 def release_staff(
     r: ResidentArrays, income_factor: np.ndarray, action: np.ndarray, quota: np.ndarray, n_zones: int
 ) -> np.ndarray:
-    """Apply each startup's `action` to its staff: CLOSE (all to unemployment), LAY_OFF (up to
-    `quota` of them) or GRADUATE (all become incumbent employees); returns the graduates' jobs by
-    work zone."""
+    """Apply each startup's `action` to its simulated staff: CLOSE (all to unemployment), LAY_OFF
+    (up to `quota` of them) or GRADUATE (all become incumbent employees); returns the graduates'
+    jobs by work zone."""
     graduates_by_zone = np.zeros(n_zones, dtype=np.int64)
     release_kernel(r, income_factor, action, quota, graduates_by_zone)
     return graduates_by_zone

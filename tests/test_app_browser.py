@@ -165,7 +165,7 @@ def type_into(page, field: str, text: str) -> None:
 
 def test_the_page_loads_with_maps_charts_and_the_date(app, shot):
     expect(date(app)).to_have_text("initialising")
-    expect(info(app)).to_contain_text("Scenario baseline · scale 0.01")
+    expect(info(app)).to_contain_text("Scenario baseline · scale 0.05")
     expect(info(app)).to_contain_text("month 0 of 180 from 2026-01")
     expect(zone_map(app).locator(".amp-zone")).to_have_count(107)
     expect(app.locator("[data-testid=air-map] .amp-sensor[data-kind=reference]")).to_have_count(23)
@@ -256,7 +256,7 @@ def test_malformed_or_out_of_range_input_cannot_crash_the_app(app, shot):
         ("amp-scale", "abc", "scale: expected a number in (0, 0.1], got 'abc'"),
         ("amp-scale", "5", "got '5'"),
         ("amp-scale", "-0.01", "got '-0.01'"),
-        ("amp-scale", "0.005", "at least 0.00794"),
+        ("amp-scale", "0.003", "at least 0.00397"),
         ("amp-seed", "1e3", "seed: expected a whole number"),
         ("amp-seed", "-7", "got '-7'"),
     ):
@@ -271,7 +271,7 @@ def test_malformed_or_out_of_range_input_cannot_crash_the_app(app, shot):
     expect(info(app)).to_contain_text("startup foundings 40", timeout=BUILD_MS)
     app.get_by_role("button", name="Step").click()
     expect(date(app)).to_have_text("2026-01", timeout=STEP_MS)
-    expect(info(app)).to_contain_text("scale 0.01 (")
+    expect(info(app)).to_contain_text("scale 0.05 (")
     expect(info(app)).to_contain_text("seed 2026")
     type_into(app, "amp-scale", "0.02")
     expect(problem).to_have_count(0)

@@ -22,7 +22,7 @@ from ampsim.studies import costs as costs_module
 from ampsim.studies.compare import compare, read_comparison
 from ampsim.studies.costs import census_shares
 from ampsim.studies.runner import RunResult
-from ampsim.studies.statistics import paired_interval, ratio_interval
+from ampsim.studies.statistics import minimum_detectable_difference, paired_interval, ratio_interval
 
 MONTHS = 24
 POPULATION = 1_939_077.0
@@ -98,6 +98,56 @@ def test_paired_interval_is_the_t_interval_of_the_differences(base_runs):
     assert result["diff_final_high"] == pytest.approx(statistics.mean(final_shift) + half, abs=1e-12)
     assert not result["significant"]  # the interval, about ±0.39 around 0.225, includes 0
     assert result["verdict"] == "no clear difference"
+
+
+def test_minimum_detectable_difference_is_the_paired_formula(base_runs):
+    final_shift = [0.3, -0.1, 0.5, 0.2]
+    others = [
+        shifted(run, unemployment_rate=np.r_[np.zeros(MONTHS - 12), np.full(12, d)])
+        for run, d in zip(base_runs, final_shift, strict=True)
+    ]
+    result = row(compare({"base": base_runs, "policy": others}, "base"), "unemployment_rate")
+    by_hand = (stats.t.ppf(0.975, 3) + stats.t.ppf(0.80, 3)) * statistics.stdev(final_shift) / math.sqrt(4)
+    assert by_hand == pytest.approx(0.5201, abs=1e-4)  # (3.182 + 0.978) × 0.25 / 2
+    assert result["mdd_final"] == pytest.approx(by_hand, abs=1e-12)
+    total_shift = np.array(final_shift) * 12 / MONTHS  # a rate's total is its mean over the months
+    total = (stats.t.ppf(0.975, 3) + stats.t.ppf(0.80, 3)) * statistics.stdev(total_shift) / 2
+    assert result["mdd_total"] == pytest.approx(total, abs=1e-12)
+    columns = minimum_detectable_difference(np.array([[1.0, 0.0], [3.0, 0.0], [2.0, 0.0]]))
+    np.testing.assert_allclose(columns, [(stats.t.ppf(0.975, 2) + stats.t.ppf(0.8, 2)) / math.sqrt(3), 0.0])
+    assert np.isnan(minimum_detectable_difference(np.array([[1.0, 2.0]]))).all()  # one pair: none
+    assert math.isnan(
+        row(compare({"b": base_runs[:1], "p": others[:1]}, "b"), "unemployment_rate")["mdd_final"]
+    )
+
+
+def test_the_replicates_table_holds_every_run_value(base_runs):
+    others = [shifted(run, unemployment_rate=0.5) for run in base_runs]
+    comparison = compare({"base": base_runs, "policy": others}, "base")
+    table = comparison.by_replicate
+    assert list(table.columns) == ["scenario", "replicate", "month", "date", "indicator", "value"]
+    indicators = list(comparison.summary["indicator"].unique())
+    assert len(table) == 2 * len(base_runs) * MONTHS * len(indicators)
+    assert list(table["scenario"].cat.categories) == ["base", "policy"]
+    assert set(table["indicator"]) == set(indicators) == set(INDICATORS) & set(base_runs[0].metro.columns)
+    counts = table.groupby(["scenario", "replicate"], observed=True).size()
+    assert counts.to_dict() == {
+        (s, r): MONTHS * len(indicators) for s in ("base", "policy") for r in range(4)
+    }
+    for scenario, runs in (("base", base_runs), ("policy", others)):
+        for r, run in enumerate(runs):
+            values = table[
+                (table["scenario"] == scenario)
+                & (table["replicate"] == r)
+                & (table["indicator"] == "median_income")
+            ]
+            np.testing.assert_array_equal(values["value"], run.metro["median_income"])
+            np.testing.assert_array_equal(values["date"].astype(str), run.metro["date"])
+    one = table[
+        (table["month"] == 7) & (table["replicate"] == 2) & (table["indicator"] == "unemployment_rate")
+    ]
+    policy, base = one.set_index("scenario")["value"].loc[["policy", "base"]]
+    assert policy - base == pytest.approx(0.5)
 
 
 def test_paired_interval_works_column_by_column():
@@ -295,6 +345,7 @@ def test_summary_text_lists_labels_baselines_and_intervals(base_runs):
     others = [shifted(run, unemployment_rate=0.5) for run in base_runs]
     comparison = compare({"base": base_runs, "policy": others}, "base")
     text = summary_text(comparison, max_rows=5)
+    assert "smallest detectable" in text
     assert "Unemployment rate 15-64" in text and "NEET share of 15-29 year-olds" in text
     assert "policy - base" in text and "+0.500 to +0.500" in text and "worse" in text
     assert "Poverty rate" in text and "Gini index of income" not in text  # only the first 5 rows
@@ -304,7 +355,10 @@ def test_summary_text_lists_labels_baselines_and_intervals(base_runs):
 
 @pytest.fixture(scope="module")
 def written(base_runs, tmp_path_factory):
-    others = [shifted(run, unemployment_rate=-0.5, neet_share=-1.0) for run in base_runs]
+    drops = [-0.4, -0.5, -0.6, -0.5]  # a spread between pairs, for a smallest detectable difference
+    others = [
+        shifted(run, unemployment_rate=d, neet_share=-1.0) for run, d in zip(base_runs, drops, strict=True)
+    ]
     for run in others:
         run.metro["spent_training"] = 2e5
     metadata = {
@@ -319,7 +373,8 @@ def written(base_runs, tmp_path_factory):
 def test_write_comparison_writes_every_file(written):
     comparison, path = written
     names = {p.name for p in path.iterdir()}
-    expected = {"summary.parquet", "series.parquet", "zones.parquet", "costs.parquet", "comparison.json"}
+    expected = {"summary.parquet", "series.parquet", "zones.parquet", "costs.parquet", "replicates.parquet"}
+    expected.add("comparison.json")
     assert expected | {"report.html", "summary.md", "figures"} <= names
     pngs = sorted(p.name for p in (path / "figures").iterdir())
     assert "map_1_policy.png" in pngs and "series_unemployment_rate.png" in pngs
@@ -330,7 +385,39 @@ def test_write_comparison_writes_every_file(written):
     loaded = read_comparison(path)
     assert loaded.base == "base" and loaded.scenarios == ["policy"] and loaded.replicates == 4
     pd.testing.assert_frame_equal(loaded.summary, comparison.summary)
+    pd.testing.assert_frame_equal(loaded.by_replicate, comparison.by_replicate)
     assert loaded.metadata["requested_by"] == "inclusion team"
+
+
+def test_a_comparison_written_before_the_replicates_table_still_loads(written, tmp_path):
+    _, path = written
+    older = tmp_path / "older"
+    older.mkdir()
+    for name in ("summary", "series", "zones", "costs"):
+        (older / f"{name}.parquet").write_bytes((path / f"{name}.parquet").read_bytes())
+    (older / "comparison.json").write_bytes((path / "comparison.json").read_bytes())
+    loaded = read_comparison(older)
+    assert loaded.by_replicate.empty and len(loaded.summary) > 0
+
+
+def test_the_report_shows_the_smallest_detectable_difference(written):
+    comparison, path = written
+    mdd = row(comparison, "unemployment_rate")["mdd_final"]
+    assert np.isfinite(mdd) and mdd > 0
+    headers = {
+        "report.html": "<th>smallest detectable difference</th>",
+        "summary.md": "| smallest detectable difference |",
+    }
+    for name, header in headers.items():
+        text = (path / name).read_text(encoding="utf-8")
+        assert text.count(header) >= 2  # the headline table and the table of all indicators
+        assert text_module.format_number(mdd) in text
+        assert "would usually go unseen with 4 replicates at scale 0.1" in text
+        assert "More replicates" in text and "larger scale" in text
+    markdown = (path / "summary.md").read_text(encoding="utf-8")
+    line = next(line for line in markdown.splitlines() if line.startswith("| Unemployment rate 15-64 |"))
+    cells = [cell.strip() for cell in line.strip("|").split("|")]
+    assert cells[6] == text_module.format_number(mdd)  # after the difference and its interval
 
 
 def test_report_is_self_contained_and_escaped(written):

@@ -444,7 +444,7 @@ TOO_MANY_WORKERS = str(max(64, (os.cpu_count() or 1) + 1))
 def test_a_scale_below_one_resident_for_the_smallest_zone_is_refused(tmp_path):
     outcome = ampsim("run", "--scale", "1e-9", "--out", str(tmp_path / "out"))
     refused(
-        outcome, "--scale 1e-9", "run", "argument --scale:", "at least 0.00794 (1/126)", "126 inhabitants"
+        outcome, "--scale 1e-9", "run", "argument --scale:", "at least 0.00397 (1/252)", "126 inhabitants"
     )
 
 

@@ -156,7 +156,7 @@ class SettingsEditor:
 
 @solara.component
 def App(  # noqa: N802
-    scale: float = DEFAULT_SCALE, calibration_months: int = 60, scenarios: Path | None = None
+    scale: float = DEFAULT_SCALE, calibration_months: int | None = None, scenarios: Path | None = None
 ):
     """The whole app; `scale`, `calibration_months` and `scenarios` are the starting scale, the
     spin-up length and the scenario folder (default: the repository's `scenarios/`)."""
@@ -367,7 +367,7 @@ def Status(frame: Frame | None, ready: bool, build_failed: bool, build_error: st
             solara.SpinnerSolara(size="40px")
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML="Building the model: synthetic population and a 60-month calibration "
+                unsafe_innerHTML="Building the model: synthetic population and a ten-year calibration "
                 "(a few seconds)…",
                 classes=["amp-status"],
                 attributes={"data-testid": "status"},

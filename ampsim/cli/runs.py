@@ -1,5 +1,6 @@
-"""`ampsim run` and `ampsim targets`: one scenario's run, and the baseline beside its calibration
-targets. Both go through `studies.runner.run_scenario`, with the scenario's settings unless the
+"""`ampsim run` and `ampsim targets`: one scenario's run, and the baseline's replicates beside its
+calibration targets with each target's pass rate. Both go through `studies.runner.run_scenario`
+(the replicates through `studies.replicates.run_study`), with the scenario's settings unless the
 command line gives others."""
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ampsim.cli.options import add_command, add_run_options, replicate_argument
+from ampsim.cli.options import (
+    add_command,
+    add_run_options,
+    replicate_argument,
+    replicates_argument,
+    workers_argument,
+)
 from ampsim.cli.scenarios import add_set_option
 from ampsim.core.errors import InputError
 from ampsim.core.io import check_output_folder, read_marker
@@ -41,10 +48,28 @@ def add_run_commands(commands) -> None:
         commands,
         "targets",
         cmd_targets,
-        "run the baseline (or read a run) and print model beside data for each calibration target",
+        "run replicates of the baseline (or read runs) and print, for each calibration target, the "
+        "data, the model's mean and range and the share of replicates that meet it",
     )
     add_run_options(targets)
-    targets.add_argument("--run", metavar="DIR", help="read this run folder instead of running")
+    targets.add_argument(
+        "--replicates",
+        type=replicates_argument,
+        metavar="N",
+        help="replicates to run (default 5)",
+    )
+    targets.add_argument(
+        "--workers",
+        type=workers_argument,
+        metavar="K",
+        help="worker processes, at most one per CPU (default 1)",
+    )
+    targets.add_argument(
+        "--run",
+        metavar="DIR",
+        action="append",
+        help="read this run folder, or every run folder inside it, instead of running (repeatable)",
+    )
 
 
 def scenario_and_settings(args: argparse.Namespace):
@@ -110,17 +135,70 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
-    from ampsim.studies.targets import calibration_table
+    from tqdm import tqdm
 
-    result = read_run_folder(args.run) if args.run else run_once(args)[2]
-    table = calibration_table(result)
-    shown = table.assign(
-        model=table["model"].map(lambda v: f"{v:,.1f}"), met=table["met"].map({True: "yes", False: "NO"})
-    )
-    width = int(shown["target"].str.len().max())
-    print(shown.to_string(index=False, formatters={"target": lambda text: f"{text:<{width}}"}))
-    print(f"\n{int(table['met'].sum())} of {len(table)} targets met")
+    from ampsim.reports.text import targets_text
+    from ampsim.studies.targets import DEFAULT_REPLICATES, pass_rates, run_targets
+
+    if args.run:
+        given = [f"--{name}" for name in ("replicates", "workers", "scale", "seed", "months")]
+        given = [option for option in given if getattr(args, option[2:]) is not None]
+        if given:
+            raise InputError(f"{', '.join(given)}: only when running, not with --run (runs already made)")
+        results = [result for folder in args.run for result in read_runs(folder)]
+        print(f"{len(results)} run{'s' if len(results) != 1 else ''} read", file=sys.stderr)
+    else:
+        replicates = args.replicates or DEFAULT_REPLICATES
+        print(
+            f"{replicates} replicates of the baseline, {args.workers or 1} worker(s) "
+            "(building each model includes the spin-up calibration)...",
+            file=sys.stderr,
+        )
+        with tqdm(total=replicates, unit="run", desc="runs", disable=args.quiet, file=sys.stderr) as bar:
+            results = run_targets(
+                replicates,
+                args.workers or 1,
+                progress=lambda name, r: bar.update(1),
+                scale=args.scale,
+                seed=args.seed,
+                months=args.months,
+            )
+    print(_runs_heading(results))
+    print(targets_text(pass_rates(results)), end="")
     return 0
+
+
+def _runs_heading(results: list[RunResult]) -> str:
+    """What the runs were: how many, scale, months, seed entropy, replicate numbers."""
+
+    def values(key: str) -> str:
+        found = list(dict.fromkeys(str(_recorded(r, key)) for r in results))
+        return ", ".join(found) if len(found) <= 3 else f"{found[0]}, ..., {found[-1]}"
+
+    n = len(results)
+    return (
+        f"{n} run{'s' if n != 1 else ''} of scenario {values('scenario')} (replicates "
+        f"{values('replicate')}) at scale {values('scale')}, {values('months')} months from "
+        f"{values('start')}, seed entropy {values('seed_entropy')}\n"
+    )
+
+
+def _recorded(result: RunResult, key: str) -> object:
+    """What a run's metadata records under `key` ('?' if nothing); for 'scenario', its name."""
+    value = result.metadata.get(key, "?")
+    if key == "scenario":
+        return value.get("name", "?") if isinstance(value, dict) else "?"
+    return value
+
+
+def read_runs(folder: str) -> list[RunResult]:
+    """The run in `folder`, or the runs in its subfolders (in name order) when it is not one."""
+    path = Path(folder)
+    if path.is_dir() and not (path / "manifest.json").is_file():
+        inner = sorted(p for p in path.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
+        if inner:
+            return [read_run_folder(str(p)) for p in inner]
+    return [read_run_folder(folder)]
 
 
 def read_run_folder(folder: str) -> RunResult:

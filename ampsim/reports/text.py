@@ -1,5 +1,5 @@
-"""Text for people: numbers and intervals formatted for reading, and terminal tables of a run and
-of a comparison."""
+"""Text for people: numbers and intervals formatted for reading, and terminal tables of a run, of a
+comparison and of the calibration targets over replicates."""
 
 from __future__ import annotations
 
@@ -97,6 +97,9 @@ def summary_text(comparison: Comparison, max_rows: int = 20) -> str:
                     format_interval(lo, hi)
                     for lo, hi in zip(rows["diff_final_low"], rows["diff_final_high"], strict=True)
                 ],
+                "smallest detectable": [
+                    format_number(v) for v in rows.get("mdd_final", pd.Series(np.nan, index=rows.index))
+                ],
                 "": rows["verdict"],
             }
         )
@@ -104,9 +107,56 @@ def summary_text(comparison: Comparison, max_rows: int = 20) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _text_table(table: pd.DataFrame) -> str:
-    """Columns padded to their width: text left-aligned, numbers right-aligned."""
-    left = {"indicator", "unit", ""}
+def targets_text(rates: pd.DataFrame, share: float | None = None) -> str:
+    """The calibration targets over replicates (`studies.targets.pass_rates`): data, the model's mean
+    and range, the pass rate ('4/5', or 'not evaluable'), why a test could not be made, and the count
+    of targets met in at least `share` of the replicates."""
+    from ampsim.studies.targets import PASS_SHARE, passing
+
+    share = PASS_SHARE if share is None else share
+    runs = int(rates["runs"].max()) if len(rates) else 0
+    table = pd.DataFrame(
+        {
+            "target": rates["target"],
+            "data": rates["data"],
+            "model": [_model_cell(row) for row in rates.itertuples()],
+            "met": [_met_cell(row) for row in rates.itertuples()],
+        }
+    ).rename(columns={"model": "model: mean (range)" if runs > 1 else "model", "met": "met in"})
+    lines = [_text_table(table, left={"target", "data"})]
+    partial = rates[rates["evaluated"] < rates["runs"]]
+    if len(partial):
+        lines.append("")
+        lines += [f"not evaluable: {row.target}: {row.note or 'no value'}" for row in partial.itertuples()]
+    not_evaluable = int((~rates["evaluable"].astype(bool)).sum())
+    lines += [
+        "",
+        f"{int(passing(rates, share).sum())} of {len(rates)} targets pass in at least {100 * share:g} % "
+        f"of replicates ({not_evaluable} not evaluable)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _model_cell(row: Any) -> str:
+    """The model's mean over the runs, with its range when the runs differ ('-' without a value)."""
+    if not np.isfinite(row.model_mean):
+        return "-"
+    if row.model_max - row.model_min <= 1e-9 * max(abs(row.model_mean), 1.0):
+        return f"{row.model_mean:,.1f}"
+    return f"{row.model_mean:,.1f} ({row.model_min:,.1f} to {row.model_max:,.1f})"
+
+
+def _met_cell(row: Any) -> str:
+    """'3/5', 'not evaluable', or '2/5, 3 not evaluable' when some runs could not test the target."""
+    if not row.evaluable:
+        return "not evaluable"
+    missing = row.runs - row.evaluated
+    return f"{row.passed}/{row.runs}" + (f", {missing} not evaluable" if missing else "")
+
+
+def _text_table(table: pd.DataFrame, left: set[str] | None = None) -> str:
+    """Columns padded to their width: `left` columns (text) left-aligned, the others right-aligned."""
+    left = {"indicator", "unit", ""} if left is None else left
     widths = {c: max([len(str(c)), *(len(str(v)) for v in table[c])]) for c in table.columns}
 
     def cell(column: str, value: Any) -> str:

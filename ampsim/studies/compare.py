@@ -1,5 +1,6 @@
-"""Paired comparison of policy scenarios with a baseline: differences with 95 % intervals, by
-indicator, month and zone, and the cost per outcome (see `statistics` and `costs`).
+"""Paired comparison of policy scenarios with a baseline: differences with 95 % intervals and the
+smallest detectable difference, by indicator, month and zone, the cost per outcome (see
+`statistics` and `costs`), and every replicate's metro values, so that nothing is only averaged.
 
 A comparison is tables; `reports.comparison` renders them, `write_tables` and `read_comparison`
 store and load them.
@@ -25,6 +26,7 @@ from ampsim.studies.statistics import (
     FINAL_MONTHS,
     excludes_zero,
     final_values,
+    minimum_detectable_difference,
     paired_differences,
     paired_interval,
     total_values,
@@ -34,12 +36,17 @@ from ampsim.studies.statistics import (
 if TYPE_CHECKING:
     from ampsim.studies.runner import RunResult
 
-TABLE_NAMES = ("summary", "series", "zones", "costs")
+TABLE_NAMES = ("summary", "series", "zones", "costs", "replicates")  # <name>.parquet
+ATTRIBUTES = {"replicates": "by_replicate"}  # `Comparison.replicates` is the number of replicates
 
 
 @dataclass
 class Comparison:
-    """The tables of a paired comparison of scenarios with a baseline, and their provenance."""
+    """The tables of a paired comparison of scenarios with a baseline, and their provenance.
+
+    `by_replicate` (written as replicates.parquet) is tidy: scenario, replicate, month, date,
+    indicator, value, for every scenario (the baseline too), replicate, month and metro indicator.
+    """
 
     base: str
     scenarios: list[str]
@@ -48,6 +55,7 @@ class Comparison:
     series: pd.DataFrame
     zones: pd.DataFrame
     costs: pd.DataFrame
+    by_replicate: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
@@ -65,8 +73,10 @@ def compare(
     base_values = _stack(base_runs, indicators)
     base_zone_tables: list[pd.DataFrame] | None = None  # made once, for the first scenario with zones
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_NAMES}
+    parts["replicates"].append(_replicate_rows(base, indicators, base_runs, base_values))
     for name in scenarios:
         other_values = _stack(runs[name], indicators)
+        parts["replicates"].append(_replicate_rows(name, indicators, runs[name], other_values))
         parts["summary"].append(_summary_rows(name, indicators, base_values, other_values))
         parts["series"].append(_series_rows(name, indicators, base_runs[0].metro, base_values, other_values))
         if all(_has(r.zones, "month") for r in (*base_runs, *runs[name])):
@@ -74,9 +84,10 @@ def compare(
             parts["zones"].append(_zone_rows(name, base_zone_tables, runs[name]))
         parts["costs"].append(cost_rows(name, base_runs, runs[name]))
     tables = {
-        name: pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        _attribute(name): pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         for name, frames in parts.items()
     }
+    tables["by_replicate"] = _compact(tables["by_replicate"], [base, *scenarios], indicators)
     derived = _derived_metadata(runs, base, scenarios)
     return Comparison(
         base=base,
@@ -140,6 +151,8 @@ def _summary_rows(
     base_total, other_total = total_values(base_values, kinds), total_values(other_values, kinds)
     diff_final, final_low, final_high = paired_interval(paired_differences(other_final, base_final))
     diff_total, total_low, total_high = paired_interval(paired_differences(other_total, base_total))
+    mdd_final = minimum_detectable_difference(paired_differences(other_final, base_final))
+    mdd_total = minimum_detectable_difference(paired_differences(other_total, base_total))
     significant = excludes_zero(final_low, final_high)
     return pd.DataFrame(
         {
@@ -158,6 +171,7 @@ def _summary_rows(
             "diff_final_low": final_low,
             "diff_final_high": final_high,
             "significant": significant,
+            "mdd_final": mdd_final,
             "verdict": [
                 verdict(i.better, d, s, n) for i, d, s in zip(info, diff_final, significant, strict=True)
             ],
@@ -167,6 +181,7 @@ def _summary_rows(
             "diff_total_low": total_low,
             "diff_total_high": total_high,
             "significant_total": excludes_zero(total_low, total_high),
+            "mdd_total": mdd_total,
         }
     )
 
@@ -194,6 +209,43 @@ def _series_rows(
             "diff_high": high.ravel(),
         }
     ).sort_values(["indicator", "month"], kind="stable", ignore_index=True)
+
+
+def _replicate_rows(
+    scenario: str, names: Sequence[str], runs: Sequence[RunResult], values: np.ndarray
+) -> pd.DataFrame:
+    """Every replicate's metro values, one row per (replicate, month, indicator); `values` is
+    `_stack(runs, names)`. The replicate is the run's own number (its position if unrecorded)."""
+    n, months, k = values.shape
+    calendar = runs[0].metro
+    numbers = [_replicate_number(run, r) for r, run in enumerate(runs)]
+    return pd.DataFrame(
+        {
+            "scenario": scenario,
+            "replicate": np.repeat(np.asarray(numbers, dtype=np.int32), months * k),
+            "month": np.tile(np.repeat(calendar["month"].to_numpy(dtype=np.int32), k), n),
+            "date": np.tile(np.repeat(calendar["date"].astype(str).to_numpy(), k), n),
+            "indicator": np.tile(np.asarray(names, dtype=object), n * months),
+            "value": values.ravel(),
+        }
+    )
+
+
+def _replicate_number(run: RunResult, position: int) -> int:
+    """The replicate number a run's metadata records, else its position among the replicates."""
+    number = run.metadata.get("replicate")
+    return number if isinstance(number, int) and not isinstance(number, bool) else position
+
+
+def _compact(table: pd.DataFrame, scenarios: Sequence[str], names: Sequence[str]) -> pd.DataFrame:
+    """The per-replicate table with categories for its repeated text (a tenth of the memory)."""
+    if table.empty:
+        return table
+    return table.assign(
+        scenario=pd.Categorical(table["scenario"], categories=list(scenarios)),
+        date=table["date"].astype("category"),
+        indicator=pd.Categorical(table["indicator"], categories=list(names)),
+    )
 
 
 def zone_final(run: RunResult) -> pd.DataFrame:
@@ -300,19 +352,29 @@ def _changed_parameters(base: dict, other: dict, prefix: str = "") -> dict[str, 
 # --- files ------------------------------------------------------------------------------
 
 
+def _attribute(name: str) -> str:
+    """The `Comparison` attribute holding the table written as <name>.parquet."""
+    return ATTRIBUTES.get(name, name)
+
+
 def write_tables(comparison: Comparison, directory: str | os.PathLike) -> None:
-    """Write the four tables (Parquet) and comparison.json into an existing folder."""
+    """Write the five tables (Parquet) and comparison.json into an existing folder."""
     directory = Path(directory)
     for name in TABLE_NAMES:
-        getattr(comparison, name).to_parquet(directory / f"{name}.parquet", index=False)
+        getattr(comparison, _attribute(name)).to_parquet(directory / f"{name}.parquet", index=False)
     (directory / "comparison.json").write_text(_comparison_json(comparison), encoding="utf-8")
 
 
 def read_comparison(directory: str | os.PathLike) -> Comparison:
-    """Load a comparison written by `write_comparison`."""
+    """Load a comparison written by `write_comparison` (one written before the per-replicate table
+    existed loads with that table empty)."""
     directory = Path(directory)
     head = json.loads((directory / "comparison.json").read_text(encoding="utf-8"))
-    tables = {name: pd.read_parquet(directory / f"{name}.parquet") for name in TABLE_NAMES}
+    tables = {}
+    for name in TABLE_NAMES:
+        path = directory / f"{name}.parquet"
+        optional = name == "replicates" and not path.exists()
+        tables[_attribute(name)] = pd.DataFrame() if optional else pd.read_parquet(path)
     return Comparison(
         base=head["base"],
         scenarios=head["scenarios"],

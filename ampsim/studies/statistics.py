@@ -3,7 +3,8 @@ Fieller intervals of a cost per unit, and how months are summarised.
 
 Replicate r of every scenario uses the same seed as replicate r of the baseline (common random
 numbers), so every statistic is computed on the per-replicate differences other_r - base_r and
-summarised by their mean and a paired t interval, mean ± t(0.975, n-1) × sd / √n.
+summarised by their mean and a paired t interval, mean ± t(0.975, n-1) × sd / √n, and by the
+smallest true difference the n pairs would usually detect (`minimum_detectable_difference`).
 
 "Final" means the mean over the last 12 simulated months (all months if fewer). "Total" means, over
 the whole horizon, the sum over months for flows (counts per month: deaths, hires, euros raised)
@@ -19,6 +20,7 @@ import numpy as np
 from scipy import stats
 
 CONFIDENCE = 0.95
+POWER = 0.80
 FINAL_MONTHS = 12
 
 
@@ -42,6 +44,25 @@ def paired_interval(
         return mean, np.full_like(mean, np.nan)[()], np.full_like(mean, np.nan)[()]
     half = stats.t.ppf(0.5 + confidence / 2, n - 1) * d.std(axis=0, ddof=1) / math.sqrt(n)
     return mean, mean - half, mean + half
+
+
+def minimum_detectable_difference(
+    differences: np.ndarray, confidence: float = CONFIDENCE, power: float = POWER
+) -> np.ndarray:
+    """Smallest true mean of paired differences (along axis 0) that the paired t interval would
+    exclude 0 for with probability `power`, at this spread and this number of pairs:
+
+        MDD = (t(0.5 + confidence / 2, n-1) + t(power, n-1)) × sd(d) / √n
+
+    with sd the standard deviation of the n differences (n-1 in the denominator); at 95 % and 80 %,
+    (t(0.975, n-1) + t(0.80, n-1)) × sd / √n. A smaller true effect would usually go unseen. NaN with
+    fewer than 2 pairs; 0 for pairs without spread (identical runs)."""
+    d = np.asarray(differences, dtype=float)
+    n = d.shape[0]
+    if n < 2:
+        return np.full_like(d.mean(axis=0), np.nan)[()]
+    factor = stats.t.ppf(0.5 + confidence / 2, n - 1) + stats.t.ppf(power, n - 1)
+    return factor * d.std(axis=0, ddof=1) / math.sqrt(n)
 
 
 def ratio_interval(

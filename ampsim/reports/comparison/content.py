@@ -83,6 +83,12 @@ def difference_cells(row: pd.Series) -> tuple[str, str]:
     return difference, format_interval(row["diff_final_low"], row["diff_final_high"])
 
 
+def detectable_cell(row: pd.Series) -> str:
+    """The smallest final-year difference these replicates would usually detect, as text ('-' for a
+    comparison without it: one replicate, or written before it was computed)."""
+    return format_number(row.get("mdd_final", np.nan))
+
+
 def total_cell(row: pd.Series) -> str:
     """The whole-horizon difference with its interval, as text."""
     interval = format_interval(row["diff_total_low"], row["diff_total_high"])
@@ -176,6 +182,7 @@ def methods_paragraphs(comparison: Comparison) -> list[str]:
         "Intervals: for each replicate r the difference d_r = scenario_r - baseline_r is computed; the "
         "95 % interval is mean(d) ± t(0.975, n-1) × sd(d) / √n. With one replicate there is no interval. "
         "Identical runs give a difference of exactly 0 with a zero-width interval.",
+        detectable_paragraph(comparison),
         "Assessment: 'better' or 'worse' when the interval excludes 0, according to whether lower or "
         "higher values are desirable; 'higher' or 'lower' for indicators without a desirable direction; "
         "'no clear difference' when the interval includes 0.",
@@ -185,6 +192,23 @@ def methods_paragraphs(comparison: Comparison) -> list[str]:
         "interval lies above 0 (with a single replicate, without interval); its 95 % interval follows "
         "Fieller's method, which for a fixed spending S is S / (upper gain) to S / (lower gain).",
     ]
+
+
+def detectable_paragraph(comparison: Comparison) -> str:
+    """What the smallest detectable difference means, for these replicates at this scale."""
+    n = comparison.replicates
+    scale = comparison.metadata.get("scale")
+    at_scale = f" at scale {scale}" if isinstance(scale, int | float) else ""
+    return (
+        "Smallest detectable difference: (t(0.975, n-1) + t(0.80, n-1)) × sd(d) / √n, from the same "
+        "per-replicate differences d as the interval. It is the smallest true effect that a comparison "
+        "like this one would call better or worse 8 times in 10 (95 % confidence, 80 % power): a true "
+        f"effect smaller than this would usually go unseen with {n} replicate{'s' if n != 1 else ''}"
+        f"{at_scale}, so 'no clear difference' says that an effect, if any, is probably not much larger "
+        "than this, not that there is none. "
+        "More replicates (it shrinks about as 1/√n) or a larger scale (less sampling noise per pair) "
+        "lower it. With one replicate it cannot be computed."
+    )
 
 
 def headline_rows(comparison: Comparison, scenario: str) -> pd.DataFrame:
@@ -213,6 +237,7 @@ def indicator_headers(comparison: Comparison, scenario: str) -> list[str]:
         f"{scenario}, final year",
         "difference",
         "95 % interval",
+        "smallest detectable difference",
         "assessment",
         f"difference over {period_label(comparison)} (95 % interval)",
     ]

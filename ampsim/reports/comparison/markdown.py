@@ -39,6 +39,7 @@ def _indicator_rows_md(rows: pd.DataFrame, period: str) -> list[list[str]]:
                 format_number(row["other_final"]),
                 difference,
                 interval,
+                content.detectable_cell(row),
                 row["verdict"],
                 f"{content.total_cell(row)}, {content.total_basis(row, period)}",
             ]

@@ -77,6 +77,7 @@ def _indicator_rows_html(rows: pd.DataFrame, period: str) -> list[list[str]]:
                 _e(format_number(row["other_final"])),
                 _e(difference),
                 _e(interval),
+                _e(content.detectable_cell(row)),
                 _badge(row["verdict"]),
                 f"{_e(content.total_cell(row))}<br>"
                 f'<span class="basis">{_e(content.total_basis(row, period))}</span>',
@@ -135,7 +136,7 @@ def _headline_html(comparison: Comparison) -> list[str]:
             _html_table(
                 content.indicator_headers(comparison, scenario),
                 _indicator_rows_html(rows, period),
-                (2, 3, 4, 5),
+                (2, 3, 4, 5, 6),
             )
         )
     return parts
@@ -174,7 +175,7 @@ def _all_indicators_html(comparison: Comparison) -> list[str]:
                 _html_table(
                     content.indicator_headers(comparison, scenario),
                     _indicator_rows_html(block, period),
-                    (2, 3, 4, 5),
+                    (2, 3, 4, 5, 6),
                 )
             )
         parts.append("</details>")

@@ -192,10 +192,7 @@ def are_monthly(
     at least the gross monthly SMIC.
     """
     sjr = np.where(unemployed, reference_daily_wage, 0.0)
-    daily = np.maximum(
-        p["are.rate_alone"] * sjr, p["are.rate_with_fixed_part"] * sjr + p["are.fixed_part"]
-    )
-    daily = np.minimum(np.maximum(daily, p["are.minimum"]), p["are.ceiling_rate"] * sjr)
+    daily = _are_daily(sjr, p)
     pension = p["are.pension_contribution_rate"] * sjr
     pension = np.where(daily - pension > p["are.minimum"], pension, 0.0)
     days = p["are.days_per_month"]
@@ -213,6 +210,25 @@ def are_monthly(
     levied_share = np.divide(csg_crds, full, out=np.zeros_like(full), where=full > 0)
     taxable = net + non_deductible_share * csg_crds * (levied_share > 0)
     return np.where(gross > 0, net, 0.0), np.where(gross > 0, taxable, 0.0)
+
+
+def _are_daily(sjr: np.ndarray, p: Params) -> np.ndarray:
+    daily = np.maximum(p["are.rate_alone"] * sjr, p["are.rate_with_fixed_part"] * sjr + p["are.fixed_part"])
+    return np.minimum(np.maximum(daily, p["are.minimum"]), p["are.ceiling_rate"] * sjr)
+
+
+def are_daily_gross(reference_daily_wage: Any, year: int, month: int = 1) -> np.ndarray:
+    """Gross daily ARE for a daily reference wage: max(57 %, 40.4 % + fixed part), >= minimum, <= 75 %."""
+    check_period(year, month)
+    return _are_daily(_amount("reference_daily_wage", reference_daily_wage, None), parameters_at(year, month))
+
+
+def maximum_amount(benefit: str, households: Households, year: int, month: int = 1) -> np.ndarray:
+    """RSA or PPA maximum amount (montant forfaitaire) of the households, before any deduction."""
+    if benefit not in ("rsa", "ppa"):
+        raise ValueError(f"benefit: expected 'rsa' or 'ppa', got {benefit!r}")
+    check_period(year, month)
+    return _flat_amount(households, parameters_at(year, month), benefit)
 
 
 def taxable_wage(net_earnings: np.ndarray, p: Params) -> np.ndarray:
@@ -440,6 +456,11 @@ def income_tax(
             income,
         )
         taxable += income - allowance
+    return tax_on_taxable_income(h, taxable, p), taxable
+
+
+def tax_on_taxable_income(h: Households, taxable: np.ndarray, p: Params) -> np.ndarray:
+    """Annual tax on a net taxable income: scale per share, capped quotient familial, decote, 61 EUR floor."""
     shares = tax_shares(h)
     scale = p["tax.scale"]
     tax = _scale_tax(taxable / shares, scale) * shares
@@ -461,8 +482,7 @@ def income_tax(
         0.0,
     )
     tax = np.maximum(tax - decote, 0.0)
-    tax = np.where(tax >= p["tax.minimum_collected"], np.round(tax), 0.0)
-    return tax, taxable
+    return np.where(tax >= p["tax.minimum_collected"], np.round(tax), 0.0)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,0 +1,645 @@
+"""Households formed from the census household structure: residents of each zone grouped so that
+the shares of one-person, couple, family, single-parent and other households and the mean size
+match the zone's census figures, with plausible ages inside every household.
+
+One Numba kernel per zone: it picks which adults still live with their parents (as many as the
+census mean size requires), cuts the dependants into sibships, finds each sibship a parent of a
+plausible age (and a partner for couples), then forms childless couples, other households and
+one-person households from the adults left. Every draw comes from pre-drawn uniforms, one row per
+resident, so the result depends on the random input only, whatever the number of threads. See
+docs/HOUSEHOLDS.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+import pandas as pd
+from numba import njit, prange
+
+from ampsim.core.errors import InputError
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Share, parameter
+from ampsim.world.residents import Sex, Status
+from ampsim.world.territory import Territory, read_data_csv
+
+N_UNIFORMS = 6  # uniform draws per resident (columns of the random input)
+MAX_AGE = 120  # ages above are treated as this one
+ADULT_AGE = 18
+CHILD_UC_AGE = 14  # modified OECD scale: under 14 counts 0.3
+_SHARE_COLUMNS = (
+    "one_person_pct",
+    "couple_no_children_pct",
+    "couple_with_children_pct",
+    "single_parent_pct",
+    "other_pct",
+)
+_TERRITORY_ROWS = {  # conseil de territoire -> row of households.csv (proxy for the INSEE area)
+    "Marseille-Provence": "marseille_employment_zone",
+    "Pays d'Aubagne et de l'Étoile": "marseille_employment_zone",
+    "Pays d'Aix": "aix_living_area",
+}
+_ZONE_ROWS = {13208: "marseille_8e", 13214: "marseille_14e"}  # zones with their own figures
+_DEFAULT_ROW = "paca"
+_REFERENCE_ROW = "marseille_employment_zone"  # completes rows that give only some shares
+
+
+class HouseholdKind(IntEnum):
+    """Census household types (INSEE 'Couples-Familles-Ménages')."""
+
+    ONE_PERSON = 0
+    COUPLE = 1  # couple without children
+    COUPLE_WITH_CHILDREN = 2
+    SINGLE_PARENT = 3
+    OTHER = 4  # several people, no family
+
+
+class HouseholdParameters(ParameterGroup):
+    """Choices made when grouping residents into households."""
+
+    students_at_home: float = parameter(
+        0.32,
+        unit="1",
+        ge=0.0,
+        le=1.0,
+        source="OVE 'Conditions de vie des étudiants' 2013: 32 % of students live with their parents "
+        "(22-32 % in large provincial towns), via MESR 'L'état de l'enseignement supérieur' no. 8, "
+        "sheet 15",
+        description="share of students aged 18-24 who live with their parents",
+    )
+    at_home_weight_18_29: tuple[Share, ...] = parameter(
+        (0.721, 0.608, 0.511, 0.433, 0.373, 0.313, 0.265, 0.207, 0.161, 0.138, 0.108, 0.094),
+        unit="1",
+        min_length=12,
+        max_length=12,
+        source="INSEE Flash Nouvelle-Aquitaine no. 21 (2017), census: share living with their "
+        "parents at each age 18 to 29 (https://www.insee.fr/fr/statistiques/2573899)",
+        description="relative weight of each age 18-29 when choosing the other adults who live "
+        "with their parents",
+    )
+    at_home_weight_30_39: float = parameter(
+        0.02,
+        unit="1",
+        ge=0.0,
+        le=1.0,
+        source="INSEE Première no. 1686 (2018), as reported in the press: about 2 % still live "
+        "with their parents at 30",
+        description="the same weight for ages 30-39 (none older)",
+    )
+    mothers_among_single_parents: float = parameter(
+        0.767,
+        unit="1",
+        ge=0.0,
+        le=1.0,
+        source="derived from INSEE census 2021, Marseille employment zone: single mothers 17.1 % "
+        "and fathers 5.2 % of single-family households",
+        description="share of single parents who are mothers",
+    )
+    parent_gap_min: int = parameter(
+        16, unit="years", ge=12, le=30, source=ASSUMPTION,
+        description="a parent is at least this much older than each of the children",
+    )
+    parent_gap_max: int = parameter(
+        50, unit="years", ge=30, le=70, source=ASSUMPTION,
+        description="and at most this much older",
+    )
+    parent_gap_mean: float = parameter(
+        30.0, unit="years", ge=16.0, le=50.0,
+        source="modelling assumption, near INSEE's mean age of mothers at childbirth (about 31 "
+        "years in France in the 2020s)",
+        description="wanted age of the mother minus the mean age of the children",
+    )
+    parent_gap_spread: float = parameter(
+        6.0, unit="years", ge=0.0, le=20.0, source=ASSUMPTION,
+        description="half-width of the uniform spread around that gap",
+    )
+    couple_gap_mean: float = parameter(
+        2.0, unit="years", ge=-10.0, le=10.0,
+        source="modelling assumption (men are on average a few years older than their partner)",
+        description="wanted age of the man minus the age of the woman in a couple",
+    )
+    couple_gap_spread: float = parameter(
+        4.0, unit="years", ge=0.0, le=20.0, source=ASSUMPTION,
+        description="half-width of the uniform spread around that gap",
+    )
+    couple_gap_min: int = parameter(
+        -5, unit="years", ge=-30, le=0, source=ASSUMPTION,
+        description="the man is at least this much older than the woman (negative: younger)",
+    )
+    couple_gap_max: int = parameter(
+        10, unit="years", ge=0, le=30, source=ASSUMPTION,
+        description="and at most this much older",
+    )
+    sibling_spread: float = parameter(
+        4.0, unit="years", ge=0.0, le=15.0, source=ASSUMPTION,
+        description="half-width of the noise on ages when dependants are sorted into sibships",
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Composition:
+    """Census household structure of every zone: `shares` (zones x 5, fractions in
+    `HouseholdKind` order), `mean_size` (people per household) and the data row used."""
+
+    shares: np.ndarray
+    mean_size: np.ndarray
+    row: tuple[str, ...]
+
+    @property
+    def n_zones(self) -> int:
+        return int(self.mean_size.size)
+
+
+@dataclass(frozen=True, eq=False)
+class Households:
+    """Households as typed arrays; household h's residents are
+    `members[offsets[h]:offsets[h + 1]]` (indices into the residents' arrays)."""
+
+    zone: np.ndarray  # uint8
+    kind: np.ndarray  # uint8, HouseholdKind
+    adults: np.ndarray  # uint8: members aged 18 or more
+    children_under_14: np.ndarray  # uint8
+    members_14_plus: np.ndarray  # uint8
+    offsets: np.ndarray  # int64, n + 1
+    members: np.ndarray  # int32, one entry per resident
+
+    @property
+    def n(self) -> int:
+        """Number of households."""
+        return int(self.kind.size)
+
+    @property
+    def size(self) -> np.ndarray:
+        """Members per household."""
+        return np.diff(self.offsets)
+
+
+def reference_rows() -> pd.DataFrame:
+    """households.csv completed: a missing 'other' share is 100 minus the rest; rows that give
+    only one-person and single-parent shares take the three other shares of the Marseille
+    employment zone, rescaled to fill the remainder (modelling assumption); a missing mean size
+    is people in households / households."""
+    table = read_data_csv("households.csv").set_index("row")
+    reference = table.loc[_REFERENCE_ROW, list(_SHARE_COLUMNS)].astype(float)
+    for name, row in table.iterrows():
+        shares = row[list(_SHARE_COLUMNS)].astype(float)
+        if shares.isna().all():
+            continue
+        missing = shares.isna()
+        rest = 100.0 - shares[~missing].sum()
+        fill = reference[missing] if missing.sum() > 1 else pd.Series(1.0, index=shares.index[missing])
+        table.loc[name, shares.index[missing]] = rest * fill / fill.sum()
+        if pd.isna(row["mean_size"]) and pd.notna(row["people_in_households"]):
+            table.loc[name, "mean_size"] = row["people_in_households"] / row["households"]
+    return table
+
+
+def household_composition(territory: Territory) -> Composition:
+    """Each zone's census household structure, by the rule of docs/HOUSEHOLDS.md: the 8th and
+    14th arrondissements their own figures, the other communes and arrondissements of
+    Marseille-Provence and the Pays d'Aubagne the employment zone's, the Pays d'Aix the Aix
+    living area's, the rest the region's. A zone row without a mean size (8e, 14e) gets its
+    population divided by its households."""
+    table = reference_rows()
+    zones = territory.zones
+    rows = [
+        _ZONE_ROWS.get(int(code), _TERRITORY_ROWS.get(str(area), _DEFAULT_ROW))
+        for code, area in zip(zones["insee_code"], zones["territory"], strict=True)
+    ]
+    shares = table.loc[rows, list(_SHARE_COLUMNS)].to_numpy(float, copy=True) / 100.0
+    shares /= shares.sum(axis=1, keepdims=True)
+    size = table.loc[rows, "mean_size"].to_numpy(float, copy=True)
+    own = np.isnan(size)
+    size[own] = territory.population[own] / table.loc[rows, "households"].to_numpy(float)[own]
+    return Composition(shares, size, tuple(rows))
+
+
+def form_households(
+    zone: np.ndarray,
+    age_years: np.ndarray,
+    sex: np.ndarray,
+    status: np.ndarray,
+    composition: Composition,
+    rng_or_uniforms: np.random.Generator | np.ndarray,
+    params: HouseholdParameters | None = None,
+) -> tuple[np.ndarray, Households]:
+    """Group the residents of each zone into households (see the module docstring).
+
+    `rng_or_uniforms` is a NumPy Generator or an (n, N_UNIFORMS) array of uniforms in [0, 1).
+    Returns the household index of every resident (int32) and the households.
+    """
+    params = params or HouseholdParameters()
+    zone, age, sex, status = _checked_residents(zone, age_years, sex, status, composition)
+    uniforms = _uniforms(rng_or_uniforms, zone.size)
+    order = np.argsort(zone, kind="stable")
+    bounds = np.searchsorted(zone[order], np.arange(composition.n_zones + 1))
+    local, kinds, counts = _form_all_zones(
+        bounds,
+        age[order],
+        sex[order],
+        (status[order] == Status.RETIRED),
+        (status[order] == Status.IN_EDUCATION),
+        uniforms[order],
+        composition.shares.astype(np.float64),
+        composition.mean_size.astype(np.float64),
+        _kernel_parameters(params),
+        _at_home_weights(params),
+    )
+    first = np.concatenate([[0], np.cumsum(counts)])
+    household = np.empty(zone.size, dtype=np.int32)
+    household[order] = (local + np.repeat(first[:-1], np.diff(bounds))).astype(np.int32)
+    kind = np.concatenate([kinds[bounds[z] : bounds[z] + counts[z]] for z in range(counts.size)])
+    hh_zone = np.repeat(np.arange(counts.size, dtype=np.uint8), counts)
+    return household, _households(household, hh_zone, kind.astype(np.uint8), age)
+
+
+def consumption_units(households: Households) -> np.ndarray:
+    """INSEE's modified OECD scale: 1 for the first person aged 14 or more, 0.5 for each other
+    one, 0.3 for each child under 14 (a household of children only: 1 for the first child)."""
+    older = households.members_14_plus.astype(np.float64)
+    young = households.children_under_14.astype(np.float64)
+    units = 1.0 + 0.5 * np.maximum(older - 1.0, 0.0) + 0.3 * young
+    return np.where(older > 0, units, units - 0.3)
+
+
+def kind_shares(households: Households, n_zones: int) -> np.ndarray:
+    """Share of each household kind in each zone (zones x 5)."""
+    counts = np.zeros((n_zones, len(HouseholdKind)))
+    np.add.at(counts, (households.zone, households.kind), 1.0)
+    return counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+
+
+def _checked_residents(zone, age_years, sex, status, composition: Composition):
+    """The residents' arrays as int64, or an InputError (a ValueError) that says what is wrong."""
+    arrays = {"zone": zone, "age_years": age_years, "sex": sex, "status": status}
+    for name, array in arrays.items():
+        if np.ndim(array) != 1:
+            raise InputError(f"{name}: expected a one-dimensional array, got shape {np.shape(array)}")
+    lengths = {name: len(array) for name, array in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        raise InputError(f"resident arrays of different lengths: {lengths}")
+    zone, age, sex, status = (np.asarray(a).astype(np.int64) for a in arrays.values())
+    if zone.size and (zone.min() < 0 or zone.max() >= composition.n_zones):
+        bad = int(zone[(zone < 0) | (zone >= composition.n_zones)][0])
+        raise InputError(f"unknown zone index {bad}: expected 0 to {composition.n_zones - 1}")
+    if age.size and age.min() < 0:
+        raise InputError(f"age_years: expected ages of 0 or more, got {int(age.min())}")
+    if sex.size and not np.isin(sex, (Sex.MALE, Sex.FEMALE)).all():
+        raise InputError("sex: expected 0 (male) or 1 (female) for every resident")
+    if status.size and (status.min() < 0 or status.max() >= len(Status)):
+        raise InputError(f"status: expected values 0 to {len(Status) - 1}")
+    return zone, np.minimum(age, MAX_AGE), sex, status
+
+
+def _uniforms(rng_or_uniforms, n: int) -> np.ndarray:
+    """The (n, N_UNIFORMS) uniforms: drawn from a Generator, or checked when given."""
+    if isinstance(rng_or_uniforms, np.random.Generator):
+        return rng_or_uniforms.random((n, N_UNIFORMS))
+    uniforms = np.asarray(rng_or_uniforms, dtype=np.float64)
+    if uniforms.shape != (n, N_UNIFORMS):
+        raise InputError(f"uniforms: expected shape ({n}, {N_UNIFORMS}), got {uniforms.shape}")
+    if uniforms.size and not ((uniforms >= 0.0) & (uniforms < 1.0)).all():
+        raise InputError("uniforms: expected values in [0, 1)")
+    return uniforms
+
+
+def _kernel_parameters(params: HouseholdParameters) -> np.ndarray:
+    """The parameters as the float array the kernel reads (order: see `_P_*` below)."""
+    return np.array(
+        [
+            params.students_at_home,
+            params.mothers_among_single_parents,
+            params.parent_gap_min,
+            params.parent_gap_max,
+            params.parent_gap_mean,
+            params.parent_gap_spread,
+            params.couple_gap_mean,
+            params.couple_gap_spread,
+            params.couple_gap_min,
+            params.couple_gap_max,
+            params.sibling_spread,
+        ]
+    )
+
+
+(_P_STUDENTS, _P_MOTHERS, _P_GAP_MIN, _P_GAP_MAX, _P_GAP_MEAN, _P_GAP_SPREAD, _P_COUPLE_MEAN,
+ _P_COUPLE_SPREAD, _P_COUPLE_MIN, _P_COUPLE_MAX, _P_SIBLING) = range(11)  # fmt: skip
+
+
+def _at_home_weights(params: HouseholdParameters) -> np.ndarray:
+    """Weight of each age 0..MAX_AGE when choosing non-student adults who live with parents."""
+    weights = np.zeros(MAX_AGE + 1)
+    weights[18:30] = params.at_home_weight_18_29
+    weights[30:40] = params.at_home_weight_30_39
+    return weights
+
+
+def _households(household: np.ndarray, zone: np.ndarray, kind: np.ndarray, age: np.ndarray) -> Households:
+    """Per-household counts and the member lists from every resident's household index."""
+    n = kind.size
+    size = np.bincount(household, minlength=n)
+    if size.size and size.max() > 255:
+        raise InputError(f"a household of {size.max()} members: at most 255 fit the uint8 counts")
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(household[mask], minlength=n).astype(np.uint8)
+
+    return Households(
+        zone=zone,
+        kind=kind,
+        adults=count(age >= ADULT_AGE),
+        children_under_14=count(age < CHILD_UC_AGE),
+        members_14_plus=count(age >= CHILD_UC_AGE),
+        offsets=np.concatenate([[0], np.cumsum(size)]).astype(np.int64),
+        members=np.argsort(household, kind="stable").astype(np.int32),
+    )
+
+
+# --- the kernels ------------------------------------------------------------------------------
+_N_BUCKETS = 4 * (MAX_AGE + 1)  # (retired, sex, age)
+_MALE, _FEMALE = int(Sex.MALE), int(Sex.FEMALE)  # plain ints: Numba's array expressions take no IntEnum
+_ONE_PERSON, _COUPLE, _COUPLE_WITH_CHILDREN, _SINGLE_PARENT, _OTHER = (int(k) for k in HouseholdKind)
+
+
+@njit(cache=True, parallel=True)
+def _form_all_zones(bounds, age, sex, retired, student, u, shares, mean_size, prm, weights):
+    """Every zone's households (zones in parallel, each from its own residents' uniforms):
+    zone-local household numbers per resident, kinds per local number, households per zone."""
+    n = age.size
+    local = np.empty(n, dtype=np.int64)
+    kinds = np.zeros(n, dtype=np.uint8)
+    n_zones = bounds.size - 1
+    counts = np.zeros(n_zones, dtype=np.int64)
+    for z in prange(n_zones):
+        a, b = bounds[z], bounds[z + 1]
+        zone_household = np.empty(b - a, dtype=np.int64)
+        zone_kind = np.zeros(b - a, dtype=np.uint8)
+        counts[z] = _zone_households(
+            age[a:b], sex[a:b], retired[a:b], student[a:b], u[a:b], shares[z], mean_size[z],
+            prm, weights, zone_household, zone_kind,
+        )  # fmt: skip
+        for j in range(b - a):  # plain indexed writes: slices written inside prange can be lost
+            local[a + j] = zone_household[j]
+            kinds[a + j] = zone_kind[j]
+    return local, kinds, counts
+
+
+@njit(cache=True)
+def _zone_households(age, sex, retired, student, u, shares, mean_size, prm, weights, household, kind):
+    """One zone: dependants, family households, couples, other and one-person households.
+    Writes each resident's local household number and each household's kind; returns the count."""
+    m = age.size
+    household[:] = -1
+    dependant = _choose_dependants(age, retired, student, u, shares, mean_size, prm, weights)
+    deps = np.nonzero(dependant)[0]
+    pool = np.nonzero(~dependant)[0]
+    if pool.size == 0:  # no adult in the zone: its children form one household
+        household[:] = 0
+        kind[0] = _OTHER
+        return 1 if m > 0 else 0
+    n_couple, n_cwc, n_sp, n_other = _plan(pool.size, deps.size, shares)
+    start, ptr, members = _buckets(pool, age, sex, retired, u)
+    used = dependant.copy()
+    nh = _families(deps, age, u, n_cwc, n_sp, prm, start, ptr, members, used, household, kind, 0)
+    nh = _couples(pool, age, sex, u, n_couple, prm, start, ptr, members, used, household, kind, nh)
+    nh = _others(pool, retired, u, n_other, used, household, kind, nh)
+    for i in range(m):
+        if household[i] < 0:
+            household[i] = nh
+            kind[nh] = _ONE_PERSON
+            nh += 1
+    return nh
+
+
+@njit(cache=True)
+def _choose_dependants(age, retired, student, u, shares, mean_size, prm, weights):
+    """Children under 18, students 18-24 at home with the set probability, and as many other
+    adults (weighted by age) as the census mean size requires; at least one adult stays out."""
+    m = age.size
+    dependant = age < ADULT_AGE
+    adults_per_household = shares[0] + 2.0 * (shares[1] + shares[2] + shares[4]) + shares[3]
+    wanted = m - int(round(adults_per_household * m / mean_size)) - int(dependant.sum())
+    for i in range(m):
+        if not dependant[i] and student[i] and age[i] <= 24 and u[i, 0] < prm[_P_STUDENTS]:
+            dependant[i] = True
+            wanted -= 1
+    if wanted > 0:
+        candidates = np.nonzero(
+            ~dependant & ~retired & ~(student & (age <= 24)) & (weights[age] > 0.0)
+        )[0]
+        keys = np.log(u[candidates, 0]) / weights[age[candidates]]  # weighted draw without replacement
+        best = np.argsort(-keys)
+        for j in range(min(wanted, candidates.size)):
+            dependant[candidates[best[j]]] = True
+    if dependant.all() and (age >= ADULT_AGE).any():  # keep the oldest adult as a householder
+        oldest = np.argmax(age)
+        dependant[oldest] = False
+    return dependant
+
+
+@njit(cache=True)
+def _plan(n_adults, n_dependants, shares):
+    """Households of each kind wanted: the census shares of the households that `n_adults`
+    householders make, with at least one family when there are dependants, no more families than
+    dependants, and no more adults used than there are (one-person households take the rest)."""
+    per = shares[0] + 2.0 * (shares[1] + shares[2] + shares[4]) + shares[3]
+    total = n_adults / per
+    n_couple = int(round(shares[1] * total))
+    n_cwc = int(round(shares[2] * total))
+    n_sp = int(round(shares[3] * total))
+    n_other = int(round(shares[4] * total))
+    if n_dependants == 0:
+        n_cwc, n_sp = 0, 0
+    elif n_cwc + n_sp == 0:
+        n_sp = 1
+    elif n_cwc + n_sp > n_dependants:
+        n_cwc = n_cwc * n_dependants // (n_cwc + n_sp)
+        n_sp = n_dependants - n_cwc
+    while 2 * (n_couple + n_cwc + n_other) + n_sp > n_adults:
+        if n_couple > 0:
+            n_couple -= 1
+        elif n_other > 0:
+            n_other -= 1
+        elif n_cwc > 0:
+            n_cwc -= 1
+            n_sp += 1
+        else:
+            n_sp -= 1
+    return n_couple, n_cwc, n_sp, n_other
+
+
+@njit(cache=True)
+def _buckets(pool, age, sex, retired, u):
+    """The householders by (retired, sex, age) bucket, in random order inside a bucket: bucket b
+    holds members[start[b]:start[b + 1]], of which members[ptr[b]:...] are not yet taken."""
+    bucket = (retired[pool].astype(np.int64) * 2 + sex[pool]) * (MAX_AGE + 1) + age[pool]
+    members = pool[np.argsort(bucket + u[pool, 4])]
+    start = np.zeros(_N_BUCKETS + 1, dtype=np.int64)
+    for b in bucket:
+        start[b + 1] += 1
+    start = np.cumsum(start)
+    return start, start[:-1].copy(), members
+
+
+@njit(cache=True)
+def _take(target, lo, hi, sexes, retired_lo, retired_hi, start, ptr, members, used, older_first):
+    """Take the free householder whose age is nearest `target` inside [lo, hi], of a sex in
+    `sexes` (0 male, 1 female, 2 either) and retired flag in [retired_lo, retired_hi]; -1 if none."""
+    lo, hi = max(lo, 0), min(hi, MAX_AGE)
+    if lo > hi:
+        return -1
+    target = min(max(target, lo), hi)
+    sex_lo, sex_hi = (0, 1) if sexes == 2 else (sexes, sexes)
+    for distance in range(hi - lo + 1):
+        for side in range(2 if distance > 0 else 1):
+            a = target + distance if (side == 0) == older_first else target - distance
+            if a < lo or a > hi:
+                continue
+            for flag in range(retired_lo, retired_hi + 1):
+                for s in range(sex_lo, sex_hi + 1):
+                    b = (flag * 2 + s) * (MAX_AGE + 1) + a
+                    while ptr[b] < start[b + 1]:
+                        i = members[ptr[b]]
+                        ptr[b] += 1
+                        if not used[i]:
+                            used[i] = True
+                            return i
+    return -1
+
+
+@njit(cache=True)
+def _families(deps, age, u, n_cwc, n_sp, prm, start, ptr, members, used, household, kind, nh):
+    """Cut the dependants, sorted by noisy age, into sibships of random sizes; give each a parent
+    16-50 years older than every child (a partner too for couples). Returns the household count."""
+    n_fam = n_cwc + n_sp
+    if n_fam == 0:
+        return nh
+    order = deps[np.argsort(age[deps] + (2.0 * u[deps, 1] - 1.0) * prm[_P_SIBLING])]
+    sizes = np.ones(n_fam, dtype=np.int64)
+    for j in range(n_fam, order.size):  # each further dependant joins a random sibship
+        sizes[min(int(u[order[j], 2] * n_fam), n_fam - 1)] += 1
+    first = np.zeros(n_fam + 1, dtype=np.int64)
+    first[1:] = np.cumsum(sizes)
+    single = np.zeros(n_fam, dtype=np.bool_)
+    single[np.argsort(u[order[first[:-1]], 3])[:n_sp]] = True
+    done_household = np.empty(n_fam, dtype=np.int64)
+    done_age = np.empty(n_fam, dtype=np.int64)
+    n_done = 0
+    for f in range(n_fam):
+        block = order[first[f] : first[f + 1]]
+        h, parent_age = _family_parent(block, single[f], age, u, prm, start, ptr, members, used,
+                                       household, kind, nh, done_household[:n_done],
+                                       done_age[:n_done], f % 2 == 0)  # fmt: skip
+        for i in block:
+            household[i] = h
+        if h == nh:
+            done_household[n_done] = h
+            done_age[n_done] = parent_age
+            n_done += 1
+            nh += 1
+    return nh
+
+
+@njit(cache=True)
+def _family_parent(block, single, age, u, prm, start, ptr, members, used, household, kind, nh,
+                   done_household, done_age, older_first):  # fmt: skip
+    """The household of one sibship: a new one (number nh) around a parent found in the age
+    window, or, when nobody fits, an earlier family whose parent does; as a last resort the
+    nearest adult of any age (rule of docs/HOUSEHOLDS.md). Returns (household, parent's age),
+    the age -1 when the household is an earlier one or has no adult."""
+    oldest, youngest = age[block].max(), age[block].min()
+    lo = max(ADULT_AGE, oldest + int(prm[_P_GAP_MIN]))
+    hi = youngest + int(prm[_P_GAP_MAX])
+    lead = block[0]
+    female = (not single) or u[lead, 5] < prm[_P_MOTHERS]
+    sex = _FEMALE if female else _MALE
+    wanted = age[block].mean() + prm[_P_GAP_MEAN] + (2.0 * u[lead, 4] - 1.0) * prm[_P_GAP_SPREAD]
+    target = int(round(wanted + (0.0 if female else prm[_P_COUPLE_MEAN])))
+    parent = _take(target, lo, hi, sex, 0, 0, start, ptr, members, used, older_first)
+    if parent < 0:
+        parent = _take(target, lo, hi, 1 - sex, 0, 0, start, ptr, members, used, older_first)
+    if parent < 0:
+        earlier = _nearest(done_age, target, lo, hi)
+        if earlier >= 0:
+            return done_household[earlier], -1
+        parent = _take(target, lo, hi, 2, 1, 1, start, ptr, members, used, older_first)
+    if parent < 0:
+        parent = _take(target, ADULT_AGE, MAX_AGE, 2, 0, 1, start, ptr, members, used, older_first)
+    if parent < 0:
+        earlier = _nearest(done_age, target, 0, MAX_AGE)
+        if earlier >= 0:
+            return done_household[earlier], -1
+        kind[nh] = _OTHER  # no adult left at all: the sibship lives on its own
+        return nh, -1
+    household[parent] = nh
+    kind[nh] = _SINGLE_PARENT
+    if not single:
+        partner = _partner(parent, age, sex, u, prm, start, ptr, members, used, 0, older_first)
+        if partner >= 0:
+            household[partner] = nh
+            kind[nh] = _COUPLE_WITH_CHILDREN
+    return nh, age[parent]
+
+
+@njit(cache=True)
+def _nearest(ages, target, lo, hi):
+    """Index of the age in [lo, hi] nearest `target`, or -1."""
+    best, gap = -1, MAX_AGE + 1
+    for j in range(ages.size):
+        if lo <= ages[j] <= hi and abs(ages[j] - target) < gap:
+            best, gap = j, abs(ages[j] - target)
+    return best
+
+
+@njit(cache=True)
+def _partner(person, age, sex, u, prm, start, ptr, members, used, retired_hi, older_first):
+    """A free partner of the other sex for `person`, the man `couple_gap_min` to `couple_gap_max`
+    years older than the woman, nearest a gap drawn around `couple_gap_mean`; -1 if none."""
+    gap = prm[_P_COUPLE_MEAN] + (2.0 * u[person, 3] - 1.0) * prm[_P_COUPLE_SPREAD]
+    if sex == _FEMALE:
+        lo, hi = age[person] + int(prm[_P_COUPLE_MIN]), age[person] + int(prm[_P_COUPLE_MAX])
+        target, other = int(round(age[person] + gap)), _MALE
+    else:
+        lo, hi = age[person] - int(prm[_P_COUPLE_MAX]), age[person] - int(prm[_P_COUPLE_MIN])
+        target, other = int(round(age[person] - gap)), _FEMALE
+    lo = max(lo, ADULT_AGE)
+    return _take(target, lo, hi, other, 0, retired_hi, start, ptr, members, used, older_first)
+
+
+@njit(cache=True)
+def _couples(pool, age, sex, u, n_couple, prm, start, ptr, members, used, household, kind, nh):
+    """Childless couples: free women in random order, each with the free man nearest the drawn
+    age gap (retirees included), until `n_couple` are formed or no woman finds a partner."""
+    women = pool[sex[pool] == _FEMALE]
+    women = women[np.argsort(u[women, 5])]
+    made = 0
+    for w in women:
+        if made >= n_couple:
+            break
+        if used[w]:
+            continue
+        man = _partner(w, age, _FEMALE, u, prm, start, ptr, members, used, 1, made % 2 == 0)
+        if man < 0:
+            continue
+        used[w] = True
+        household[w] = nh
+        household[man] = nh
+        kind[nh] = _COUPLE
+        nh += 1
+        made += 1
+    return nh
+
+
+@njit(cache=True)
+def _others(pool, retired, u, n_other, used, household, kind, nh):
+    """Households of two unrelated adults, not retired, paired in random order."""
+    free = pool[~used[pool] & ~retired[pool]]
+    free = free[np.argsort(u[free, 5])]
+    for j in range(min(n_other, free.size // 2)):
+        for i in (free[2 * j], free[2 * j + 1]):
+            used[i] = True
+            household[i] = nh
+        kind[nh] = _OTHER
+        nh += 1
+    return nh

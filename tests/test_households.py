@@ -1,6 +1,8 @@
 """Households: everyone in exactly one, children with a parent-aged adult, census shares and mean
 size per zone, consumption units, determinism and input checks."""
 
+import re
+
 import numba
 import numpy as np
 import pytest
@@ -55,7 +57,8 @@ def test_every_resident_belongs_to_exactly_one_household(formed, residents):
     household_of, households = formed
     assert household_of.dtype == np.int32 and household_of.size == residents.n
     assert np.array_equal(np.sort(households.members), np.arange(residents.n))
-    assert np.array_equal(household_of[households.members], np.repeat(np.arange(households.n), households.size))
+    listed = np.repeat(np.arange(households.n), households.size)
+    assert np.array_equal(household_of[households.members], listed)
     assert households.size.min() >= 1 and households.offsets[-1] == residents.n
     assert np.array_equal(households.zone, residents.zone[households.members[households.offsets[:-1]]])
     for name in ("zone", "kind", "adults", "children_under_14", "members_14_plus"):
@@ -79,7 +82,8 @@ def test_households_are_consistent_with_their_kind(formed, residents):
     household_of, households = formed
     kind, adults, size = households.kind, households.adults, households.size
     assert (size[kind == HouseholdKind.ONE_PERSON] == 1).all()
-    assert (size[kind == HouseholdKind.COUPLE] == 2).all() and (adults[kind == HouseholdKind.COUPLE] == 2).all()
+    couple = kind == HouseholdKind.COUPLE
+    assert (size[couple] == 2).all() and (adults[couple] == 2).all()
     families = (kind == HouseholdKind.COUPLE_WITH_CHILDREN) | (kind == HouseholdKind.SINGLE_PARENT)
     assert (size[kind == HouseholdKind.COUPLE_WITH_CHILDREN] >= 3).all()
     assert (size[kind == HouseholdKind.SINGLE_PARENT] >= 2).all() and (adults[families] >= 1).all()
@@ -144,7 +148,8 @@ def test_metro_size_distribution_is_near_the_2006_census(formed):
     old = table.loc["mpm_2006", [f"size_{k}_pct" for k in (1, 2, 3, 4, 5)] + ["size_6_plus_pct"]]
     counts = np.bincount(np.minimum(households.size, 6), minlength=7)[1:]
     shares = 100 * counts / counts.sum()
-    print("\nsize 1..6+ %: " + ", ".join(f"{s:.1f} (2006: {o:.1f})" for s, o in zip(shares, old, strict=True)))
+    pairs = zip(shares, old, strict=True)
+    print("\nsize 1..6+ %: " + ", ".join(f"{s:.1f} (2006: {o:.1f})" for s, o in pairs))
     assert np.abs(shares - old.to_numpy(float)).max() < 5.0  # 2006: fewer one-person households
 
 
@@ -161,7 +166,8 @@ def test_zone_composition_rule(territory, composition):
     assert composition.shares[eighth, HouseholdKind.ONE_PERSON] == pytest.approx(0.456)
     assert composition.shares[eighth, HouseholdKind.SINGLE_PARENT] == pytest.approx(0.095)
     assert composition.mean_size[territory.zone_index("Marseille 3e")] == pytest.approx(2.13, abs=0.01)
-    assert 1.8 < composition.mean_size[eighth] < composition.mean_size[territory.zone_index("Marseille 14e")] < 2.6
+    fourteenth = territory.zone_index("Marseille 14e")
+    assert 1.8 < composition.mean_size[eighth] < composition.mean_size[fourteenth] < 2.6
 
 
 def test_consumption_units_on_the_modified_oecd_scale():
@@ -181,7 +187,8 @@ def test_consumption_units_of_formed_households(formed, residents):
     household_of, households = formed
     age = residents.age_years()
     weight = np.where(age < 14, 0.3, 0.5)
-    expected = np.bincount(household_of, weights=weight, minlength=households.n) + 0.5  # the first 14+ counts 1
+    # 0.5 per member aged 14+, 0.3 per child, plus 0.5 since the first member aged 14+ counts 1
+    expected = np.bincount(household_of, weights=weight, minlength=households.n) + 0.5
     assert (households.members_14_plus >= 1).all()
     assert np.allclose(consumption_units(households), expected)
 
@@ -235,6 +242,6 @@ def test_bad_input_raises_a_one_line_value_error(composition, change, message):
         "composition": composition,
         "rng_or_uniforms": np.random.default_rng(0),
     } | change
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")) as error:
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
         form_households(**arguments)
     assert "\n" not in str(error.value)

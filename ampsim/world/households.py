@@ -2,12 +2,12 @@
 the shares of one-person, couple, family, single-parent and other households and the mean size
 match the zone's census figures, with plausible ages inside every household.
 
-One Numba kernel per zone: it picks which adults still live with their parents (as many as the
-census mean size requires), cuts the dependants into sibships, finds each sibship a parent of a
-plausible age (and a partner for couples), then forms childless couples, other households and
-one-person households from the adults left. Every draw comes from pre-drawn uniforms, one row per
-resident, so the result depends on the random input only, whatever the number of threads. See
-docs/HOUSEHOLDS.md.
+One Numba kernel per zone (in `ampsim/world/household_kernels.py`): it picks which adults still
+live with their parents (as many as the census mean size requires), cuts the dependants into
+sibships, finds each sibship a parent of a plausible age (and a partner for couples), then forms
+childless couples, other households and one-person households from the adults left. Every draw
+comes from pre-drawn uniforms, one row per resident, so the result depends on the random input
+only, whatever the number of threads. See docs/HOUSEHOLDS.md.
 """
 
 from __future__ import annotations

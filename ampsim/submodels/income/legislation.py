@@ -37,9 +37,7 @@ class Parameter:
     def value_on(self, date: dt.date, indexation_rate: float) -> Any:
         """The value in force on ``date``, indexed if the date is past the last known value."""
         if date < self.dates[0]:
-            raise ValueError(
-                f"date: {date} is before the first known value of {self.name} ({self.dates[0]})"
-            )
+            raise ValueError(f"date: {date} is before the first known value of {self.name} ({self.dates[0]})")
         position = max(i for i, d in enumerate(self.dates) if d <= date)
         value = self.values[position]
         if position == len(self.dates) - 1 and self.indexed:

@@ -294,7 +294,9 @@ class JobSplit(NamedTuple):
     to_residents: float
 
 
-def programme_job_split(jobs: float, params: BoundaryParameters, relocated_share: float | None = None) -> JobSplit:
+def programme_job_split(
+    jobs: float, params: BoundaryParameters, relocated_share: float | None = None
+) -> JobSplit:
     """Split a programme's jobs into relocated and net new (its declared share, or the default),
     and the net-new ones between in-migrants, in-commuters and residents."""
     _check_positive(jobs, "jobs", allow_zero=True)
@@ -338,7 +340,9 @@ def _death_probability(level: float, slope: float) -> np.ndarray:
     return probability
 
 
-def calibrated_natural_rates(age_structure: np.ndarray, params: BoundaryParameters) -> tuple[np.ndarray, float]:
+def calibrated_natural_rates(
+    age_structure: np.ndarray, params: BoundaryParameters
+) -> tuple[np.ndarray, float]:
     """Annual P(death) by age and births per resident aged 15-49 that give the cited crude death
     and birth rates on this age structure; the rates by age then stay fixed as it ages."""
     shares = _checked_structure(age_structure)

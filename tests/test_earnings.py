@@ -6,10 +6,12 @@ import math
 
 import numpy as np
 import pytest
+from numba import njit, prange
 from pydantic import ValidationError
 from scipy.special import ndtri
 
 from ampsim.core.parameters import iter_parameters
+from ampsim.core.rng import uniform
 from ampsim.core.seeds import SeedPlan
 from ampsim.submodels.income import earnings as em
 from ampsim.world.population import synthesise_population
@@ -170,6 +172,27 @@ def test_same_uniforms_give_the_same_pay(workforce, table, drawn):
     person = (int(w["education"][i]), w["age"][i], int(w["sex"][i]))
     scalar = em.draw_job_earnings(w["u_level"][i], w["u_part_time"][i], *person, False, table)
     assert scalar == drawn[0][i]
+
+
+@njit(parallel=True)
+def _hire_all(key, education, age, sex, table, out):
+    """A hiring kernel as the model would write it: counter-based uniforms, inside prange."""
+    for i in prange(out.size):
+        out[i] = em.draw_job_earnings(
+            uniform(key, i, 0), uniform(key, i, 1), education[i], age[i], sex[i], False, table
+        )
+
+
+def test_draw_runs_in_a_parallel_counter_based_kernel(workforce, table):
+    w = workforce
+    n = w["education"].size
+    key = np.uint64(12345)
+    education, sex = w["education"].astype(np.int64), w["sex"].astype(np.int64)
+    out = np.empty(n)
+    _hire_all(key, education, w["age"], sex, table, out)
+    u1 = np.array([uniform(key, i, 0) for i in range(n)])
+    u2 = np.array([uniform(key, i, 1) for i in range(n)])
+    assert np.array_equal(out, em.draw_earnings(u1, u2, education, w["age"], sex, False, table))
 
 
 def test_startup_factor_scales_pay_above_the_floor(params):

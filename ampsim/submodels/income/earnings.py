@@ -141,7 +141,7 @@ class EarningsParameters(ParameterGroup):
     part_time_by_education: tuple[Relative, Relative, Relative, Relative] = parameter(
         (1.5, 1.1, 1.0, 0.78), unit="relative risk",
         source="modelling assumption: part time, involuntary part time above all, is more common "
-        "among the less qualified (Dares Analyses 2013-005); mean 1.0 on the employed mix",
+        "among the less qualified (Dares Analyses 2013-005); mean 1.01 on the employed mix",
         description="part-time risk by diploma level 0-3",
     )
     part_time_max: float = parameter(
@@ -157,9 +157,10 @@ class EarningsParameters(ParameterGroup):
     startup_pay_factor: float = parameter(
         1.0, unit="multiplier", ge=0.5, le=2.0,
         source="neutral default: for observationally equivalent workers the young-firm wage gap "
-        "is economically insignificant (Babina, Ma, Moser, Ouimet & Zarutskie, 'Pay, employment "
-        "and dynamics of young firms', SSRN 3177153); young firms pay more and small ones less, "
-        "the typical start-up slightly less (Burton, Dahl & Sorenson, ILR Review 71(5) 2018)",
+        "is economically insignificant once worker and firm effects are held fixed (Babina, Ma, "
+        "Moser, Ouimet & Zarutskie, 'Entrepreneurial Wages', SSRN 3177153, 2018); young firms "
+        "pay more and small ones less, the typical start-up slightly less (Burton, Dahl & "
+        "Sorenson, ILR Review 71(5) 2018)",
         description="FTE pay at a startup relative to an established employer",
     )
 

@@ -33,6 +33,8 @@ from ampsim.submodels.pollution import PollutionModel, PollutionParameters
 from ampsim.submodels.sensors import SensorNetwork, SensorParameters
 from ampsim.submodels.startups import StartupParameters, StartupSector
 from ampsim.submodels.training import Training, TrainingParameters
+from ampsim.world.household_table import HouseholdTable
+from ampsim.world.households import HouseholdParameters
 from ampsim.world.income import IncomeParameters, status_income_factors
 from ampsim.world.population import (
     PopulationParameters,
@@ -40,7 +42,7 @@ from ampsim.world.population import (
     home_cell_cdf,
     minimum_scale,
     scale_minimum_problem,
-    synthesise_population,
+    synthesise_residents_and_households,
 )
 from ampsim.world.territory import load_territory
 
@@ -105,6 +107,7 @@ class ModelParameters(ParameterGroup):
     """The model's parameter tree: one group per mechanism (see docs/MODEL.md for the table)."""
 
     population: PopulationParameters = PopulationParameters()
+    households: HouseholdParameters = HouseholdParameters()
     demography: DemographyParameters = DemographyParameters()
     lifecourse: LifecourseParameters = LifecourseParameters()
     training: TrainingParameters = TrainingParameters()
@@ -187,7 +190,10 @@ class AMPModel(mesa.Model):
 
         # the territory and its residents
         self.territory = load_territory(cell_km)
-        self.residents = synthesise_population(self.territory, self.scale, self.seeds, self.params.population)
+        self.residents, formed = synthesise_residents_and_households(
+            self.territory, self.scale, self.seeds, self.params.population, self.params.households
+        )
+        self.households = HouseholdTable.from_formed(self.residents, formed)
         self.income_factor = status_income_factors(self.params.income)
         self.home_cell_cdf = home_cell_cdf(self.territory, self.params.population)
         self.priority_zone = self._priority_zones()
@@ -195,8 +201,8 @@ class AMPModel(mesa.Model):
 
         # the submodels, built from their parameters, then set up in the order `step` runs them
         p = self.params
-        self.demography = Demography(p.demography, p.population)
-        self.lifecourse = Lifecourse(p.lifecourse)
+        self.demography = Demography(p.demography, p.population, p.households)
+        self.lifecourse = Lifecourse(p.lifecourse, p.households)
         self.training = Training(p.training, p.labour.trained_search_boost)
         self.labour = LabourMarket(p.labour)
         self.incubators = IncubatorNetwork(p.incubators)

@@ -27,7 +27,11 @@ from ampsim.world.residents import ResidentArrays, Residents, labour_defaults
 # every kernel that takes the residents' bundle, by the module that calls it
 KERNELS = (
     ("ampsim.submodels.demography", "demography_kernel"),
+    ("ampsim.submodels.demography", "settle_newcomers_kernel"),
     ("ampsim.submodels.lifecourse", "lifecourse_kernel"),
+    ("ampsim.submodels.lifecourse", "home_leavers_kernel"),
+    ("ampsim.submodels.lifecourse", "move_out_kernel"),
+    ("ampsim.submodels.lifecourse", "unions_kernel"),
     ("ampsim.submodels.training", "training_kernel"),
     ("ampsim.submodels.training", "enrol_kernel"),
     ("ampsim.submodels.startups.staff", "founder_weight_kernel"),
@@ -196,6 +200,7 @@ def _residents(n: int) -> ResidentArrays:
         **labour_defaults(n),
         "zone": np.zeros(n, dtype=np.uint8),
         "home_cell": np.zeros(n, dtype=np.uint16),
+        "household": np.arange(n, dtype=np.int32),
         "age_months": ages,
         "sex": np.zeros(n, dtype=np.uint8),
         "education": np.zeros(n, dtype=np.uint8),

@@ -71,6 +71,7 @@ def _labour_arrays(n, status):
         **labour_defaults(n),
         "zone": np.zeros(n, dtype=np.uint8),
         "home_cell": np.zeros(n, dtype=np.uint16),
+        "household": np.arange(n, dtype=np.int32),
         "age_months": np.full(n, 30 * 12, dtype=np.uint16),
         "sex": np.zeros(n, dtype=np.uint8),
         "education": np.full(n, 2, dtype=np.uint8),

@@ -47,7 +47,7 @@ class Education(IntEnum):
 
 class ResidentArrays(NamedTuple):
     """The per-resident arrays as one typed bundle, the form in which kernels take them: one
-    argument instead of fifteen, and no same-dtype pair to swap by mistake. Same fields and order
+    argument instead of sixteen, and no same-dtype pair to swap by mistake. Same fields and order
     as `Residents` (see there for dtypes and meanings).
 
     Numba caveat (0.68): inside `prange`, a write through a field (`r.income[i] = ...`) is lost
@@ -59,6 +59,7 @@ class ResidentArrays(NamedTuple):
 
     zone: np.ndarray
     home_cell: np.ndarray
+    household: np.ndarray
     age_months: np.ndarray
     sex: np.ndarray
     education: np.ndarray
@@ -81,6 +82,7 @@ class Residents:
     weight: float
     zone: np.ndarray  # uint8: zone index (0..106)
     home_cell: np.ndarray  # uint16 (uint32 on very fine grids): territory cell number
+    household: np.ndarray  # int32: row of the household table (`HouseholdTable`) the resident lives in
     age_months: np.ndarray  # uint16
     sex: np.ndarray  # uint8, Sex
     education: np.ndarray  # uint8, Education

@@ -58,9 +58,10 @@ def settle_newcomers_kernel(
 ):  # pragma: no cover - compiled
     """The households after the month's replacements (`replaced[:n_replaced]`, slots in order):
     each leaver leaves their household; an in-migrant opens a one-person household at the home
-    cell drawn for them; a newborn joins the household of a woman of the zone aged 16-50 — one
-    living with a partner with probability `births_in_couples`, drawn with `mother_weight` (by
-    age in years) — and shares its income per consumption unit; children
+    cell drawn for them; a newborn joins the household of a woman of the zone aged 16-50 who is
+    not a child of her own household — one living with a partner with probability
+    `births_in_couples`, drawn with `mother_weight` (by age in years) — and shares its income
+    per consumption unit (in a zone without such a woman, the household of any adult); children
     left without an adult join a household of the zone with an adult 16-50 years older (any
     adult if none is); empty households close. Returns (births into a household, relocated
     children)."""
@@ -108,9 +109,9 @@ def settle_newcomers_kernel(
 
 @njit(cache=True)
 def _mothers_by_zone(r, hh, mother_weight, n_zones):  # pragma: no cover - compiled
-    """The women who may be a newborn's mother, by zone and living arrangement: block 2 z + 1
-    of `order` lists those of zone z who live with a partner (in a couple's household and not
-    one of its children), block 2 z the others, in slot order; `cumulative` holds their running
+    """The women who may be a newborn's mother — aged 16-50 and not a child of her household —
+    by zone and living arrangement: block 2 z + 1 of `order` lists those of zone z who live with
+    a partner (in a couple's household), block 2 z the others, in slot order; `cumulative` holds their running
     weights inside each block."""
     oldest = _oldest_by_row(r, hh)
     group = np.full(r.zone.size, -1, dtype=np.int64)
@@ -121,7 +122,10 @@ def _mothers_by_zone(r, hh, mother_weight, n_zones):  # pragma: no cover - compi
         if r.sex[i] != _FEMALE or h < 0 or mother_weight[min(age, _MAX_AGE)] <= 0:
             continue
         kind = hh.kind[h]
-        partnered = _COUPLE <= kind <= _COUPLE_WITH_CHILDREN and age > oldest[h] - PARENT_GAP  # kinds 1, 2
+        family = _COUPLE_WITH_CHILDREN <= kind <= _SINGLE_PARENT  # kinds 2 and 3
+        if family and age <= oldest[h] - PARENT_GAP:  # a daughter living with her parents
+            continue
+        partnered = _COUPLE <= kind <= _COUPLE_WITH_CHILDREN  # kinds 1 and 2
         group[i] = 2 * r.zone[i] + (1 if partnered else 0)
         count[group[i] + 1] += 1
     start = np.cumsum(count)

@@ -245,6 +245,8 @@ class ReferenceInputs:
         self.zone_multiplier = source.labour.zone_multiplier.tolist()
         self.search_share = source.labour.search_share.tolist()
         self.job_loss_rate = float(source.labour.job_loss_rate)
+        self.outside_effort_per_job = float(source.labour.outside_effort_per_job)
+        self.in_commuter_leaving = float(source.labour._in_commuter_leaving_rate())
         self.startup_preference = list(labour.startup_preference_by_education)
         self.intercept = float(commuting.intercept)
         self.beta_distance = commuting.params.beta_distance
@@ -290,6 +292,7 @@ class ReferenceModel(mesa.Model):
         self.inputs = ReferenceInputs(source)
         self.n_zones = source.territory.n_zones
         self.jobs = source.labour.jobs.tolist()
+        self.in_commuters = source.labour.in_commuters.tolist()
         self.startups = [
             StartupPositions(s.number, s.zone, s.simulated_positions(), s.simulated_staff)
             for s in sorted(source.startups.agents, key=lambda s: s.number)
@@ -323,14 +326,16 @@ class ReferenceModel(mesa.Model):
             else:
                 seekers[resident.zone] += resident.search_effort()
         self.jobs = [j * (1 - p.job_loss_rate) for j in self.jobs]
-        vacant = [max(self.jobs[w] - filled[w], 0.0) for w in range(n)]  # fractional
+        self.in_commuters = [c * (1 - p.in_commuter_leaving) for c in self.in_commuters]
+        vacant = [max(self.jobs[w] - filled[w] - self.in_commuters[w], 0.0) for w in range(n)]
         incumbent_open = [math.floor(v) + (self.random.random() < v - math.floor(v)) for v in vacant]
         startups_in_zone = [[s for s in self.startups if s.zone == w] for w in range(n)]
         vacancies = [vacant[w] + sum(s.open_positions for s in startups_in_zone[w]) for w in range(n)]
         weight = [[p.zone_multiplier[h] * p.search_share[h][w] for w in range(n)] for h in range(n)]
         per_effort = []
+        outside = [p.outside_effort_per_job * j for j in self.jobs]  # in-commuters' search
         for w in range(n):  # M_w = min(V_w, A U*_w^alpha V_w^(1 - alpha)), per unit of U*_w
-            effective = sum(weight[h][w] * seekers[h] for h in range(n))
+            effective = outside[w] + sum(weight[h][w] * seekers[h] for h in range(n))
             if effective > 0 and vacancies[w] > 0:
                 alpha = p.matching_elasticity
                 hires = min(
@@ -339,6 +344,12 @@ class ReferenceModel(mesa.Model):
                 per_effort.append(hires / effective)
             else:
                 per_effort.append(0.0)
+        for w in range(n):  # in-commuters take their share of the hires first
+            expected = per_effort[w] * outside[w]
+            hires = math.floor(expected) + (self.random.random() < expected - math.floor(expected))
+            hires = min(hires, incumbent_open[w])
+            incumbent_open[w] -= hires
+            self.in_commuters[w] += hires
         flow = [[weight[h][w] * per_effort[w] for w in range(n)] for h in range(n)]
         finding_rate = [sum(row) for row in flow]
         self.market = LabourMarketState(incumbent_open, startups_in_zone, finding_rate, flow)
@@ -374,6 +385,7 @@ class KernelMonths:
         self.model = model
         self._residents = {name: array.copy() for name, array in model.residents.arrays().items()}
         self._jobs = model.labour.jobs.copy()
+        self._in_commuters = model.labour.in_commuters.copy()
         self._staff = {s.number: (s.simulated_staff, s.outside_staff) for s in model.startups.agents}
 
     def restore(self, replicate: int = 0) -> None:
@@ -382,6 +394,7 @@ class KernelMonths:
         for name, array in self._residents.items():
             getattr(model.residents, name)[:] = array
         model.labour.jobs = self._jobs.copy()
+        model.labour.in_commuters = self._in_commuters.copy()
         for startup in model.startups.agents:
             startup.simulated_staff, startup.outside_staff = self._staff[startup.number]
         model.use_replicate_streams(replicate)

@@ -6,8 +6,9 @@ like startups), and startups of its sectors located in its zone get a lower clos
 growth bonus (co-location, shared platforms; park effects are larger for young firms,
 Diez-Vial & Fernández-Olmos 2017, and the evidence of an effect grows with sample size, Albahari
 et al. 2022). It may also bring tenants' jobs (`jobs`, delivered over the schedule as incumbent
-jobs). The Arbois park: 110 companies, about 90 start-ups, 42 in its Cleantech incubator, 24,500 m²
-of buildings, 6 M€ for 3,000 m² more (2023). The budget is spent evenly.
+jobs, a share relocated from elsewhere in the metropolis: `jobs.py`). The Arbois park: 110
+companies, about 90 start-ups, 42 in its Cleantech incubator, 24,500 m² of buildings, 6 M€ for
+3,000 m² more (2023). The budget is spent evenly.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from ampsim.interventions.base import Intervention, InterventionConfig, known_sectors
+from ampsim.interventions.jobs import JobDelivery, relocated_share_field
 from ampsim.submodels.startups import ExtraFounding
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ class ScienceParkConfig(InterventionConfig):
     jobs: int = Field(
         0, ge=0, le=100_000, description="tenants' jobs brought over the schedule (at most 100,000)"
     )
+    relocated_share: float = relocated_share_field()
 
     default_zones: ClassVar[tuple[int, ...]] = (13001,)  # the Arbois is in Aix-en-Provence
 
@@ -65,6 +68,9 @@ class SciencePark(Intervention):
         self.jobs_owed = np.zeros(self.zones.size)
         self.delivered = 0.0
         self.tenants: set[int] = set()
+        self.delivery = JobDelivery(
+            self.zones, self.config.relocated_share, f"intervention.{self.name}.relocation"
+        )
 
     def act(self, model: AMPModel) -> None:
         c = self.config
@@ -86,7 +92,7 @@ class SciencePark(Intervention):
         self.delivered = progress
         jobs = np.floor(self.jobs_owed)
         self.jobs_owed -= jobs
-        model.labour.add_jobs(self.zones, jobs)
+        self.delivery.deliver(model, jobs)
         self.spend_evenly()
 
     def finish(self, model: AMPModel) -> None:

@@ -2,7 +2,9 @@
 over the schedule.
 
 Each month the share of the programme delivered that month adds housing capacity (units x
-residents per unit x scale) and incumbent jobs in the target zones, and raises their amenity.
+residents per unit x scale) and jobs in the target zones — a share relocated with their staff from
+elsewhere in the metropolis, the rest new vacancies (`ampsim/interventions/jobs.py`) — and raises
+their amenity.
 Newcomers fill the new homes through residential moves; rents follow amenity, supply and access
 to jobs, so that poorer residents may be displaced. A local-hiring clause places job seekers of
 the target zones directly into a share of the new jobs (as French enterprise zones required 20 %
@@ -17,6 +19,7 @@ import numpy as np
 from pydantic import Field
 
 from ampsim.interventions.base import Intervention, InterventionConfig
+from ampsim.interventions.jobs import JobDelivery, relocated_share_field
 from ampsim.submodels.labour import place_local_hires
 
 if TYPE_CHECKING:
@@ -53,6 +56,7 @@ class UrbanRenewalConfig(InterventionConfig):
     local_hiring_share: float = Field(
         0.0, ge=0, le=1, description="share of the new jobs filled by job seekers of the target zones"
     )
+    relocated_share: float = relocated_share_field()
 
     default_zones: ClassVar[tuple[int, ...]] = (13202, 13203, 13215)
 
@@ -71,6 +75,9 @@ class UrbanRenewal(Intervention):
         self.housing_owed = np.zeros(self.zones.size)
         self.jobs_owed = np.zeros(self.zones.size)
         self.placements_owed = np.zeros(self.zones.size)  # local hires owed, with their fractions
+        self.delivery = JobDelivery(
+            self.zones, self.config.relocated_share, f"intervention.{self.name}.relocation"
+        )
         self.base_amenity = model.housing.amenity[self.zones].copy()
         self.local_placements = 0
 
@@ -88,7 +95,7 @@ class UrbanRenewal(Intervention):
         self.jobs_owed -= jobs
         for zone, added in zip(self.zones, homes, strict=True):
             model.housing.add_housing(int(zone), int(added))
-        model.labour.add_jobs(self.zones, jobs)
+        jobs = self.delivery.deliver(model, jobs)  # the net new jobs, to hire for
         model.housing.add_amenity(self.zones, self.base_amenity * c.amenity_gain * step)  # adds to others'
         self.placements_owed += jobs * c.local_hiring_share
         placements = np.floor(self.placements_owed)

@@ -190,7 +190,7 @@ class Lifecourse(Submodel):
             retirement_probability=self.retirement_probability,
         )
         self.school_leavers = lifecourse_kernel(
-            model.keys("lifecourse"), model.residents.kernel_view(), model.income_factor, tables
+            model.keys("lifecourse"), model.residents.kernel_view(), tables
         )
         self._leave_home(model)
         self.new_couples = unions_kernel(
@@ -233,7 +233,7 @@ class LifecourseTables(NamedTuple):
 
 
 @njit(cache=True, parallel=True)
-def lifecourse_kernel(key, r, income_factor, tables):  # pragma: no cover - compiled
+def lifecourse_kernel(key, r, tables):  # pragma: no cover - compiled
     """One month of life-course transitions of residents `r` (ResidentArrays); returns the number
     of school leavers. Each resident's transitions depend on their own state and draws only, so
     residents are visited in parallel."""
@@ -243,7 +243,6 @@ def lifecourse_kernel(key, r, income_factor, tables):  # pragma: no cover - comp
     education = r.education
     status = r.status
     months_in_status = r.months_in_status
-    income = r.income
     work_zone = r.work_zone
     employer = r.employer
     leave_first_month = tables.leave_first_month
@@ -263,7 +262,7 @@ def lifecourse_kernel(key, r, income_factor, tables):  # pragma: no cover - comp
         age = min(age_m // 12, max_age)
         p_retire = retirement_probability[age]  # 0 before 55: no draw needed
         if s != Status.IN_EDUCATION and p_retire > 0.0 and uniform(key, i, 3) < p_retire:
-            change_status(i, Status.RETIRED, status, months_in_status, income, income_factor)
+            change_status(i, Status.RETIRED, status, months_in_status)
             work_zone[i] = NO_ZONE
             employer[i] = NO_EMPLOYER
             continue
@@ -276,11 +275,11 @@ def lifecourse_kernel(key, r, income_factor, tables):  # pragma: no cover - comp
             if uniform(key, i, 0) < p_leave:
                 leavers += 1
                 new = Status.UNEMPLOYED if uniform(key, i, 1) < active_on_leaving else Status.INACTIVE
-                change_status(i, new, status, months_in_status, income, income_factor)
+                change_status(i, new, status, months_in_status)
         elif s == Status.UNEMPLOYED and uniform(key, i, 2) < p_unemployed_to_inactive:
-            change_status(i, Status.INACTIVE, status, months_in_status, income, income_factor)
+            change_status(i, Status.INACTIVE, status, months_in_status)
         elif s == Status.INACTIVE:
             p_search = p_inactive_to_unemployed * (youth_activation[zone[i]] if age <= 25 else 1.0)
             if uniform(key, i, 2) < p_search:
-                change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
+                change_status(i, Status.UNEMPLOYED, status, months_in_status)
     return leavers

@@ -158,15 +158,11 @@ def change_status(
     new_status: int,
     status: np.ndarray,
     months_in_status: np.ndarray,
-    income: np.ndarray,
-    income_factor: np.ndarray,
 ) -> None:
-    """Every status change goes through here: the duration restarts and the household's income
-    per consumption unit moves by the ratio of the two statuses' income factors. It takes the
-    three arrays it writes rather than the bundle, since parallel kernels call it inside `prange`
-    (see `ResidentArrays`)."""
-    old = status[i]
-    if old != new_status:
-        income[i] = income[i] * (income_factor[new_status] / income_factor[old])
+    """Every status change goes through here: the duration restarts (the household's income
+    follows at the month's income step, `ampsim/submodels/income/incomes.py`). It takes the arrays
+    it writes rather than the bundle, since parallel kernels call it inside `prange` (see
+    `ResidentArrays`)."""
+    if status[i] != new_status:
         status[i] = new_status
         months_in_status[i] = 0

@@ -48,6 +48,7 @@ class LabourMarket(Submodel):
         self._smoothed: dict[str, np.ndarray] = {}
         self._graduates_total = self._jobs_total = 0.0  # over the spin-up, for the job-loss rate
         self._finders = np.empty(0, dtype=np.int32)  # slots of the month's job finders
+        self.outside_effort_per_job = 0.01  # in-commuters' search effort per job; calibrated
 
     def setup(self, model: ModelView) -> None:
         """Zone tables from the territory, then every employed resident gets a job."""
@@ -69,6 +70,7 @@ class LabourMarket(Submodel):
         self.active_by_zone = np.zeros(n)
         self.hires_by_home = np.zeros(n)
         self.filled_by_zone = np.zeros(n)
+        self.outside_hires = np.zeros(n, dtype=np.int64)  # the month's hires of in-commuters
         self.assign_initial_jobs(model)
 
     def job_access(self) -> np.ndarray:
@@ -79,6 +81,30 @@ class LabourMarket(Submodel):
     def add_jobs(self, zones: np.ndarray, jobs: np.ndarray | float) -> None:
         """New incumbent jobs in the zones (simulated units): a programme's jobs, delivered."""
         self.jobs[zones] += jobs
+
+    def relocate_jobs(self, model: ModelView, zones: np.ndarray, jobs: np.ndarray, purpose: str) -> int:
+        """Move `jobs[k]` incumbent jobs, with the residents who hold them, from the rest of the
+        metropolis into `zones[k]`: firms that relocate into a programme's zones bring their
+        staff, so the jobs neither open vacancies nor employ anyone new. The workers are those
+        with the smallest draws of `purpose` this month (common random numbers); returns how
+        many moved (fewer only when too few incumbent jobs lie outside the zones)."""
+        counts = np.asarray(jobs, dtype=np.int64)
+        wanted = int(counts.sum())
+        if wanted <= 0:
+            return 0
+        r = model.residents
+        outside = ~np.isin(r.work_zone, zones)
+        candidates = np.flatnonzero((r.status == Status.EMPLOYED) & (r.employer == INCUMBENT) & outside)
+        take = min(wanted, candidates.size)
+        draws = uniforms(model.keys(purpose), candidates, 0)
+        chosen = candidates[np.argpartition(draws, take - 1)[:take]] if take < candidates.size else candidates
+        chosen = np.sort(chosen)
+        destination = np.repeat(np.asarray(zones), counts)[:take]
+        n = self.jobs.size
+        self.jobs -= np.bincount(r.work_zone[chosen], minlength=n)
+        self.jobs += np.bincount(destination, minlength=n)
+        r.work_zone[chosen] = destination.astype(r.work_zone.dtype)
+        return take
 
     def absorb_graduates(self, graduates_by_zone: np.ndarray) -> None:
         """Startups that became established firms this month: their jobs stay, as incumbent jobs
@@ -105,7 +131,10 @@ class LabourMarket(Submodel):
         r.work_zone[employed] = np.minimum(work, cdf.shape[1] - 1).astype(np.uint8)
         r.employer[employed] = INCUMBENT
         filled = np.bincount(r.work_zone[employed], minlength=population.size)
-        self.jobs = filled / (1 - self.params.vacancy_rate)
+        # in-commuters hold a share of the jobs besides the residents' and the vacancies
+        share, vacancy_rate = self.params.in_commuter_share, self.params.vacancy_rate
+        self.jobs = filled / (1 - vacancy_rate - share)
+        self.in_commuters = share * self.jobs
 
     # --- monthly step -------------------------------------------------------------------
     def step(self, model: ModelView, search_boost: np.ndarray, openings: OpenPositions) -> None:
@@ -114,14 +143,15 @@ class LabourMarket(Submodel):
         r = model.residents.kernel_view()
         keys = model.keys("labour")
         n = self.jobs.size
-        self.separations = separation_kernel(keys, r, model.income_factor, self._separation_rates())
+        self.separations = separation_kernel(keys, r, self._separation_rates())
         search = self._search_tables(search_boost)
         filled, seekers, unemployed, active = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
         count_labour_kernel(r, search, chunks_for(r.zone.size), filled, seekers, unemployed, active)
         self.seekers_by_zone, self.unemployed_by_zone, self.active_by_zone = seekers, unemployed, active
         self.filled_by_zone = filled
         self.jobs *= 1 - self.job_loss_rate
-        vacant_jobs = np.maximum(self.jobs - filled, 0.0)  # fractional: no vacancy is rounded away
+        self.in_commuters *= 1 - self._in_commuter_leaving_rate()
+        vacant_jobs = np.maximum(self.jobs - filled - self.in_commuters, 0.0)  # fractional
         incumbent_open = _round_stochastically(vacant_jobs, model.keys("labour.vacancies"))
         startups = openings
         startup_open_by_zone = np.bincount(startups.zone, weights=startups.open, minlength=n).astype(np.int64)
@@ -129,7 +159,9 @@ class LabourMarket(Submodel):
         self.vacancies_by_zone = vacancies
         self.posted_by_zone = incumbent_open + startup_open_by_zone  # whole vacancies on offer
         self.employed_before = float(active.sum() - unemployed.sum()) + self.separations
-        finding_rate, destination_cdf = self._matching(seekers, vacancies)
+        outside_effort = self.outside_effort_per_job * self.jobs
+        finding_rate, destination_cdf, per_effort = self._matching(seekers, vacancies, outside_effort)
+        self._hire_in_commuters(per_effort * outside_effort, incumbent_open, model)
         vacant = Openings(
             destination_cdf=destination_cdf,
             incumbent_open=incumbent_open.copy(),
@@ -152,7 +184,7 @@ class LabourMarket(Submodel):
         if self._finders.size != r.zone.size:
             self._finders = np.empty(r.zone.size, dtype=np.int32)  # reused every month
         hire_job_finders(
-            keys, offset, r, model.income_factor, search, finding_rate, vacant, counts, self._finders
+            keys, offset, r, search, finding_rate, vacant, counts, self._finders
         )
         self.hires_by_zone = counts.by_work_zone
         self.hires_by_home = counts.by_home_zone
@@ -161,6 +193,11 @@ class LabourMarket(Submodel):
         # the stocks after the month's hires, as the indicators count them at the end of the month
         self.unemployed_by_zone = unemployed - counts.unemployed_by_home_zone
         self.active_by_zone = active + counts.inactive_by_home_zone
+
+    def employed_residents(self) -> float:
+        """Residents employed at the end of the month (simulated units): those counted at its start
+        less the month's separations, plus its hires of residents."""
+        return self.employed_before - self.separations + float(self.hires_by_zone.sum())
 
     def fill_rate(self) -> np.ndarray:
         """The month's hires per vacancy in each work zone (0 where there was none)."""
@@ -187,16 +224,33 @@ class LabourMarket(Submodel):
             long_term_efficiency=p.long_term_unemployed_efficiency,
         )
 
-    def _matching(self, seekers: np.ndarray, vacancies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Hires per unit of search effort for each home zone, and the CDF of their work zones."""
+    def _matching(
+        self, seekers: np.ndarray, vacancies: np.ndarray, outside_effort: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Hires per unit of search effort for each home zone, the CDF of their work zones, and
+        each work zone's hires per unit of effort (residents' and in-commuters' alike)."""
         return matching_kernel(
             self.search_share,
             self.zone_multiplier,
             seekers,
             vacancies,
+            outside_effort,
             self.matching_efficiency,
             self.params.matching_elasticity,
         )
+
+    def _in_commuter_leaving_rate(self) -> float:
+        """Monthly rate at which in-commuters leave their job (to unemployment or inactivity),
+        that of a 25-54 year-old resident with the baccalauréat."""
+        return self.params.separation_rate + self.params.exit_to_inactivity_rate
+
+    def _hire_in_commuters(self, expected: np.ndarray, incumbent_open: np.ndarray, model: ModelView) -> None:
+        """In-commuters take their share of each zone's hires first, from its whole vacancies
+        (rounded at random; `incumbent_open` is updated in place)."""
+        hires = np.minimum(_round_stochastically(expected, model.keys("labour.in_commuters")), incumbent_open)
+        incumbent_open -= hires
+        self.in_commuters += hires
+        self.outside_hires = hires
 
     # --- calibration --------------------------------------------------------------------
     def calibrate(self, gain: float = 1.0) -> None:
@@ -239,8 +293,9 @@ class LabourMarket(Submodel):
         # incumbent jobs are set where a share `vacancy_rate` of them is vacant, from the month's
         # filled jobs (employment is persistent, so they are not noisy; a smoothed or slowed
         # tracking would lag behind the growing population and leave fewer vacancies)
-        wanted_jobs = self.filled_by_zone / (1 - self.params.vacancy_rate)
+        wanted_jobs = (self.filled_by_zone + self.in_commuters) / (1 - self.params.vacancy_rate)
         self.jobs += gain * (wanted_jobs - self.jobs)
+        self._calibrate_outside_effort(gain)
         # established firms shed jobs at the rate at which graduating startups add them, so that
         # the baseline's labour demand is stationary; a policy that adds startups adds jobs. The
         # rate is the spin-up's mean: graduations are few and lumpy, and a rate read off a few
@@ -248,6 +303,20 @@ class LabourMarket(Submodel):
         self._graduates_total += float(self.graduate_jobs.sum())
         self._jobs_total += float(self.jobs.sum())
         self.job_loss_rate = self._graduates_total / max(self._jobs_total, 1.0)
+
+    def _calibrate_outside_effort(self, gain: float) -> None:
+        """Outsiders' search effort moves with the ratio of the in-commuter hires that would hold
+        their stock at its share of the jobs (replacing leavers, and closing the gap within the
+        calibration horizon) to the hires they made (smoothed), by at most 20 % a month."""
+        hires = self._smooth(outside_hires=self.outside_hires)["outside_hires"].sum()
+        target = self.params.in_commuter_share * self.jobs.sum()
+        stock = self.in_commuters.sum()
+        wanted = (
+            self._in_commuter_leaving_rate() * stock
+            + (target - stock) / self.params.calibration_horizon_months
+        )
+        ratio = float(np.clip(max(wanted, 0.0) / max(hires, 1e-9), 0.8, 1.25))
+        self.outside_effort_per_job *= ratio**gain
 
     def _smooth(self, **series: np.ndarray) -> dict[str, np.ndarray]:
         """Exponential moving averages (weight 1/3 on the newest month) of the named series."""
@@ -264,7 +333,7 @@ class LabourMarket(Submodel):
 
 
 @njit(cache=True, parallel=True)
-def separation_kernel(key, r, income_factor, rates):  # pragma: no cover - compiled
+def separation_kernel(key, r, rates):  # pragma: no cover - compiled
     """Employed residents (`r`, ResidentArrays) lose their job at the SeparationRates `rates` (in
     parallel: own state and draws only); returns the number of separations."""
     # unpacked before prange (see ResidentArrays)
@@ -272,7 +341,6 @@ def separation_kernel(key, r, income_factor, rates):  # pragma: no cover - compi
     education = r.education
     status = r.status
     months_in_status = r.months_in_status
-    income = r.income
     work_zone = r.work_zone
     employer = r.employer
     separation_rate = rates.separation_rate
@@ -294,7 +362,7 @@ def separation_kernel(key, r, income_factor, rates):  # pragma: no cover - compi
         else:
             continue
         separations += 1
-        change_status(i, new, status, months_in_status, income, income_factor)
+        change_status(i, new, status, months_in_status)
         work_zone[i] = NO_ZONE
         employer[i] = NO_EMPLOYER
     return separations

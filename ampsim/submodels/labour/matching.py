@@ -81,14 +81,18 @@ def count_labour_kernel(r, search, n_chunks, filled, seekers, unemployed, active
 
 
 @njit(cache=True)
-def matching_kernel(search_share, multiplier, seekers, vacancies, efficiency, alpha):  # pragma: no cover
-    """Work zone w makes M_w = min(V_w, A U*_w^alpha V_w^(1 - alpha)) hires, U*_w = sum_h m_h s_hw E_h.
-    Returns phi_h = sum_w m_h s_hw M_w / U*_w, the hires per unit of effort of home zone h, and the
-    CDF over work zones of a hire from h (in proportion to m_h s_hw M_w / U*_w)."""
+def matching_kernel(
+    search_share, multiplier, seekers, vacancies, outside, efficiency, alpha
+):  # pragma: no cover
+    """Work zone w makes M_w = min(V_w, A U*_w^alpha V_w^(1 - alpha)) hires, U*_w = O_w +
+    sum_h m_h s_hw E_h, O_w the search effort of people living outside the metropolis. Returns
+    phi_h = sum_w m_h s_hw M_w / U*_w, the hires per unit of effort of home zone h, the CDF over
+    work zones of a hire from h (in proportion to m_h s_hw M_w / U*_w), and M_w / U*_w (so that
+    outsiders make O_w M_w / U*_w of zone w's hires)."""
     n_home, n_work = search_share.shape
     per_effort = np.zeros(n_work)  # M_w / U*_w
     for w in range(n_work):
-        effective = 0.0
+        effective = outside[w]
         for h in range(n_home):
             effective += multiplier[h] * search_share[h, w] * seekers[h]
         if effective > 0 and vacancies[w] > 0:
@@ -106,4 +110,4 @@ def matching_kernel(search_share, multiplier, seekers, vacancies, efficiency, al
             cdf[h] /= cumulative
         else:
             cdf[h] = 1.0
-    return finding_rate, cdf
+    return finding_rate, cdf, per_effort

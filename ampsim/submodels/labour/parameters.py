@@ -129,6 +129,16 @@ class LabourParameters(ParameterGroup):
         source=ASSUMPTION,
         description="weight of a hire's diploma level 0-3 when a startup competes for them",
     )
+    in_commuter_share: float = parameter(
+        0.105,
+        unit="1",
+        ge=0,
+        le=0.5,
+        source="derived from 105 jobs per 100 employed residents (AGAM, 2012) and 6 % of employed "
+        "residents working outside (modelling assumption), see ampsim/world/data/boundary.csv",
+        description="share of the metropolis's jobs held by people who live outside it (at the "
+        "start, and kept by the calibration of outside search effort)",
+    )
     calibration_horizon_months: float = parameter(
         6.0,
         le=120,

@@ -52,9 +52,9 @@ KERNELS = (
 # the parallel kernels that write resident arrays, and the arrays a month must change
 WRITES = {
     "demography_kernel": {"age_months", "months_in_status", "status", "income", "home_cell"},
-    "lifecourse_kernel": {"status", "months_in_status", "income"},
-    "training_kernel": {"status", "months_in_status", "income"},
-    "separation_kernel": {"status", "months_in_status", "income", "work_zone", "employer"},
+    "lifecourse_kernel": {"status", "months_in_status"},
+    "training_kernel": {"status", "months_in_status"},
+    "separation_kernel": {"status", "months_in_status", "work_zone", "employer"},
     "leave_home_kernel": {"home_cell"},
     "mode_choice_kernel": {"car"},
     "exposure_kernel": {"exposure_no2", "exposure_pm25"},

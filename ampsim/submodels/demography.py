@@ -189,6 +189,7 @@ class Demography(Submodel):
         self.mother_weight = mother_weights(params, households)
         self.parent_gap = np.array([households.parent_gap_min, households.parent_gap_max], dtype=np.int64)
         self._replaced = np.empty(0, dtype=np.int32)  # slots of the month's leavers, reused
+        self.replaced_slots = np.empty(0, dtype=np.int32)  # the month's newcomers' slots
         self.relocated_children = 0
 
     def setup(self, model: ModelView) -> None:
@@ -227,6 +228,7 @@ class Demography(Submodel):
             self._replaced,
         )
         replaced = listed_slots(self._replaced, n_replaced)
+        self.replaced_slots = replaced  # slots taken by newcomers this month
         _, self.relocated_children = settle_newcomers_kernel(
             model.keys("households.demography"),
             r.kernel_view(),

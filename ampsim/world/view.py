@@ -24,7 +24,6 @@ class ModelView(Protocol):
     months: int
     start_year: int
     start_month: int
-    income_factor: np.ndarray  # household income factor by labour status
     home_cell_cdf: np.ndarray  # where in its zone a new home is, by cell
     priority_zone: np.ndarray  # bool by zone
 

@@ -16,7 +16,8 @@ import itertools
 
 import numpy as np
 
-from ampsim.core.seeds import ReplicateSeeds
+from ampsim.core.rng import uniforms
+from ampsim.core.submodel import Submodel
 from ampsim.submodels.income.earnings import (
     EarningsParameters,
     build_earnings_table,
@@ -24,7 +25,6 @@ from ampsim.submodels.income.earnings import (
     net_smic,
 )
 from ampsim.submodels.income.household_income import (
-    HouseholdInputs,
     HousingInputs,
     IncomeState,
     aggregate_kernel,
@@ -44,6 +44,7 @@ from ampsim.submodels.income.pensions import PensionParameters, aspa_amounts, dr
 from ampsim.submodels.income.taxbenefit import poverty_line
 from ampsim.world.residents import Residents, Status
 from ampsim.world.territory import Territory
+from ampsim.world.view import ModelView
 
 FILOSOFI_YEAR = 2021
 PENSION_TABLE_YEAR = 2024  # the pension table is in December 2023 euros
@@ -52,46 +53,49 @@ CALIBRATION_ROUNDS = 6
 CALIBRATION_GAIN = 1.3  # pay moves the standard of living less than one for one (benefits, tax)
 
 
-class Incomes:
-    """Pay, pensions, ARE and households' standard of living; `income` of the residents."""
+class Incomes(Submodel):
+    """Pay, pensions, ARE and households' standard of living; `income` of the residents.
+
+    During the spin-up the state follows the status changes but incomes are not computed (the
+    labour market's calibration does not need them); `start` fits the zone levels and computes
+    every household at the end of it."""
 
     def __init__(
         self,
-        earnings: EarningsParameters | None = None,
-        pensions: PensionParameters | None = None,
-        housing: HousingCostParameters | None = None,
+        earnings: EarningsParameters,
+        pensions: PensionParameters,
+        housing: HousingCostParameters,
     ):
-        self.earnings_params = earnings or EarningsParameters()
-        self.pension_params = pensions or PensionParameters()
-        self.rent_table = rent_table(housing or HousingCostParameters())
+        super().__init__(earnings)
+        self.earnings_params = earnings
+        self.pension_params = pensions
+        self.rent_table = rent_table(housing)
 
     # --- the start ------------------------------------------------------------------------
-    def setup(
-        self,
-        residents: Residents,
-        household: np.ndarray,
-        n_households: int,
-        territory: Territory,
-        seeds: ReplicateSeeds,
-        year: int,
-        month: int = 1,
-    ) -> None:
-        """Pay, pensions and tenures drawn; zone levels fitted; every household computed."""
-        self.year, self.month = year, month
-        self.earnings_table = build_earnings_table(self.earnings_params, year, month)
-        self.pension_table = fit_pension_table(self.pension_params, self._pension_index(year))
-        self.state = self._initial_state(residents, seeds)
-        self.housing = self._housing(residents, household, n_households, territory, seeds)
+    def setup(self, model: ModelView) -> None:
+        """Pay, pensions and tenures drawn, with the rules of the start month."""
+        self.year, self.month = model.year, model.calendar_month
+        self.earnings_table = build_earnings_table(self.earnings_params, self.year, self.month)
+        self.pension_table = fit_pension_table(self.pension_params, self._pension_index(self.year))
+        self.state = self._initial_state(model.residents, model.seed_generator("income.initial"))
+        territory = model.territory
+        _, area = zone_areas(territory)
+        self.apl_zone = zone_apl_zones(territory)
+        self.rent_area = area
+        self.index_ratio = np.ones(territory.n_zones)
+        self.tenure = np.zeros(0, dtype=np.int64)
+        self._grow_tenures(model)
         self.zone_level = np.ones(territory.n_zones)
-        self.target = self.filosofi_targets(territory, year)
-        self.calibrate(residents, household, n_households)
-        self.previous_status = residents.status.copy()
-        self.previous_months = residents.months_in_status.copy()
+        self.target = self.filosofi_targets(territory, self.year)
+        self.living = np.zeros(model.households.capacity)
+        self.previous_status = model.residents.status.copy()
+        self.previous_months = model.residents.months_in_status.copy()
+        self.computed = 0
 
-    def _initial_state(self, residents: Residents, seeds: ReplicateSeeds) -> IncomeState:
+    def _initial_state(self, residents: Residents, rng: np.random.Generator) -> IncomeState:
         r, n = residents, residents.n
         state = empty_state(n)
-        draws = seeds.generator("income.initial").random((n, 3))
+        draws = rng.random((n, 3))
         employed = np.flatnonzero(r.status == Status.EMPLOYED)
         state.earnings[employed] = draw_earnings(
             draws[employed, 0],
@@ -106,18 +110,18 @@ class Incomes:
         state.pension[retired] = draw_pensions(draws[retired, 2], r.sex[retired], self.pension_table)
         return state
 
-    def _housing(
-        self, residents: Residents, household: np.ndarray, n_households: int, territory: Territory, seeds
-    ) -> HousingInputs:
-        household_zone = np.zeros(n_households, dtype=np.int64)
-        household_zone[household] = residents.zone
-        tenure = draw_tenures(
-            seeds.generator("income.tenure").random(n_households), household_zone, territory, self.rent_table
-        )
-        _, area = zone_areas(territory)
-        return HousingInputs(
-            tenure, household_zone, zone_apl_zones(territory), area, np.ones(territory.n_zones)
-        )
+    def _grow_tenures(self, model: ModelView) -> None:
+        """A tenure for every row of the household table (rows added since are drawn, keyed on the
+        row: common random numbers); a row reused by a new household keeps its dwelling's."""
+        rows = model.households.capacity
+        old = self.tenure.size
+        if rows <= old:
+            return
+        new = np.arange(old, rows)
+        draws = uniforms(model.keys("income.tenure", month=0), new, 0)
+        zone = model.households.arrays().zone[new]
+        added = draw_tenures(draws, zone, model.territory, self.rent_table)
+        self.tenure = np.concatenate([self.tenure, added])
 
     @staticmethod
     def filosofi_targets(territory: Territory, year: int) -> np.ndarray:
@@ -126,90 +130,88 @@ class Incomes:
         ratio = poverty_line(year) / poverty_line(FILOSOFI_YEAR)
         return territory.zones["median_income_eur"].to_numpy(float) * ratio
 
-    def calibrate(self, residents: Residents, household: np.ndarray, n_households: int) -> None:
-        """Fit the zone levels: each round scales the zone's pay and pensions by its ratio of
-        target to median standard of living (raised to a gain, since benefits and tax damp the
-        response), then computes every household again."""
-        r = residents
+    def start(self, model: ModelView) -> None:
+        """Fit the zone levels (each round scales a zone's pay and pensions by its ratio of target
+        to median standard of living, raised to a gain since benefits and tax damp the response)
+        and compute every household."""
+        r = model.residents
         for _ in range(CALIBRATION_ROUNDS):
-            self.update_incomes(residents, household, n_households)
+            self.update_incomes(model)
             medians = zone_medians(r.income, r.zone, self.zone_level.size)
             step = (self.target / medians) ** CALIBRATION_GAIN
             self.zone_level *= step
             self.state.earnings[:] *= step[r.zone].astype(np.float32)
             self.state.pension[:] *= step[r.zone].astype(np.float32)
-        self.update_incomes(residents, household, n_households)
+        self.update_incomes(model)
 
     # --- every month ----------------------------------------------------------------------
-    def step(
-        self,
-        residents: Residents,
-        household: np.ndarray,
-        n_households: int,
-        key: np.uint64,
-        replaced: np.ndarray,
-        year: int,
-        month: int,
-        rent_index_ratio: np.ndarray,
-    ) -> int:
-        """Follow the month's changes; compute the households whose inputs changed (all of them
-        in January, with the year's rules and rents). Returns how many were computed."""
-        r = residents
+    def step(self, model: ModelView, replaced: np.ndarray, rent_index: np.ndarray) -> None:
+        """Follow the month's changes (`replaced`: slots taken by newcomers); in the run, compute
+        the households whose inputs changed, all of them each January with the year's rules and
+        rents (`rent_index`, the housing submodel's, relative to the start)."""
+        r = model.residents
+        year, month = (model.year, model.calendar_month) if model.month >= 1 else (self.year, self.month)
         smic_growth = net_smic(year, month) / net_smic(self.year, self.month)
         self.earnings_table = self.earnings_table._replace(
             level_index=self.earnings_table.level_index * smic_growth, net_smic=net_smic(year, month)
         )
-        dirty = np.zeros(n_households, dtype=np.bool_)
+        self._grow_tenures(model)
+        if self.living.size < model.households.capacity:
+            self.living = np.concatenate(
+                [self.living, np.zeros(model.households.capacity - self.living.size)]
+            )
+        new_slot = np.zeros(r.n, dtype=np.bool_)
+        new_slot[replaced] = True
+        dirty = np.zeros(model.households.capacity, dtype=np.bool_)
         reconcile_kernel(
-            key,
+            model.keys("income"),
             r.kernel_view(),
             self.previous_status,
             self.previous_months,
-            replaced,
+            new_slot,
             self.zone_level,
             float(parameters_at(year, month)["wage.net_to_gross"]),
             smic_growth,
             self.earnings_table,
             self.pension_table,
             self.state,
-            household,
+            r.household,
             dirty,
         )
         self.previous_status[:] = r.status
         self.previous_months[:] = r.months_in_status
         self.year, self.month = year, month
+        if model.month < 1:
+            return
         which = None
         if month == 1:
             self.pension_table = self.pension_table._replace(level_index=self._pension_index(year))
-            self.housing = self.housing._replace(index_ratio=rent_index_ratio)
+            self.index_ratio = np.asarray(rent_index, dtype=float)
         else:
             which = np.flatnonzero(dirty)
-        return self.update_incomes(residents, household, n_households, which)
+        self.update_incomes(model, which)
 
-    def update_incomes(
-        self, residents: Residents, household: np.ndarray, n_households: int, which: np.ndarray | None = None
-    ) -> int:
+    def update_incomes(self, model: ModelView, which: np.ndarray | None = None) -> None:
         """Compute the households `which` (all when None) and give their members their income."""
-        inputs = self.household_inputs(residents, household, n_households)
+        r = model.residents
+        table = model.households.arrays()
+        inputs = aggregate_kernel(
+            r.kernel_view(), self.state, r.household, model.households.capacity, self.pension_params.aspa_age
+        )
+        housing = HousingInputs(
+            self.tenure, table.zone.astype(np.int64), self.apl_zone, self.rent_area, self.index_ratio
+        )
         aspa = aspa_amounts(self.year, self.month, self.pension_params)
         index, living = standard_of_living(
-            inputs, self.housing, self.rent_table, aspa, self.year, self.month, which
+            inputs, housing, self.rent_table, aspa, self.year, self.month, which
         )
-        if which is None:
-            self.living = np.zeros(n_households)
-        elif self.living.size < n_households:
-            self.living = np.concatenate([self.living, np.zeros(n_households - self.living.size)])
         self.living[index] = living
-        residents.income[:] = (12.0 * self.living[household]).astype(np.float32)
-        return int(index.size)
+        r.income[:] = (12.0 * self.living[r.household]).astype(np.float32)
+        self.computed = int(index.size)
 
-    def household_inputs(
-        self, residents: Residents, household: np.ndarray, n_households: int
-    ) -> HouseholdInputs:
-        """Every household's calculator inputs from its members."""
-        return aggregate_kernel(
-            residents.kernel_view(), self.state, household, n_households, self.pension_params.aspa_age
-        )
+    def earnings_of_employed(self, residents: Residents) -> np.ndarray:
+        """Net monthly pay of the employed residents."""
+        return self.state.earnings[residents.status == Status.EMPLOYED]
 
     @staticmethod
     def _pension_index(year: int) -> float:

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import chunk_bounds, chunks_for
-from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, bounded, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
 from ampsim.submodels.household_events import settle_newcomers_kernel
@@ -38,6 +38,9 @@ _INSEE_2023 = (
     "fitted (Gompertz, slope 0.1/year) to life expectancy at birth in France in 2023, "
     "{} years (INSEE, bilan démographique 2023)"
 )
+
+
+Fertility = bounded(0.0, 100.0)  # births per 100 women per year
 
 
 class DemographyParameters(ParameterGroup):
@@ -115,7 +118,7 @@ class DemographyParameters(ParameterGroup):
         source=ASSUMPTION,
         description="oldest age of in-migrants",
     )
-    fertility_by_age_group: tuple[float, float, float, float, float] = parameter(
+    fertility_by_age_group: tuple[Fertility, Fertility, Fertility, Fertility, Fertility] = parameter(
         (1.9, 9.0, 11.3, 6.7, 0.9),
         unit="births per 100 women per year",
         source="INSEE, 'Fécondité selon le groupe d'âges de la mère', France 2023 (provisional): "

@@ -122,7 +122,7 @@ class LifecourseParameters(ParameterGroup):
         description="age from which an adult child leaves home at the set rate even without a job",
     )
     union_rate: float = parameter(
-        0.2,
+        0.15,
         unit="1/year",
         ge=0,
         le=1,

@@ -32,6 +32,7 @@ _ONE_PERSON, _COUPLE, _COUPLE_WITH_CHILDREN, _SINGLE_PARENT, _OTHER = (int(k) fo
 _FEMALE, _MALE = int(Sex.FEMALE), int(Sex.MALE)
 _EMPLOYED = int(Status.EMPLOYED)
 _MAX_AGE = 120
+_TRIES = 2000  # draws for a newborn's mother before turning to the other living arrangement
 
 
 class HomeCells(NamedTuple):
@@ -60,8 +61,9 @@ def settle_newcomers_kernel(
     each leaver leaves their household; an in-migrant opens a one-person household at the home
     cell drawn for them; a newborn joins the household of a woman of the zone aged 16-50 who is
     not a child of her own household — one living with a partner with probability
-    `births_in_couples`, drawn with `mother_weight` (by age in years) — and shares its income
-    per consumption unit (in a zone without such a woman, the household of any adult); children
+    `births_in_couples` (else one who does not; the other kind if none is found), drawn with
+    `mother_weight` (by age in years) — and shares her income per consumption unit (in a zone
+    without such a woman, the household of any adult); children
     left without an adult join a household of the zone with an adult 16-50 years older (any
     adult if none is); empty households close. Returns (births into a household, relocated
     children)."""
@@ -74,18 +76,17 @@ def settle_newcomers_kernel(
         if age_months[i] > 0:  # an in-migrant
             h = open_household(hh, zone[i], home_cell[i], _ONE_PERSON)
             join(hh, household, zone, home_cell, i, h)
-    start, order, cumulative = _mothers_by_zone(r, hh, mother_weight, n_zones)
-    block_start, block = _residents_by_zone(r.zone, n_zones)
+    block_start, block = _residents_by_zone(zone, n_zones)
     births = 0
     for k in range(n_replaced):
         i = replaced[k]
         if age_months[i] > 0:
             continue
         z = zone[i]
-        partnered = 1 if uniform(key, i, 3) < births_in_couples else 0
-        mother = _pick_weighted(start, order, cumulative, 2 * z + partnered, uniform(key, i, 0))
+        partnered = uniform(key, i, 3) < births_in_couples
+        mother = _draw_mother(key, i, r, hh, block_start, block, z, partnered, mother_weight, _TRIES)
         if mother < 0:
-            mother = _pick_weighted(start, order, cumulative, 2 * z + 1 - partnered, uniform(key, i, 0))
+            mother = _draw_mother(key, i, r, hh, block_start, block, z, not partnered, mother_weight, _TRIES)
         if mother < 0:
             mother = _any_adult(r, block_start, block, z, -1, 0, _MAX_AGE, uniform(key, i, 1))
         if mother < 0:  # a zone without any adult
@@ -96,11 +97,16 @@ def settle_newcomers_kernel(
             births += 1
         join(hh, household, zone, home_cell, i, h)
         touched[h] = 1
-    relocated = 0
+    stranded = []
     for h in np.flatnonzero(touched):
         if hh.size[h] == 0:
             close_household(hh, h)
         elif not has_adult(hh, age_months, h):
+            stranded.append(h)
+    relocated = 0
+    if len(stranded) > 0:
+        block_start, block = _residents_by_zone(zone, n_zones)  # after the newborns joined
+        for h in stranded:
             relocated += _relocate_children(key, r, hh, h, parent_gap, block_start, block, touched)
     for h in np.flatnonzero(touched):
         reclassify(hh, age_months, h)
@@ -108,49 +114,32 @@ def settle_newcomers_kernel(
 
 
 @njit(cache=True)
-def _mothers_by_zone(r, hh, mother_weight, n_zones):  # pragma: no cover - compiled
-    """The women who may be a newborn's mother — aged 16-50 and not a child of her household —
-    by zone and living arrangement: block 2 z + 1 of `order` lists those of zone z who live with
-    a partner (in a couple's household), block 2 z the others, in slot order; `cumulative` holds their running
-    weights inside each block."""
-    oldest = _oldest_by_row(r, hh)
-    group = np.full(r.zone.size, -1, dtype=np.int64)
-    count = np.zeros(2 * n_zones + 1, dtype=np.int64)
-    for i in range(r.zone.size):
-        h = r.household[i]
-        age = r.age_months[i] // 12
-        if r.sex[i] != _FEMALE or h < 0 or mother_weight[min(age, _MAX_AGE)] <= 0:
+def _draw_mother(key, i, r, hh, block_start, block, z, partnered, mother_weight, tries):  # pragma: no cover
+    """A woman of zone z who may be newborn i's mother — aged 16-50, not a child of her own
+    household, living with a partner (in a couple's household) or not as `partnered` says —
+    drawn in proportion to `mother_weight` by rejection: a resident of the zone drawn uniformly
+    is kept with probability weight / largest weight, at most `tries` times (-1 if none kept)."""
+    a, n = block_start[z], block_start[z + 1] - block_start[z]
+    largest = mother_weight.max()
+    if n == 0 or largest <= 0:
+        return -1
+    for t in range(tries):
+        j = block[a + min(int(uniform(key, i, 4 + 2 * t) * n), n - 1)]
+        h = r.household[j]
+        if r.sex[j] != _FEMALE or h < 0:
+            continue
+        age = r.age_months[j] // 12
+        w = mother_weight[min(age, _MAX_AGE)]
+        if w <= 0 or uniform(key, i, 5 + 2 * t) * largest >= w:
             continue
         kind = hh.kind[h]
-        family = _COUPLE_WITH_CHILDREN <= kind <= _SINGLE_PARENT  # kinds 2 and 3
-        if family and age <= oldest[h] - PARENT_GAP:  # a daughter living with her parents
+        if (_COUPLE <= kind <= _COUPLE_WITH_CHILDREN) != partnered:  # kinds 1 and 2: a couple
             continue
-        partnered = _COUPLE <= kind <= _COUPLE_WITH_CHILDREN  # kinds 1 and 2
-        group[i] = 2 * r.zone[i] + (1 if partnered else 0)
-        count[group[i] + 1] += 1
-    start = np.cumsum(count)
-    order = np.empty(start[-1], dtype=np.int64)
-    cumulative = np.empty(start[-1])
-    fill = start[:-1].copy()
-    running = np.zeros(2 * n_zones)
-    for i in range(r.zone.size):
-        g = group[i]
-        if g >= 0:
-            running[g] += mother_weight[min(r.age_months[i] // 12, _MAX_AGE)]
-            order[fill[g]] = i
-            cumulative[fill[g]] = running[g]
-            fill[g] += 1
-    return start, order, cumulative
-
-
-@njit(cache=True)
-def _pick_weighted(start, order, cumulative, z, u):  # pragma: no cover - compiled
-    """The member of zone z's block drawn in proportion to its weight (-1 for an empty block)."""
-    a, b = start[z], start[z + 1]
-    if a == b:
-        return -1
-    k = a + np.searchsorted(cumulative[a:b], u * cumulative[b - 1], side="right")
-    return order[min(k, b - 1)]
+        family = _COUPLE_WITH_CHILDREN <= kind <= _SINGLE_PARENT  # kinds 2 and 3
+        if family and age <= oldest_age(hh, r.age_months, h) - PARENT_GAP:
+            continue  # a daughter living with her parents
+        return j
+    return -1
 
 
 @njit(cache=True)
@@ -170,20 +159,16 @@ def _residents_by_zone(zone, n_zones):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _any_adult(r, block_start, block, z, excluded, low, high, u):  # pragma: no cover - compiled
-    """A resident of zone z aged 18+ and low..high years, outside household `excluded`, drawn
-    uniformly (-1 if there is none)."""
-    count = 0
-    for k in range(block_start[z], block_start[z + 1]):
-        if _fits(r, block[k], excluded, low, high):
-            count += 1
-    if count == 0:
+    """A resident of zone z aged 18+ and low..high years, outside household `excluded`: the
+    first one in slot order from a uniform start in the zone, wrapping round (-1 if none)."""
+    a, n = block_start[z], block_start[z + 1] - block_start[z]
+    if n == 0:
         return -1
-    pick = min(int(u * count), count - 1)
-    for k in range(block_start[z], block_start[z + 1]):
-        if _fits(r, block[k], excluded, low, high):
-            if pick == 0:
-                return block[k]
-            pick -= 1
+    first = min(int(u * n), n - 1)
+    for k in range(n):
+        i = block[a + (first + k) % n]
+        if _fits(r, i, excluded, low, high):
+            return i
     return -1
 
 
@@ -199,8 +184,9 @@ def _fits(r, i, excluded, low, high):  # pragma: no cover - compiled
 @njit(cache=True)
 def _relocate_children(key, r, hh, h, parent_gap, block_start, block, touched):  # pragma: no cover - compiled
     """Household h has members but no adult: they join, together, the household of an adult of
-    the zone 16-50 years older than each of them (else of any adult of the zone), drawn with the
-    household's lowest slot; in a zone without any adult they stay. Returns the children moved."""
+    the zone 16-50 years older than each of them (else of any adult of the zone), the first
+    from a start drawn with the household's lowest slot; in a zone without any adult they stay.
+    Returns the children moved."""
     oldest = oldest_age(hh, r.age_months, h)
     youngest = _MAX_AGE
     m = hh.first[h]
@@ -234,7 +220,6 @@ def home_leavers_kernel(key, r, hh, monthly_rate, independence_age, out):  # pra
     An adult child is a member aged 18+ of a couple-with-children or single-parent household, at
     least 16 years younger than its oldest member; one who works or is `independence_age` or
     older leaves with `monthly_rate`."""
-    oldest = _oldest_by_row(r, hh)
     count = 0
     for i in range(r.zone.size):
         age = r.age_months[i] // 12
@@ -244,21 +229,11 @@ def home_leavers_kernel(key, r, hh, monthly_rate, independence_age, out):  # pra
         kind = hh.kind[h]
         if kind != _COUPLE_WITH_CHILDREN and kind != _SINGLE_PARENT:
             continue
-        if age > oldest[h] - PARENT_GAP or uniform(key, i, 0) >= monthly_rate:
+        if uniform(key, i, 0) >= monthly_rate or age > oldest_age(hh, r.age_months, h) - PARENT_GAP:
             continue
         out[count] = i
         count += 1
     return count
-
-
-@njit(cache=True)
-def _oldest_by_row(r, hh):  # pragma: no cover - compiled
-    """Age in years of each household's oldest member (by row; -1 for free rows)."""
-    oldest = np.full(hh.size.size, -1, dtype=np.int64)
-    for i in range(r.zone.size):
-        h = r.household[i]
-        oldest[h] = max(oldest[h], r.age_months[i] // 12)
-    return oldest
 
 
 @njit(cache=True)

@@ -64,6 +64,10 @@ METRO: dict[str, Indicator] = {
             "lower",
         ),
         I("poverty_rate", "Poverty rate", "%", "rate", "lower", short="poor %"),
+        I("poverty_rate_employed", "Poverty rate of employed people", "%", "rate", "lower"),
+        I("poverty_rate_unemployed", "Poverty rate of unemployed people", "%", "rate", "lower"),
+        I("poverty_rate_children", "Poverty rate of children under 18", "%", "rate", "lower"),
+        I("median_earnings", "Median net pay of a job", "€/month", "rate", "higher"),
         I(
             "median_income",
             "Median income per consumption unit",
@@ -129,6 +133,7 @@ METRO: dict[str, Indicator] = {
     **_family(
         "Other",
         I("population", "Population", "people", "stock", "neutral"),
+        I("households", "Households", "households", "stock", "neutral"),
         I("rent_index", "Rent index", "index", "rate", "neutral"),
         I("vacancies", "Job vacancies", "jobs", "stock", "neutral"),
         I("hires", "Hires, all employers", "hires", "flow", "neutral"),

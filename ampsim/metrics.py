@@ -19,6 +19,7 @@ from ampsim.submodels.commuting import Commuting
 from ampsim.submodels.demography import Demography
 from ampsim.submodels.exposure import Exposure
 from ampsim.submodels.housing import Housing
+from ampsim.submodels.income.taxbenefit import poverty_line
 from ampsim.submodels.labour import LabourMarket
 from ampsim.submodels.pollution import PollutionModel
 from ampsim.submodels.sensors import SensorNetwork
@@ -66,12 +67,16 @@ class ObservedModel(ModelView, Protocol):
     EMPLOYED,
     IN_TRAINING,
     LONG_TERM_UNEMPLOYED,
-) = range(11)
-N_COUNTERS = 11
+    POOR_EMPLOYED,
+    POOR_UNEMPLOYED,
+    CHILDREN,
+    POOR_CHILDREN,
+) = range(15)
+N_COUNTERS = 15
 
 # The kernel counts residents by class — status, age group, a year or more in the status, poor —
 # and the counters are sums of classes (fewer, unconditional updates in the pass over residents).
-AGE_GROUP_EDGES = (15, 25, 30, 65)  # age groups: under 15, 15-24, 25-29, 30-64, 65 and over
+AGE_GROUP_EDGES = (15, 18, 25, 30, 65)  # age groups: under 15, 15-17, 18-24, 25-29, 30-64, 65+
 N_STATUSES, N_AGE_GROUPS = len(Status), len(AGE_GROUP_EDGES) + 1
 N_CLASSES = N_STATUSES * N_AGE_GROUPS * 2 * 2
 
@@ -131,7 +136,7 @@ class Metrics:
             cell_flat=model.territory.grid.cell_flat,
             no2=pollution.no2.ravel(),
             pm25=pollution.pm25.ravel(),
-            poverty_threshold=model.params.income.poverty_threshold,
+            poverty_threshold=12.0 * poverty_line(model.year),
             quintile_edges=self.quintile_edges,
         )
         metrics_kernel(
@@ -201,6 +206,11 @@ class Metrics:
             "youth_unemployment_rate": _rate(totals[YOUNG_UNEMPLOYED], totals[YOUNG_ACTIVE]),
             "neet_share": _rate(totals[NEET], totals[AGED_15_29]),
             "poverty_rate": _rate(totals[POOR], totals[POPULATION]),
+            "poverty_rate_employed": _rate(totals[POOR_EMPLOYED], totals[EMPLOYED]),
+            "poverty_rate_unemployed": _rate(totals[POOR_UNEMPLOYED], totals[UNEMPLOYED]),
+            "poverty_rate_children": _rate(totals[POOR_CHILDREN], totals[CHILDREN]),
+            "households": model.households.n_households() * weight,
+            "median_earnings": _median(model.incomes.earnings_of_employed(model.residents)),
             "median_income": histogram_quantiles(metro_hist, [0.5])[0],
             "gini": _gini(metro_hist, hist_income.sum(axis=0)),
             "dissimilarity_poor": 50.0
@@ -271,7 +281,8 @@ def class_counters() -> np.ndarray:
     matrix = np.zeros((N_STATUSES, N_AGE_GROUPS, 2, 2, N_COUNTERS), dtype=np.int64)
     for status, group, long_term, poor in np.ndindex(N_STATUSES, N_AGE_GROUPS, 2, 2):
         row = matrix[status, group, long_term, poor]
-        working_age, young, aged_15_29 = 1 <= group <= 3, group == 1, 1 <= group <= 2
+        working_age, young, aged_15_29 = 1 <= group <= 4, group in (1, 2), 1 <= group <= 3
+        child = group <= 1
         active = working_age and status in (Status.EMPLOYED, Status.UNEMPLOYED)
         unemployed = working_age and status == Status.UNEMPLOYED
         row[POPULATION] = 1
@@ -285,6 +296,10 @@ def class_counters() -> np.ndarray:
         row[AGED_15_29] = aged_15_29
         row[NEET] = aged_15_29 and status in (Status.UNEMPLOYED, Status.INACTIVE)
         row[POOR] = poor
+        row[POOR_EMPLOYED] = poor and status == Status.EMPLOYED
+        row[POOR_UNEMPLOYED] = poor and unemployed
+        row[CHILDREN] = child
+        row[POOR_CHILDREN] = poor and child
     return matrix.reshape(N_CLASSES, N_COUNTERS)
 
 
@@ -350,3 +365,8 @@ def metrics_kernel(
     add_chunks(part_income.reshape(n_chunks, -1), hist_income.reshape(-1))
     add_chunks(part_mix.reshape(n_chunks, -1), quintile_mix.reshape(-1))
     add_chunks(part_pollution.reshape(n_chunks, -1), quintile_pollution.reshape(-1))
+
+
+def _median(values: np.ndarray) -> float:
+    """Median, or NaN for no values."""
+    return float(np.median(values)) if values.size else float("nan")

@@ -26,6 +26,10 @@ from ampsim.submodels.commuting import Commuting, CommutingParameters
 from ampsim.submodels.demography import Demography, DemographyParameters
 from ampsim.submodels.exposure import Exposure, ExposureParameters
 from ampsim.submodels.housing import Housing, HousingParameters
+from ampsim.submodels.income.earnings import EarningsParameters
+from ampsim.submodels.income.housing_costs import HousingCostParameters
+from ampsim.submodels.income.incomes import Incomes
+from ampsim.submodels.income.pensions import PensionParameters
 from ampsim.submodels.incubators import IncubatorNetwork, IncubatorParameters
 from ampsim.submodels.labour import LabourMarket, LabourParameters
 from ampsim.submodels.lifecourse import Lifecourse, LifecourseParameters
@@ -33,14 +37,15 @@ from ampsim.submodels.pollution import PollutionModel, PollutionParameters
 from ampsim.submodels.sensors import SensorNetwork, SensorParameters
 from ampsim.submodels.startups import StartupParameters, StartupSector
 from ampsim.submodels.training import Training, TrainingParameters
-from ampsim.world.income import IncomeParameters, status_income_factors
+from ampsim.world.household_table import HouseholdTable
+from ampsim.world.households import HouseholdParameters
 from ampsim.world.population import (
     PopulationParameters,
     check_scale,
     home_cell_cdf,
     minimum_scale,
     scale_minimum_problem,
-    synthesise_population,
+    synthesise_residents_and_households,
 )
 from ampsim.world.territory import load_territory
 
@@ -105,11 +110,14 @@ class ModelParameters(ParameterGroup):
     """The model's parameter tree: one group per mechanism (see docs/MODEL.md for the table)."""
 
     population: PopulationParameters = PopulationParameters()
+    households: HouseholdParameters = HouseholdParameters()
     demography: DemographyParameters = DemographyParameters()
     lifecourse: LifecourseParameters = LifecourseParameters()
     training: TrainingParameters = TrainingParameters()
     labour: LabourParameters = LabourParameters()
-    income: IncomeParameters = IncomeParameters()
+    earnings: EarningsParameters = EarningsParameters()
+    pensions: PensionParameters = PensionParameters()
+    housing_costs: HousingCostParameters = HousingCostParameters()
     housing: HousingParameters = HousingParameters()
     commuting: CommutingParameters = CommutingParameters()
     startups: StartupParameters = StartupParameters()
@@ -187,18 +195,21 @@ class AMPModel(mesa.Model):
 
         # the territory and its residents
         self.territory = load_territory(cell_km)
-        self.residents = synthesise_population(self.territory, self.scale, self.seeds, self.params.population)
-        self.income_factor = status_income_factors(self.params.income)
+        self.residents, formed = synthesise_residents_and_households(
+            self.territory, self.scale, self.seeds, self.params.population, self.params.households
+        )
+        self.households = HouseholdTable.from_formed(self.residents, formed)
         self.home_cell_cdf = home_cell_cdf(self.territory, self.params.population)
         self.priority_zone = self._priority_zones()
         self.residents.awareness[:] = round(self.params.sensors.base_awareness * 255)
 
         # the submodels, built from their parameters, then set up in the order `step` runs them
         p = self.params
-        self.demography = Demography(p.demography, p.population)
-        self.lifecourse = Lifecourse(p.lifecourse)
+        self.demography = Demography(p.demography, p.population, p.households)
+        self.lifecourse = Lifecourse(p.lifecourse, p.households)
         self.training = Training(p.training, p.labour.trained_search_boost)
         self.labour = LabourMarket(p.labour)
+        self.incomes = Incomes(p.earnings, p.pensions, p.housing_costs)
         self.incubators = IncubatorNetwork(p.incubators)
         self.startups = StartupSector(p.startups)
         self.housing = Housing(p.housing)
@@ -224,6 +235,7 @@ class AMPModel(mesa.Model):
         self.labour.setup(self)  # initial jobs
         self.incubators.setup(self)
         self.startups.setup(self, incubator_presence=self.incubators.presence_by_zone(self.territory))
+        self.incomes.setup(self)  # pay, pensions, tenures
         self.housing.setup(self, job_access=self.labour.job_access())
         self.commuting.setup(self)  # initial modes
         self.pollution.setup(self, car_trips=self.commuting.car_trips_per_month(self.residents.weight))
@@ -261,6 +273,9 @@ class AMPModel(mesa.Model):
         self.startups.hire_outside(  # the staff the model does not simulate meet the same frictions
             self, fill_rate=self.labour.fill_rate(), leaving=self.labour.separation_share()
         )
+        self._step(  # pay, pensions, ARE; households' disposable income by the tax-benefit rules
+            self.incomes, replaced=self.demography.replaced_slots, rent_index=self.housing.rent
+        )
         self._step(self.housing, job_access=self.labour.job_access())  # rents, moves, displacement
         self._step(self.commuting)  # mode choice; car commuters per home-work pair
         self._step(  # emissions (traffic from commuting) -> concentration fields
@@ -295,6 +310,7 @@ class AMPModel(mesa.Model):
             self.labour.calibrate(gain=min(1.0, (1 - self.month) / half))
         self.residents.exposure_no2[:] = 0
         self.residents.exposure_pm25[:] = 0
+        self.incomes.start(self)  # zone levels fitted to Filosofi; every household's income
         self.housing.income_mix.reset(self.residents)
         self.metrics = Metrics(self)
         self.startups.registry_start = len(self.startups.registry)

@@ -75,10 +75,9 @@ class Resident(mesa.Agent):
         return self.age_months // 12
 
     def change_status(self, new: int) -> None:
-        """A change of status restarts its duration and moves income by the ratio of factors."""
+        """A change of status restarts its duration (income follows at the income step, which
+        the reference does not cover)."""
         if new != self.status:
-            factor = self.model.inputs.income_factor
-            self.income *= factor[new] / factor[self.status]
             self.status = new
             self.months_in_status = 0
 
@@ -225,7 +224,6 @@ class ReferenceInputs:
     def __init__(self, source: AMPModel):
         params = source.params
         training, labour, commuting = params.training, params.labour, source.commuting
-        self.income_factor = [float(f) for f in source.income_factor]
         self.training_months = training.duration_months
         self.training_dropout = training.dropout_rate
         self.diploma_gain = training.diploma_gain_probability

@@ -27,7 +27,11 @@ from ampsim.world.residents import ResidentArrays, Residents, labour_defaults
 # every kernel that takes the residents' bundle, by the module that calls it
 KERNELS = (
     ("ampsim.submodels.demography", "demography_kernel"),
+    ("ampsim.submodels.demography", "settle_newcomers_kernel"),
     ("ampsim.submodels.lifecourse", "lifecourse_kernel"),
+    ("ampsim.submodels.lifecourse", "home_leavers_kernel"),
+    ("ampsim.submodels.lifecourse", "move_out_kernel"),
+    ("ampsim.submodels.lifecourse", "unions_kernel"),
     ("ampsim.submodels.training", "training_kernel"),
     ("ampsim.submodels.training", "enrol_kernel"),
     ("ampsim.submodels.startups.staff", "founder_weight_kernel"),
@@ -48,9 +52,9 @@ KERNELS = (
 # the parallel kernels that write resident arrays, and the arrays a month must change
 WRITES = {
     "demography_kernel": {"age_months", "months_in_status", "status", "income", "home_cell"},
-    "lifecourse_kernel": {"status", "months_in_status", "income"},
-    "training_kernel": {"status", "months_in_status", "income"},
-    "separation_kernel": {"status", "months_in_status", "income", "work_zone", "employer"},
+    "lifecourse_kernel": {"status", "months_in_status"},
+    "training_kernel": {"status", "months_in_status"},
+    "separation_kernel": {"status", "months_in_status", "work_zone", "employer"},
     "leave_home_kernel": {"home_cell"},
     "mode_choice_kernel": {"car"},
     "exposure_kernel": {"exposure_no2", "exposure_pm25"},
@@ -196,6 +200,7 @@ def _residents(n: int) -> ResidentArrays:
         **labour_defaults(n),
         "zone": np.zeros(n, dtype=np.uint8),
         "home_cell": np.zeros(n, dtype=np.uint16),
+        "household": np.arange(n, dtype=np.int32),
         "age_months": ages,
         "sex": np.zeros(n, dtype=np.uint8),
         "education": np.zeros(n, dtype=np.uint8),

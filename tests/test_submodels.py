@@ -16,7 +16,7 @@ from ampsim.submodels.labour import (
     separation_kernel,
 )
 from ampsim.submodels.startups import StartupParameters
-from ampsim.world.income import _LOG_HIGH, _LOG_LOW, INCOME_BINS, IncomeParameters, status_income_factors
+from ampsim.world.income import _LOG_HIGH, _LOG_LOW, INCOME_BINS
 from ampsim.world.income import histogram_quantiles as _quantiles
 from ampsim.world.residents import (
     INCUMBENT,
@@ -51,16 +51,13 @@ def test_uniforms_are_uniform_independent_and_reproducible():
 
 
 # --- residents' status changes ---------------------------------------------------------
-def test_a_status_change_moves_income_by_the_ratio_of_factors():
-    factors = status_income_factors(IncomeParameters())
+def test_a_status_change_restarts_its_duration_and_only_a_change_does():
     status = np.array([Status.EMPLOYED], dtype=np.uint8)
     months = np.array([40], dtype=np.uint8)
-    income = np.array([20_000.0], dtype=np.float32)
-    change_status(0, Status.UNEMPLOYED, status, months, income, factors)
+    change_status(0, Status.EMPLOYED, status, months)
+    assert months[0] == 40
+    change_status(0, Status.UNEMPLOYED, status, months)
     assert status[0] == Status.UNEMPLOYED and months[0] == 0
-    assert income[0] == pytest.approx(20_000 * factors[Status.UNEMPLOYED])
-    change_status(0, Status.EMPLOYED, status, months, income, factors)
-    assert income[0] == pytest.approx(20_000, rel=1e-6)
 
 
 # --- labour market ----------------------------------------------------------------------
@@ -71,6 +68,7 @@ def _labour_arrays(n, status):
         **labour_defaults(n),
         "zone": np.zeros(n, dtype=np.uint8),
         "home_cell": np.zeros(n, dtype=np.uint16),
+        "household": np.arange(n, dtype=np.int32),
         "age_months": np.full(n, 30 * 12, dtype=np.uint16),
         "sex": np.zeros(n, dtype=np.uint8),
         "education": np.full(n, 2, dtype=np.uint8),
@@ -85,9 +83,8 @@ def _labour_arrays(n, status):
 def test_separations_happen_at_the_set_rate_and_free_the_job():
     n = 100_000
     a = _labour_arrays(n, Status.EMPLOYED)
-    factors = status_income_factors(IncomeParameters())
     rates = SeparationRates(0.01, 0.002, np.array([1.0, 1.0, 1.0]), np.ones(4))
-    count = separation_kernel(month_key(np.uint64(1), 1), a, factors, rates)
+    count = separation_kernel(month_key(np.uint64(1), 1), a, rates)
     assert abs(count / n - 0.012) < 0.002
     left = a.status != Status.EMPLOYED
     assert left.sum() == count
@@ -98,7 +95,6 @@ def test_separations_happen_at_the_set_rate_and_free_the_job():
 def test_hiring_never_exceeds_vacancies_and_fills_startups():
     n = 5_000
     a = _labour_arrays(n, Status.UNEMPLOYED)
-    factors = status_income_factors(IncomeParameters())
     incumbent_open = np.array([30, 0])
     startup_open = np.array([5, 0])
     search = SearchTables(np.ones(3), np.ones(4), 0.1, np.array([1.0, 1.3]), 0.7)  # boost by mark
@@ -121,7 +117,7 @@ def test_hiring_never_exceeds_vacancies_and_fills_startups():
         np.zeros(2),
     )
     hire_job_finders(
-        month_key(np.uint64(2), 1), 17, a, factors, search, np.array([5.0, 0.0]), openings, counts
+        month_key(np.uint64(2), 1), 17, a, search, np.array([5.0, 0.0]), openings, counts
     )
     assert counts.by_work_zone[0] == 35  # 30 incumbent positions and 5 startup positions, no more
     assert counts.by_startup.tolist() == [3, 2] and counts.priority_by_startup.tolist() == [3, 2]

@@ -5,7 +5,10 @@ monthly probabilities by age and sex. Each vacated slot is taken at once by a ne
 zone: a newborn, so that births follow the national birth rate, or else an in-migrant aged 18-44.
 Zone populations therefore stay at their census totals (a scenario changes them through housing),
 while the age pyramid renews itself. A newcomer gets a diploma, a status, an income and a home cell
-drawn from the same distributions as the initial population of its zone.
+drawn from the same distributions as the initial population of its zone. Then, serially, the
+households: leavers leave theirs, a newborn joins the household of a woman of the zone aged 16-50
+(by the age-specific fertility rates), an in-migrant opens a one-person household, and children
+left without an adult join another household (`household_events.settle_newcomers_kernel`).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import chunk_bounds, chunks_for
-from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, bounded, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
+from ampsim.submodels.household_events import settle_newcomers_kernel
+from ampsim.world.households import HouseholdParameters
 from ampsim.world.population import (
     PopulationParameters,
     draw_home_cell,
@@ -33,6 +38,9 @@ _INSEE_2023 = (
     "fitted (Gompertz, slope 0.1/year) to life expectancy at birth in France in 2023, "
     "{} years (INSEE, bilan démographique 2023)"
 )
+
+
+Fertility = bounded(0.0, 100.0)  # births per 100 women per year
 
 
 class DemographyParameters(ParameterGroup):
@@ -110,6 +118,37 @@ class DemographyParameters(ParameterGroup):
         source=ASSUMPTION,
         description="oldest age of in-migrants",
     )
+    fertility_by_age_group: tuple[Fertility, Fertility, Fertility, Fertility, Fertility] = parameter(
+        (1.9, 9.0, 11.3, 6.7, 0.9),
+        unit="births per 100 women per year",
+        source="INSEE, 'Fécondité selon le groupe d'âges de la mère', France 2023 (provisional): "
+        "15-24, 25-29, 30-34, 35-39 and 40-50 years (https://www.insee.fr/fr/statistiques/2381384)",
+        description="relative weight of a woman of each age group (15-24, 25-29, 30-34, 35-39, "
+        "40-50) when choosing the mother, whose household a newborn joins",
+    )
+    births_in_couples: float = parameter(
+        0.91,
+        unit="1",
+        ge=0,
+        le=1,
+        source="INSEE censuses 2004-2007, as summarised in 2009: about 9 % of one-year-olds do not "
+        "live with both parents; modelling assumption for births",
+        description="share of newborns whose mother lives with a partner",
+    )
+
+
+_FERTILITY_GROUPS = ((15, 24), (25, 29), (30, 34), (35, 39), (40, 50))
+
+
+def mother_weights(params: DemographyParameters, households: HouseholdParameters) -> np.ndarray:
+    """Weight of a woman of each age in years (0..120) as a newborn's mother: the fertility rate
+    of her age group, inside the parent window (16 to 50 years older than the child)."""
+    weight = np.zeros(MAX_AGE_YEARS + 1)
+    for (low, high), rate in zip(_FERTILITY_GROUPS, params.fertility_by_age_group, strict=True):
+        weight[low : high + 1] = rate
+    age = np.arange(MAX_AGE_YEARS + 1)
+    weight[(age < households.parent_gap_min) | (age > households.parent_gap_max)] = 0.0
+    return weight
 
 
 def monthly_death_probability(params: DemographyParameters) -> np.ndarray:
@@ -139,11 +178,22 @@ class Demography(Submodel):
     Newcomers are drawn like the synthetic population, so the demography also takes the
     population's parameters."""
 
-    def __init__(self, params: DemographyParameters, population: PopulationParameters):
+    def __init__(
+        self,
+        params: DemographyParameters,
+        population: PopulationParameters,
+        households: HouseholdParameters | None = None,
+    ):
         super().__init__(params)
         self.population_params = population
+        households = households or HouseholdParameters()
         self.death_probability = monthly_death_probability(params)
         self.migration_probability = monthly_out_migration_probability(params)
+        self.mother_weight = mother_weights(params, households)
+        self.parent_gap = np.array([households.parent_gap_min, households.parent_gap_max], dtype=np.int64)
+        self._replaced = np.empty(0, dtype=np.int32)  # slots of the month's leavers, reused
+        self.replaced_slots = np.empty(0, dtype=np.int32)  # the month's newcomers' slots
+        self.relocated_children = 0
 
     def setup(self, model: ModelView) -> None:
         population_params, territory = self.population_params, model.territory
@@ -168,7 +218,9 @@ class Demography(Submodel):
     def step(self, model: ModelView) -> None:
         r = model.residents
         self.deaths_by_zone[:], self.births_by_zone[:], self.exits_by_zone[:] = 0, 0, 0
-        demography_kernel(
+        if self._replaced.size != r.n:
+            self._replaced = np.empty(r.n, dtype=np.int32)
+        n_replaced = demography_kernel(
             model.keys("demography"),
             r.kernel_view(),
             self._tables(model),
@@ -176,6 +228,20 @@ class Demography(Submodel):
             self.deaths_by_zone,
             self.births_by_zone,
             self.exits_by_zone,
+            self._replaced,
+        )
+        replaced = listed_slots(self._replaced, n_replaced)
+        self.replaced_slots = replaced  # slots taken by newcomers this month
+        _, self.relocated_children = settle_newcomers_kernel(
+            model.keys("households.demography"),
+            r.kernel_view(),
+            model.households.reserve(replaced.size),
+            replaced,
+            replaced.size,
+            self.mother_weight,
+            self.params.births_in_couples,
+            self.parent_gap,
+            model.territory.n_zones,
         )
 
     def _tables(self, model: ModelView) -> DemographyTables:
@@ -213,12 +279,21 @@ class DemographyTables(NamedTuple):
     cell_cdf: np.ndarray  # aligned with zone_cells (`home_cell_cdf`)
 
 
+def listed_slots(listed: np.ndarray, n_listed: np.ndarray) -> np.ndarray:
+    """The slots that a chunked kernel listed, chunk c's from its first slot on, in slot order."""
+    n = listed.size
+    parts = [listed[c * n // n_listed.size :][: n_listed[c]] for c in range(n_listed.size)]
+    return np.concatenate(parts) if parts else listed[:0]
+
+
 @njit(cache=True, parallel=True)
 def demography_kernel(
-    key, r, tables, n_chunks, deaths_by_zone, births_by_zone, exits_by_zone
+    key, r, tables, n_chunks, deaths_by_zone, births_by_zone, exits_by_zone, replaced
 ):  # pragma: no cover
     """Age everyone (`r`, ResidentArrays) by a month; replace those who die or leave by newcomers
-    in the same zone. Chunks run in parallel; each counts its deaths, births and exits by zone."""
+    in the same zone. Chunks run in parallel; each counts its deaths, births and exits by zone
+    and lists its replaced slots, chunk c's in replaced[start_c : start_c + n_replaced[c]].
+    Returns n_replaced, by chunk."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
     home_cell = r.home_cell
@@ -240,9 +315,11 @@ def demography_kernel(
     newborn_share = tables.newborn_share
     n_zones = deaths_by_zone.size
     counts = np.zeros((n_chunks, 3, n_zones), dtype=np.int64)  # deaths, births, exits
+    n_replaced = np.zeros(n_chunks, dtype=np.int64)
     max_age = death_probability.shape[1] - 1
     for c in prange(n_chunks):
         start, stop = chunk_bounds(c, n_chunks, zone.size)
+        k = start
         for i in range(start, stop):
             if age_months[i] < 65535:
                 age_months[i] += 1
@@ -272,10 +349,14 @@ def demography_kernel(
             trained[i] = 0
             exposure_no2[i] = 0.0
             exposure_pm25[i] = 0.0
+            replaced[k] = i
+            k += 1
+        n_replaced[c] = k - start
     for c in range(n_chunks):
         deaths_by_zone += counts[c, 0]
         births_by_zone += counts[c, 1]
         exits_by_zone += counts[c, 2]
+    return n_replaced
 
 
 @njit(cache=True, inline="always")

@@ -1,16 +1,18 @@
 """Housing: rents per zone, residential moves, and displacement when rents rise.
 
 Each zone has a housing capacity (residents it can lodge, at first its population) and a rent
-index (1 at the start). Residents move at the observed rate, mostly inside their zone. A mover who
-leaves the zone chooses a destination with probability proportional to
+index (1 at the start). Households move together at the observed rate, mostly inside their zone:
+the draws of the household's lowest slot decide for all its members, who keep one zone and one
+home cell. A moving household that leaves the zone chooses a destination with probability
+proportional to
 
     exp(-d / lambda) x (share of the mover's income quintile in the zone)^gamma
                      x amenity x rent^(-epsilon_quintile)
 
 so that, with rents and amenities unchanged, moves keep each zone's income mix (the observed
 sorting) while poorer movers avoid zones that became dearer. A destination without free housing
-sends the mover back to their zone, or, if their home was taken meanwhile, to another
-destination with room: capacities are never exceeded. Rents follow a reduced-form hedonic
+for all the members sends the household back to its zone, or, if its room was taken meanwhile,
+to another destination with room. Rents follow a reduced-form hedonic
 target — amenity (public space, renewal), housing supply relative to the start, and access to
 jobs — and adjust gradually.
 Residents of a zone whose rent has risen move out more often, the poorest most (displacement).
@@ -137,7 +139,7 @@ class Housing(Submodel):
         self.moves_within = self.moves_between = self.displaced = 0
         self.sensitivity = np.array(params.rent_sensitivity_by_quintile)
         self.displacement_risk = np.array(params.displacement_by_quintile)
-        self._movers = np.empty(0, dtype=np.int32)  # slots of the month's movers, reused
+        self._movers = np.empty(0, dtype=np.int32)  # lowest slots of the month's moving households
 
     def setup(self, model: ModelView, job_access: np.ndarray) -> None:
         """Capacity from where residents live; `job_access`: jobs within reach of each zone."""
@@ -212,9 +214,10 @@ class Housing(Submodel):
         n_movers = np.zeros(chunks_for(r.n), dtype=np.int64)
         counts = np.zeros((n_movers.size, 3), dtype=np.int64)  # within, between, displaced
         residents = r.kernel_view()
+        households = model.households.arrays()
         key = model.keys("housing")
-        leave_home_kernel(key, residents, moves, occupancy, self._movers, n_movers, counts)
-        settle_kernel(key, residents, moves, self._movers, n_movers, occupancy, counts)
+        leave_home_kernel(key, residents, households, moves, occupancy, self._movers, n_movers, counts)
+        settle_kernel(key, residents, households, moves, self._movers, n_movers, occupancy, counts)
         self.moves_within, self.moves_between, self.displaced = (int(c) for c in counts.sum(axis=0))
 
 
@@ -234,15 +237,20 @@ class MoveTables(NamedTuple):
 
 
 @njit(cache=True, parallel=True)
-def leave_home_kernel(key, r, moves, occupancy, movers, n_movers, counts):  # pragma: no cover - compiled
-    """Who moves this month (own draws only, so chunks run in parallel): a move inside the zone
-    draws a new home cell at once; a resident leaving the zone vacates their home and is listed,
-    chunk c's in slot order in movers[start_c : start_c + n_movers[c]]. counts[c] = (within,
-    between, displaced) of chunk c. `r`: ResidentArrays; `moves`: MoveTables."""
+def leave_home_kernel(key, r, hh, moves, occupancy, movers, n_movers, counts):  # pragma: no cover
+    """Which households move this month: every member reads the draws of the household's lowest
+    slot (its head), so all decide alike and chunks run in parallel. A move inside the zone draws
+    one new home cell for all; a household leaving the zone vacates its home and its head is
+    listed, chunk c's in slot order in movers[start_c : start_c + n_movers[c]]. counts[c] =
+    residents moving (within, between, displaced) in chunk c. `r`: ResidentArrays; `hh`:
+    HouseholdArrays; `moves`: MoveTables."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
     home_cell = r.home_cell
+    household = r.household
     income = r.income
+    head = hh.head
+    household_cell = hh.home_cell
     quintile_edges = moves.quintile_edges
     displacement = moves.displacement
     displacement_risk = moves.displacement_risk
@@ -257,33 +265,40 @@ def leave_home_kernel(key, r, moves, occupancy, movers, n_movers, counts):  # pr
         start, stop = chunk_bounds(c, n_chunks, zone.size)
         k = start
         for i in range(start, stop):
-            h = zone[i]
+            z = zone[i]
+            j = head[household[i]]  # decides for the household
             forced = 0.0  # displacement only where rents rose
-            if displacement[h] > 0.0:
-                forced = displacement[h] * displacement_risk[income_quintile(income[i], quintile_edges)]
-            u = uniform(key, i, 0)
+            if displacement[z] > 0.0:
+                forced = displacement[z] * displacement_risk[income_quintile(income[j], quintile_edges)]
+            u = uniform(key, j, 0)
             if u >= monthly_move + forced:
                 continue
-            if u < monthly_move and uniform(key, i, 1) >= share_leaving:
-                home_cell[i] = draw_home_cell(uniform(key, i, 2), h, zone_cell_start, zone_cells, cell_cdf)
+            if u < monthly_move and uniform(key, j, 1) >= share_leaving:
+                cell = draw_home_cell(uniform(key, j, 2), z, zone_cell_start, zone_cells, cell_cdf)
+                home_cell[i] = cell
+                if i == j:
+                    household_cell[household[i]] = cell
                 counts[c, 0] += 1
                 continue
             if u >= monthly_move:
                 counts[c, 2] += 1
-            movers[k] = i
-            k += 1
-            vacated[c, h] += 1
+            vacated[c, z] += 1
+            if i == j:
+                movers[k] = i
+                k += 1
         n_movers[c] = k - start
     for c in range(n_chunks):
         occupancy -= vacated[c]
 
 
 @njit(cache=True)
-def settle_kernel(key, r, moves, movers, n_movers, occupancy, counts):  # pragma: no cover - compiled
-    """Movers leaving their zone, in slot order, each take a destination with free housing and a
-    home cell there. Serial: each one fills housing that the next cannot take."""
+def settle_kernel(key, r, hh, moves, movers, n_movers, occupancy, counts):  # pragma: no cover - compiled
+    """Households leaving their zone, in their heads' slot order, each take a destination with
+    free housing for all its members and one home cell there. Serial: each one fills housing that
+    the next cannot take."""
     zone = r.zone  # unpacked once (see ResidentArrays)
     home_cell = r.home_cell
+    household = r.household
     income = r.income
     quintile_edges = moves.quintile_edges
     destination_cdf = moves.destination_cdf
@@ -297,36 +312,48 @@ def settle_kernel(key, r, moves, movers, n_movers, occupancy, counts):  # pragma
         for k in range(start, start + n_movers[c]):
             i = movers[k]
             h = zone[i]
+            row = household[i]
+            size = hh.size[row]
             q = income_quintile(income[i], quintile_edges)
-            d = _destination(key, i, h, q, destination_cdf, occupancy, capacity)
+            d = _destination(key, i, h, q, size, destination_cdf, occupancy, capacity)
             if d != h:
-                counts[c, 1] += 1
-            occupancy[d] += 1
-            zone[i] = d
-            home_cell[i] = draw_home_cell(uniform(key, i, 4), d, zone_cell_start, zone_cells, cell_cdf)
+                counts[c, 1] += size
+            occupancy[d] += size
+            cell = draw_home_cell(uniform(key, i, 4), d, zone_cell_start, zone_cells, cell_cdf)
+            hh.zone[row] = d
+            hh.home_cell[row] = cell
+            m = hh.first[row]
+            while m >= 0:
+                zone[m] = d
+                home_cell[m] = cell
+                m = hh.next_member[m]
 
 
 @njit(cache=True)
-def _destination(key, i, h, q, destination_cdf, occupancy, capacity):  # pragma: no cover
-    """A destination with free housing: the chosen zone, else back home, else another draw, else
-    the nearest zone (in the mover's choice order) that has room. Movers vacated their homes
-    first, so some zone always has room."""
+def _destination(key, i, h, q, size, destination_cdf, occupancy, capacity):  # pragma: no cover
+    """A destination with free housing for `size` people: the chosen zone, else back home, else
+    another draw, else the likeliest zone (in the household's choice order) that has room, else
+    the zone with the most room (the one case where a capacity can be exceeded, by less than the
+    household's size)."""
     n_zones = destination_cdf.shape[2]
     for attempt in range(4):
         if attempt == 1:
-            if occupancy[h] < capacity[h]:
+            if occupancy[h] + size <= capacity[h]:
                 return h
             continue
         d = np.searchsorted(destination_cdf[h, q], uniform(key, i, 3 + 2 * attempt), side="right")
         d = min(d, n_zones - 1)
-        if occupancy[d] < capacity[d]:
+        if occupancy[d] + size <= capacity[d]:
             return d
     best = -1
     best_probability = -1.0
+    roomiest = h
     previous = 0.0
     for z in range(n_zones):  # the most likely destination that still has room
         probability = destination_cdf[h, q, z] - previous
         previous = destination_cdf[h, q, z]
-        if occupancy[z] < capacity[z] and probability > best_probability:
+        if occupancy[z] + size <= capacity[z] and probability > best_probability:
             best, best_probability = z, probability
-    return best
+        if capacity[z] - occupancy[z] > capacity[roomiest] - occupancy[roomiest]:
+            roomiest = z
+    return best if best >= 0 else roomiest

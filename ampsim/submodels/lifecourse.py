@@ -17,6 +17,14 @@ from numba import njit, prange
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, bounded, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
+from ampsim.submodels.household_events import (
+    CoupleRule,
+    HomeCells,
+    home_leavers_kernel,
+    move_out_kernel,
+    unions_kernel,
+)
+from ampsim.world.households import HouseholdParameters
 from ampsim.world.residents import NO_EMPLOYER, NO_ZONE, Status, change_status
 from ampsim.world.view import ModelView
 
@@ -28,6 +36,7 @@ _IZA = (
 
 Age = bounded(10, 35, int)  # an age at which people leave education, years
 AgeWindow = tuple[Age, Age]
+AdultAge = bounded(18, 100, int)  # an adult's age, years
 
 
 class LifecourseParameters(ParameterGroup):
@@ -93,6 +102,41 @@ class LifecourseParameters(ParameterGroup):
         source="legal retirement age 62-64 in France; modelling assumption",
         description="annual probability of retiring at 62-64 (everyone retires at 65)",
     )
+    leave_home_rate: float = parameter(
+        0.1,
+        unit="1/year",
+        ge=0,
+        le=1,
+        source="calibrated: keeps the shares of 18-29 year-olds living with their parents near "
+        "their initial values (INSEE Flash Nouvelle-Aquitaine no. 21, 2017: 72 % at 18 to 9 % at "
+        "29); see docs/HOUSEHOLDS.md",
+        description="annual probability that an adult child who works or has reached the "
+        "independence age leaves the parental home",
+    )
+    independence_age: int = parameter(
+        25,
+        unit="years",
+        ge=18,
+        le=40,
+        source=ASSUMPTION,
+        description="age from which an adult child leaves home at the set rate even without a job",
+    )
+    union_rate: float = parameter(
+        0.15,
+        unit="1/year",
+        ge=0,
+        le=1,
+        source="calibrated: keeps the number of households, and so their mean size, near the "
+        "census (2.13 people per household) over the run; see docs/HOUSEHOLDS.md",
+        description="annual probability that a person living alone, of the union ages, forms a "
+        "couple with another person living alone of the zone",
+    )
+    union_ages: tuple[AdultAge, AdultAge] = parameter(
+        (18, 59),
+        unit="years",
+        source=ASSUMPTION,
+        description="ages (first, last) at which a person living alone looks for a partner",
+    )
 
 
 def _monthly(annual: float) -> float:
@@ -102,8 +146,18 @@ def _monthly(annual: float) -> float:
 class Lifecourse(Submodel):
     """Applies the month's school leaving, inactivity and retirement transitions."""
 
-    def __init__(self, params: LifecourseParameters):
+    def __init__(self, params: LifecourseParameters, households: HouseholdParameters | None = None):
         super().__init__(params)
+        households = households or HouseholdParameters()
+        self.couple_rule = CoupleRule(
+            float(households.couple_gap_mean),
+            float(households.couple_gap_spread),
+            int(households.couple_gap_min),
+            int(households.couple_gap_max),
+        )
+        self.union_ages = np.array(params.union_ages, dtype=np.int64)
+        self._leavers = np.empty(0, dtype=np.int32)  # slots of the month's home leavers, reused
+        self.home_leavers = self.new_couples = 0
         windows = np.array(params.school_leaving_ages, dtype=np.int64)
         self.leave_first_month = windows[:, 0] * 12
         self.leave_end_month = (windows[:, 1] + 1) * 12
@@ -136,8 +190,34 @@ class Lifecourse(Submodel):
             retirement_probability=self.retirement_probability,
         )
         self.school_leavers = lifecourse_kernel(
-            model.keys("lifecourse"), model.residents.kernel_view(), model.income_factor, tables
+            model.keys("lifecourse"), model.residents.kernel_view(), tables
         )
+        self._leave_home(model)
+        self.new_couples = unions_kernel(
+            model.keys("households.unions"),
+            model.residents.kernel_view(),
+            model.households.arrays(),
+            _monthly(p.union_rate),
+            self.union_ages,
+            self.couple_rule,
+            model.territory.n_zones,
+        )
+
+    def _leave_home(self, model: ModelView) -> None:
+        """Adult children who work or are old enough leave home, each into a one-person household
+        of their zone (docs/HOUSEHOLDS.md)."""
+        r = model.residents
+        if self._leavers.size != r.n:
+            self._leavers = np.empty(r.n, dtype=np.int32)
+        key = model.keys("households.leaving_home")
+        view = r.kernel_view()
+        p = self.params
+        rate = _monthly(p.leave_home_rate)
+        n = home_leavers_kernel(key, view, model.households.arrays(), rate, p.independence_age, self._leavers)
+        grid = model.territory.grid
+        cells = HomeCells(grid.zone_cell_start, grid.zone_cells, model.home_cell_cdf)
+        move_out_kernel(key, view, model.households.reserve(n), self._leavers, n, cells)
+        self.home_leavers = int(n)
 
 
 class LifecourseTables(NamedTuple):
@@ -153,7 +233,7 @@ class LifecourseTables(NamedTuple):
 
 
 @njit(cache=True, parallel=True)
-def lifecourse_kernel(key, r, income_factor, tables):  # pragma: no cover - compiled
+def lifecourse_kernel(key, r, tables):  # pragma: no cover - compiled
     """One month of life-course transitions of residents `r` (ResidentArrays); returns the number
     of school leavers. Each resident's transitions depend on their own state and draws only, so
     residents are visited in parallel."""
@@ -163,7 +243,6 @@ def lifecourse_kernel(key, r, income_factor, tables):  # pragma: no cover - comp
     education = r.education
     status = r.status
     months_in_status = r.months_in_status
-    income = r.income
     work_zone = r.work_zone
     employer = r.employer
     leave_first_month = tables.leave_first_month
@@ -183,7 +262,7 @@ def lifecourse_kernel(key, r, income_factor, tables):  # pragma: no cover - comp
         age = min(age_m // 12, max_age)
         p_retire = retirement_probability[age]  # 0 before 55: no draw needed
         if s != Status.IN_EDUCATION and p_retire > 0.0 and uniform(key, i, 3) < p_retire:
-            change_status(i, Status.RETIRED, status, months_in_status, income, income_factor)
+            change_status(i, Status.RETIRED, status, months_in_status)
             work_zone[i] = NO_ZONE
             employer[i] = NO_EMPLOYER
             continue
@@ -196,11 +275,11 @@ def lifecourse_kernel(key, r, income_factor, tables):  # pragma: no cover - comp
             if uniform(key, i, 0) < p_leave:
                 leavers += 1
                 new = Status.UNEMPLOYED if uniform(key, i, 1) < active_on_leaving else Status.INACTIVE
-                change_status(i, new, status, months_in_status, income, income_factor)
+                change_status(i, new, status, months_in_status)
         elif s == Status.UNEMPLOYED and uniform(key, i, 2) < p_unemployed_to_inactive:
-            change_status(i, Status.INACTIVE, status, months_in_status, income, income_factor)
+            change_status(i, Status.INACTIVE, status, months_in_status)
         elif s == Status.INACTIVE:
             p_search = p_inactive_to_unemployed * (youth_activation[zone[i]] if age <= 25 else 1.0)
             if uniform(key, i, 2) < p_search:
-                change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
+                change_status(i, Status.UNEMPLOYED, status, months_in_status)
     return leavers

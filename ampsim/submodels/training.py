@@ -129,7 +129,7 @@ class Training(Submodel):
         duration, dropout, gain, _ = self._tables
         courses = CourseTables(p.entry_rate_unemployed, p.entry_rate_young_inactive, duration, dropout, gain)
         baseline_entries, self.completions = training_kernel(
-            model.keys("training"), model.residents.kernel_view(), model.income_factor, courses
+            model.keys("training"), model.residents.kernel_view(), courses
         )
         self.entries = baseline_entries + self.programme_entries  # programmes enrol earlier in the month
         self.programme_entries = 0
@@ -144,7 +144,7 @@ class Training(Submodel):
         key = model.keys(stream)
         offset = int(uniform(key, 0, 99) * r.n)
         intake = Intake(mark, age_min, age_max)
-        enrol_kernel(key, offset, r.kernel_view(), model.income_factor, intake, seats, filled)
+        enrol_kernel(key, offset, r.kernel_view(), intake, seats, filled)
         self.programme_entries += int(filled.sum())
         return filled
 
@@ -168,7 +168,7 @@ class Intake(NamedTuple):
 
 
 @njit(cache=True, parallel=True)
-def training_kernel(key, r, income_factor, courses):  # pragma: no cover - compiled
+def training_kernel(key, r, courses):  # pragma: no cover - compiled
     """One month of baseline entries, and of dropouts and completions of every course, for the
     residents `r` (ResidentArrays), in parallel: each one's transition depends on their own state
     and draws only."""
@@ -177,7 +177,6 @@ def training_kernel(key, r, income_factor, courses):  # pragma: no cover - compi
     education = r.education
     status = r.status
     months_in_status = r.months_in_status
-    income = r.income
     trained = r.trained
     entry_rate_unemployed = courses.entry_rate_unemployed
     entry_rate_young_inactive = courses.entry_rate_young_inactive
@@ -196,10 +195,10 @@ def training_kernel(key, r, income_factor, courses):  # pragma: no cover - compi
                     trained[i] = BASELINE_COMPLETED
                 if education[i] < Education.TERTIARY and uniform(key, i, 1) < gain[mark]:
                     education[i] += 1
-                change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
+                change_status(i, Status.UNEMPLOYED, status, months_in_status)
             elif uniform(key, i, 2) < dropout[mark]:
                 trained[i] = 0
-                change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
+                change_status(i, Status.UNEMPLOYED, status, months_in_status)
             continue
         age = age_months[i] // 12
         if s == Status.UNEMPLOYED and age < 60:
@@ -211,19 +210,18 @@ def training_kernel(key, r, income_factor, courses):  # pragma: no cover - compi
         if uniform(key, i, 0) < rate:
             entries += 1
             trained[i] = 0
-            change_status(i, Status.IN_TRAINING, status, months_in_status, income, income_factor)
+            change_status(i, Status.IN_TRAINING, status, months_in_status)
     return entries, completions
 
 
 @njit(cache=True)
-def enrol_kernel(key, offset, r, income_factor, intake, seats, filled):  # pragma: no cover - compiled
+def enrol_kernel(key, offset, r, intake, seats, filled):  # pragma: no cover - compiled
     """Enrol NEETs (`r`, ResidentArrays) of the Intake's ages in zones with free seats, visiting
     residents from a random offset."""
     zone = r.zone  # unpacked once (see ResidentArrays)
     age_months = r.age_months
     status = r.status
     months_in_status = r.months_in_status
-    income = r.income
     trained = r.trained
     mark = intake.mark
     age_min = intake.age_min
@@ -247,4 +245,4 @@ def enrol_kernel(key, offset, r, income_factor, intake, seats, filled):  # pragm
         filled[z] += 1
         remaining -= 1
         trained[i] = mark
-        change_status(i, Status.IN_TRAINING, status, months_in_status, income, income_factor)
+        change_status(i, Status.IN_TRAINING, status, months_in_status)

@@ -5,8 +5,10 @@ to the zone's share of 15-29 year-olds; a highest diploma tilted by the zone's i
 status from the metropolis's activity rates by sex and age, with unemployment risks by age, sex
 and diploma scaled so that the zone's expected unemployment rate is its census rate; an income per
 consumption unit, log-normal around the zone's Filosofi median and ranked with diploma and
-employment; a home cell inside the zone, denser near its centre. All of it vectorised over
-residents (loops run over the 107 zones only).
+employment; a home cell inside the zone, denser near its centre; then households formed from the
+census household structure (`ampsim/world/households.py`), whose members share the income and
+home cell of the household's oldest member. All of it vectorised over residents (loops run over
+the 107 zones only).
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from scipy.special import expit, logit, ndtri
 from ampsim.core.errors import InputError
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Relative, parameter
 from ampsim.core.seeds import ReplicateSeeds
+from ampsim.world.households import (
+    HouseholdParameters,
+    Households,
+    form_households,
+    household_composition,
+)
 from ampsim.world.residents import Residents, Status, labour_defaults
 from ampsim.world.territory import MARSEILLE_CODE, Territory, read_data_csv
 
@@ -169,8 +177,21 @@ def synthesise_population(
     scale: float,
     seeds: ReplicateSeeds,
     params: PopulationParameters | None = None,
+    households: HouseholdParameters | None = None,
 ) -> Residents:
     """Generate the residents of the metropolis at `scale` from one replicate's seeds."""
+    return synthesise_residents_and_households(territory, scale, seeds, params, households)[0]
+
+
+def synthesise_residents_and_households(
+    territory: Territory,
+    scale: float,
+    seeds: ReplicateSeeds,
+    params: PopulationParameters | None = None,
+    households: HouseholdParameters | None = None,
+) -> tuple[Residents, Households]:
+    """The residents and the households they were grouped into (`form_households`, after the
+    labour status, from its own stream `population.households`, so no other draw moves)."""
     params = params or PopulationParameters()
     zones = territory.zones
     counts = residents_per_zone(territory.population, scale)
@@ -194,6 +215,15 @@ def synthesise_population(
         params,
         seeds.generator("population.labour"),
     )
+    household, formed = form_households(
+        zone,
+        age_months // 12,
+        sex,
+        status,
+        household_composition(territory),
+        seeds.generator("population.households"),
+        households,
+    )
     income = draw_income(
         zone,
         education,
@@ -203,17 +233,46 @@ def synthesise_population(
         seeds.generator("population.income"),
     )
     home_cell = draw_home_cells(territory, counts, params, seeds.generator("population.home"))
-    return Residents(
+    reference = reference_members(household, age_months, formed.n)
+    residents = Residents(
         weight=territory.total_population / zone.size,
         zone=zone,
-        home_cell=home_cell,
+        home_cell=home_cell[reference[household]],
+        household=household,
         age_months=age_months,
         sex=sex,
         education=education,
         status=status,
-        income=income,
+        income=household_incomes(zone, household, income, reference),
         **labour_defaults(zone.size),
     )
+    return residents, formed
+
+
+def reference_members(household: np.ndarray, age_months: np.ndarray, n_households: int) -> np.ndarray:
+    """The slot of each household's oldest member (the lowest slot among equals): the reference
+    person, whose home cell the household shares and whose drawn income ranks it."""
+    order = np.lexsort((np.arange(household.size), -age_months.astype(np.int64), household))
+    starts = np.searchsorted(household[order], np.arange(n_households))
+    return order[starts]
+
+
+def household_incomes(
+    zone: np.ndarray, household: np.ndarray, income: np.ndarray, reference: np.ndarray
+) -> np.ndarray:
+    """One income per consumption unit per household, shared by its members, such that each
+    zone's residents keep the distribution of the incomes drawn for them: the zone's households,
+    ranked by their reference person's drawn income, take consecutive blocks of the zone's
+    drawn incomes in ascending order (one place per member), and each household the income at
+    the middle of its block. So the ranking by diploma and employment of the reference person
+    carries over, and each zone's median stays its Filosofi median."""
+    size = np.bincount(household, minlength=reference.size)
+    by_household = np.lexsort((income[reference], zone[reference]))  # zone by zone, poorest first
+    block_start = np.cumsum(size[by_household]) - size[by_household]
+    ascending = income[np.lexsort((income, zone))]  # the same zones in the same order
+    shared = np.empty(reference.size, dtype=income.dtype)
+    shared[by_household] = ascending[block_start + size[by_household] // 2]
+    return shared[household]
 
 
 def draw_age_and_sex(

@@ -47,7 +47,7 @@ class Education(IntEnum):
 
 class ResidentArrays(NamedTuple):
     """The per-resident arrays as one typed bundle, the form in which kernels take them: one
-    argument instead of fifteen, and no same-dtype pair to swap by mistake. Same fields and order
+    argument instead of sixteen, and no same-dtype pair to swap by mistake. Same fields and order
     as `Residents` (see there for dtypes and meanings).
 
     Numba caveat (0.68): inside `prange`, a write through a field (`r.income[i] = ...`) is lost
@@ -59,6 +59,7 @@ class ResidentArrays(NamedTuple):
 
     zone: np.ndarray
     home_cell: np.ndarray
+    household: np.ndarray
     age_months: np.ndarray
     sex: np.ndarray
     education: np.ndarray
@@ -81,6 +82,7 @@ class Residents:
     weight: float
     zone: np.ndarray  # uint8: zone index (0..106)
     home_cell: np.ndarray  # uint16 (uint32 on very fine grids): territory cell number
+    household: np.ndarray  # int32: row of the household table (`HouseholdTable`) the resident lives in
     age_months: np.ndarray  # uint16
     sex: np.ndarray  # uint8, Sex
     education: np.ndarray  # uint8, Education
@@ -156,15 +158,11 @@ def change_status(
     new_status: int,
     status: np.ndarray,
     months_in_status: np.ndarray,
-    income: np.ndarray,
-    income_factor: np.ndarray,
 ) -> None:
-    """Every status change goes through here: the duration restarts and the household's income
-    per consumption unit moves by the ratio of the two statuses' income factors. It takes the
-    three arrays it writes rather than the bundle, since parallel kernels call it inside `prange`
-    (see `ResidentArrays`)."""
-    old = status[i]
-    if old != new_status:
-        income[i] = income[i] * (income_factor[new_status] / income_factor[old])
+    """Every status change goes through here: the duration restarts (the household's income
+    follows at the month's income step, `ampsim/submodels/income/incomes.py`). It takes the arrays
+    it writes rather than the bundle, since parallel kernels call it inside `prange` (see
+    `ResidentArrays`)."""
+    if status[i] != new_status:
         status[i] = new_status
         months_in_status[i] = 0

@@ -8,6 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ampsim.world.household_table import HouseholdTable
 from ampsim.world.residents import Residents
 from ampsim.world.territory import Territory
 
@@ -16,13 +17,13 @@ class ModelView(Protocol):
     """What a submodel may read of the model (AMPModel provides it)."""
 
     residents: Residents
+    households: HouseholdTable  # who lives with whom: zone, home cell, kind and size of each household
     territory: Territory
     scale: float
     month: int  # months simulated; negative during the spin-up
     months: int
     start_year: int
     start_month: int
-    income_factor: np.ndarray  # household income factor by labour status
     home_cell_cdf: np.ndarray  # where in its zone a new home is, by cell
     priority_zone: np.ndarray  # bool by zone
 

@@ -31,7 +31,9 @@ from ampsim.core.parameters import ParameterGroup, bounded, parameter
 from ampsim.submodels.income.earnings import normal_quantile
 
 Ratio = bounded(0.5, 2.0)
-DatedAmount = tuple[int, int, float]  # (year, month, EUR/month) in force from that month
+DatedAmount = tuple[
+    bounded(1900, 2100, int), bounded(1, 12, int), bounded(0.0, 100_000.0)
+]  # (year, month, EUR/month) in force from that month
 
 _DREES_2025 = (
     "DREES, 'Les retraités et les retraites', édition 2025 (data at end of 2023, France, "

@@ -48,6 +48,7 @@ class Households:
     reference_daily_wage_2: np.ndarray
     rent: np.ndarray
     zone: np.ndarray
+    pensions: np.ndarray  # net pensions of the household's adults, together
 
     @property
     def n_children(self) -> np.ndarray:
@@ -128,12 +129,14 @@ def make_households(
     reference_daily_wage_2: Any = 0.0,
     rent: Any = 0.0,
     zone: Any = 2,
+    pensions: Any = 0.0,
 ) -> Households:
     """Check and broadcast household inputs; bad input raises ValueError naming the argument.
 
     Earnings are monthly net wages per adult; an unemployed adult receives ARE computed from
     their gross daily reference wage (SJR) and must have no earnings. ``rent`` is the monthly
-    rent (0 for owners and people housed free); ``zone`` is the housing-benefit zone (1, 2 or 3).
+    rent (0 for owners and people housed free); ``zone`` is the housing-benefit zone (1, 2 or 3);
+    ``pensions`` the adults' net monthly pensions, together.
     """
     raw = {
         "n_adults": n_adults,
@@ -148,12 +151,15 @@ def make_households(
         "reference_daily_wage_2": reference_daily_wage_2,
         "rent": rent,
         "zone": zone,
+        "pensions": pensions,
     }
     size = max(np.atleast_1d(np.asarray(v)).size for v in raw.values())
     out: dict[str, np.ndarray] = {"n_adults": _count("n_adults", n_adults, size, 1, 2)}
     for band in ("children_0_2", "children_3_13", "children_14_19"):
         out[band] = _count(band, raw[band], size, 0, MAX_CHILDREN_PER_BAND)
-    for key in ("earnings_1", "earnings_2", "reference_daily_wage_1", "reference_daily_wage_2", "rent"):
+    for key in (
+        "earnings_1", "earnings_2", "reference_daily_wage_1", "reference_daily_wage_2", "rent", "pensions"
+    ):
         out[key] = _amount(key, raw[key], size)
     for key in ("unemployed_1", "unemployed_2"):
         out[key] = _count(key, np.asarray(raw[key], dtype=float), size, 0, 1).astype(bool)
@@ -293,7 +299,8 @@ def housing_resources(
     taxable_are: tuple[np.ndarray, np.ndarray],
     p: Params,
 ) -> np.ndarray:
-    """Annual resources for housing benefit: wages and ARE less 10 %, rounded up to 100."""
+    """Annual resources for housing benefit: wages, ARE and pensions less their 10 % allowances,
+    rounded up to 100."""
     total = np.zeros(h.n_adults.shape)
     for wage, are in zip(taxable_wages, taxable_are, strict=True):
         income = 12.0 * (wage + are)
@@ -306,6 +313,7 @@ def housing_resources(
             income,
         )
         total += income - allowance
+    total += taxable_pensions(h, p)
     threshold = 12.0 * p["af.bmaf"]
     both_earn = h.couple & (12.0 * taxable_wages[0] >= threshold) & (12.0 * taxable_wages[1] >= threshold)
     total = np.maximum(total - p["housing.double_earner_allowance"] * both_earn, 0.0)
@@ -381,7 +389,8 @@ def _housing_flat_deduction(h: Households, housed: np.ndarray, p: Params, prefix
 
 
 def rsa(h: Households, other_resources: np.ndarray, housed: np.ndarray, p: Params) -> np.ndarray:
-    """RSA = maximum amount - forfait logement - resources (earnings, ARE, base AF); not paid under 6 EUR."""
+    """RSA = maximum amount - forfait logement - resources (earnings, ARE, pensions, base AF); not paid
+    under 6 EUR."""
     amount = (
         _flat_amount(h, p, "rsa")
         - _housing_flat_deduction(h, housed, p, "rsa")
@@ -402,7 +411,7 @@ def ppa_bonus(earnings: np.ndarray, p: Params) -> np.ndarray:
 def ppa(h: Households, other_resources: np.ndarray, housed: np.ndarray, p: Params) -> np.ndarray:
     """PPA = amount + 59.85 % of earnings + bonuses - max(amount, resources + forfait logement), net of CRDS.
 
-    Resources are earnings, ARE and base AF (the RSA is not a resource of the PPA); nil without
+    Resources are earnings, ARE, pensions and base AF (the RSA is not a resource of the PPA); nil without
     earnings; not paid under 15 EUR.
     """
     flat = _flat_amount(h, p, "ppa")
@@ -452,7 +461,22 @@ def income_tax(
             income,
         )
         taxable += income - allowance
+    taxable += taxable_pensions(h, p)
     return tax_on_taxable_income(h, taxable, p), taxable
+
+
+def taxable_pensions(h: Households, p: Params) -> np.ndarray:
+    """Annual net taxable pensions: the net pensions (their non-deductible CSG and CRDS, about 2 %
+    of the gross, are left out: an assumption) less the 10 % allowance, at least its minimum per
+    pensioner and at most its maximum per household."""
+    income = 12.0 * h.pensions
+    pensioners = np.where(h.pensions > 0, np.where(h.couple, 2.0, 1.0), 0.0)
+    allowance = np.clip(
+        p["tax.pension_allowance_rate"] * income,
+        p["tax.pension_allowance_min"] * pensioners,
+        p["tax.pension_allowance_max"],
+    )
+    return income - np.minimum(allowance, income)
 
 
 def tax_on_taxable_income(h: Households, taxable: np.ndarray, p: Params) -> np.ndarray:
@@ -500,14 +524,14 @@ def compute(households: Households, year: int, month: int = 1) -> TaxBenefitResu
     resources = housing_resources(h, wages, are_taxable, p)
     al = housing_benefit(h, resources, p)
     housed = (al > 0) | (h.rent <= 0)
-    other_resources = are + af_base
+    other_resources = are + af_base + h.pensions
     rsa_amount = rsa(h, other_resources, housed, p)
     al = np.where(rsa_amount > 0, housing_benefit(h, np.zeros_like(resources), p), al)
     housed = (al > 0) | (h.rent <= 0)
     ppa_amount = ppa(h, other_resources, housed, p)
     tax, _ = income_tax(h, wages, are_taxable, p)
     monthly_tax = tax / 12.0
-    disposable = h.earnings + are + af + al + rsa_amount + ppa_amount - monthly_tax
+    disposable = h.earnings + h.pensions + are + af + al + rsa_amount + ppa_amount - monthly_tax
     units = consumption_units(h)
     return TaxBenefitResult(
         net_earnings=h.earnings.copy(),

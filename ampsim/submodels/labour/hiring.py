@@ -44,7 +44,6 @@ def hire_job_finders(
     key: np.uint64,
     offset: int,
     r: ResidentArrays,
-    income_factor: np.ndarray,
     search: SearchTables,
     finding_rate: np.ndarray,
     openings: Openings,
@@ -60,7 +59,7 @@ def hire_job_finders(
         finders = np.empty(n, dtype=np.int32)
     found = np.zeros(chunks_for(n), dtype=np.int64)
     job_finders_kernel(key, r, search, finding_rate, finders, found)
-    hiring_kernel(key, offset, finders, found, r, income_factor, openings, counts)
+    hiring_kernel(key, offset, finders, found, r, openings, counts)
 
 
 @njit(cache=True, parallel=True)
@@ -96,7 +95,7 @@ def job_finders_kernel(key, r, search, finding_rate, finders, found):  # pragma:
 
 
 @njit(cache=True)
-def hiring_kernel(key, offset, finders, found, r, income_factor, openings, counts):  # pragma: no cover
+def hiring_kernel(key, offset, finders, found, r, openings, counts):  # pragma: no cover
     """Hire the job finders in the order of a visit of all slots from `offset`, wrapping round
     (so that no slot is favoured); never beyond vacancies. Serial: vacancies are shared. A finder
     takes a vacancy in a work zone drawn from their home zone's destinations: a startup's open
@@ -109,7 +108,6 @@ def hiring_kernel(key, offset, finders, found, r, income_factor, openings, count
     age_months = r.age_months
     status = r.status
     months_in_status = r.months_in_status
-    income = r.income
     work_zone = r.work_zone
     employer = r.employer
     trained = r.trained
@@ -171,7 +169,7 @@ def hiring_kernel(key, offset, finders, found, r, income_factor, openings, count
                         unemployed_hires[h] += 1
                     else:
                         inactive_hires[h] += 1
-                change_status(i, Status.EMPLOYED, status, months_in_status, income, income_factor)
+                change_status(i, Status.EMPLOYED, status, months_in_status)
                 work_zone[i] = w
                 trained[i] = 0
 
@@ -226,18 +224,17 @@ def place_local_hires(model: ModelView, home_zones: np.ndarray, openings: np.nda
     remaining = openings.astype(np.int64).copy()
     key = model.keys(stream)
     offset = int(uniform(key, 0, 99) * r.n)
-    return place_kernel(key, offset, r.kernel_view(), model.income_factor, home, remaining)
+    return place_kernel(key, offset, r.kernel_view(), home, remaining)
 
 
 @njit(cache=True)
-def place_kernel(key, offset, r, income_factor, home, remaining):  # pragma: no cover - compiled
+def place_kernel(key, offset, r, home, remaining):  # pragma: no cover - compiled
     """Employ unemployed 15-64 year-olds of the `home` zones in the work zones with openings
     (`remaining`, updated), visiting residents `r` (ResidentArrays) from `offset`."""
     zone = r.zone  # unpacked once, as in hiring_kernel
     age_months = r.age_months
     status = r.status
     months_in_status = r.months_in_status
-    income = r.income
     work_zone = r.work_zone
     employer = r.employer
     trained = r.trained
@@ -259,7 +256,7 @@ def place_kernel(key, offset, r, income_factor, home, remaining):  # pragma: no 
         remaining[w] -= 1
         left -= 1
         placed += 1
-        change_status(i, Status.EMPLOYED, status, months_in_status, income, income_factor)
+        change_status(i, Status.EMPLOYED, status, months_in_status)
         work_zone[i] = w
         employer[i] = INCUMBENT
         trained[i] = 0

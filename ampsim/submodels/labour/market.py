@@ -143,7 +143,7 @@ class LabourMarket(Submodel):
         r = model.residents.kernel_view()
         keys = model.keys("labour")
         n = self.jobs.size
-        self.separations = separation_kernel(keys, r, model.income_factor, self._separation_rates())
+        self.separations = separation_kernel(keys, r, self._separation_rates())
         search = self._search_tables(search_boost)
         filled, seekers, unemployed, active = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
         count_labour_kernel(r, search, chunks_for(r.zone.size), filled, seekers, unemployed, active)
@@ -184,7 +184,7 @@ class LabourMarket(Submodel):
         if self._finders.size != r.zone.size:
             self._finders = np.empty(r.zone.size, dtype=np.int32)  # reused every month
         hire_job_finders(
-            keys, offset, r, model.income_factor, search, finding_rate, vacant, counts, self._finders
+            keys, offset, r, search, finding_rate, vacant, counts, self._finders
         )
         self.hires_by_zone = counts.by_work_zone
         self.hires_by_home = counts.by_home_zone
@@ -333,7 +333,7 @@ class LabourMarket(Submodel):
 
 
 @njit(cache=True, parallel=True)
-def separation_kernel(key, r, income_factor, rates):  # pragma: no cover - compiled
+def separation_kernel(key, r, rates):  # pragma: no cover - compiled
     """Employed residents (`r`, ResidentArrays) lose their job at the SeparationRates `rates` (in
     parallel: own state and draws only); returns the number of separations."""
     # unpacked before prange (see ResidentArrays)
@@ -341,7 +341,6 @@ def separation_kernel(key, r, income_factor, rates):  # pragma: no cover - compi
     education = r.education
     status = r.status
     months_in_status = r.months_in_status
-    income = r.income
     work_zone = r.work_zone
     employer = r.employer
     separation_rate = rates.separation_rate
@@ -363,7 +362,7 @@ def separation_kernel(key, r, income_factor, rates):  # pragma: no cover - compi
         else:
             continue
         separations += 1
-        change_status(i, new, status, months_in_status, income, income_factor)
+        change_status(i, new, status, months_in_status)
         work_zone[i] = NO_ZONE
         employer[i] = NO_EMPLOYER
     return separations

@@ -182,7 +182,7 @@ class StartupSector(Submodel):
         graduates = outside_graduates
         if action.any():
             r = model.residents.kernel_view()
-            graduates = graduates + release_staff(r, model.income_factor, action, quota, self.n_zones)
+            graduates = graduates + release_staff(r, action, quota, self.n_zones)
         self.closed_this_month = closed
         self.founded_this_month = self.found(model, month, incubator_presence)
         self.recount_employees(model)

@@ -64,7 +64,7 @@ def hire_initial_staff(model: ModelView, startups: list, rng: np.random.Generato
 def employ_founder(model: ModelView, i: int, employer_number: int, work_zone: int) -> None:
     """A founder leaves whatever they were doing to work in their startup."""
     r = model.residents
-    change_status(i, Status.EMPLOYED, r.status, r.months_in_status, r.income, model.income_factor)
+    change_status(i, Status.EMPLOYED, r.status, r.months_in_status)
     r.employer[i] = employer_number
     r.work_zone[i] = work_zone
     r.trained[i] = 0
@@ -130,13 +130,13 @@ def count_staff(r: ResidentArrays, n_numbers: int) -> np.ndarray:
 
 
 def release_staff(
-    r: ResidentArrays, income_factor: np.ndarray, action: np.ndarray, quota: np.ndarray, n_zones: int
+    r: ResidentArrays, action: np.ndarray, quota: np.ndarray, n_zones: int
 ) -> np.ndarray:
     """Apply each startup's `action` to its simulated staff: CLOSE (all to unemployment), LAY_OFF
     (up to `quota` of them) or GRADUATE (all become incumbent employees); returns the graduates'
     jobs by work zone."""
     graduates_by_zone = np.zeros(n_zones, dtype=np.int64)
-    release_kernel(r, income_factor, action, quota, graduates_by_zone)
+    release_kernel(r, action, quota, graduates_by_zone)
     return graduates_by_zone
 
 
@@ -156,12 +156,11 @@ def count_employees_kernel(employer, status, n_chunks, counts):  # pragma: no co
 
 
 @njit(cache=True)
-def release_kernel(r, income_factor, action, quota, graduates_by_zone):  # pragma: no cover
+def release_kernel(r, action, quota, graduates_by_zone):  # pragma: no cover
     """Serial: layoffs take the first `quota` staff in slot order."""
     employer = r.employer  # unpacked once (see ResidentArrays)
     status = r.status
     months_in_status = r.months_in_status
-    income = r.income
     work_zone = r.work_zone
     for i in range(employer.size):
         e = employer[i]
@@ -178,6 +177,6 @@ def release_kernel(r, income_factor, action, quota, graduates_by_zone):  # pragm
             if quota[e] <= 0:
                 continue
             quota[e] -= 1
-        change_status(i, Status.UNEMPLOYED, status, months_in_status, income, income_factor)
+        change_status(i, Status.UNEMPLOYED, status, months_in_status)
         employer[i] = NO_EMPLOYER
         work_zone[i] = NO_ZONE

@@ -1,0 +1,228 @@
+"""The income side of the model: residents' pay, pensions and unemployment insurance, their
+households' disposable income by the tax-benefit rules, and each resident's standard of living,
+calibrated zone by zone to Filosofi's medians (see `household_income.py` for the rules).
+
+At the start each employed resident's pay and each retiree's pension are drawn, each household
+gets a tenure (owner, private or social tenant, housed free) and a zone level, one factor on the
+pay and pensions of the zone's residents, is fitted so that the zone's median standard of living
+is Filosofi 2021's, carried to the start year with the poverty line. Then each month the state
+follows the month's status changes and the households whose inputs changed are computed again;
+every household is computed again each January, with the new year's rules and rents.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from ampsim.core.rng import uniforms
+from ampsim.core.submodel import Submodel
+from ampsim.submodels.income.earnings import (
+    EarningsParameters,
+    build_earnings_table,
+    draw_earnings,
+    net_smic,
+)
+from ampsim.submodels.income.household_income import (
+    HousingInputs,
+    IncomeState,
+    aggregate_kernel,
+    empty_state,
+    reconcile_kernel,
+    standard_of_living,
+)
+from ampsim.submodels.income.housing_costs import (
+    HousingCostParameters,
+    draw_tenures,
+    rent_table,
+    zone_apl_zones,
+    zone_areas,
+)
+from ampsim.submodels.income.legislation import parameters_at
+from ampsim.submodels.income.pensions import PensionParameters, aspa_amounts, draw_pensions, fit_pension_table
+from ampsim.submodels.income.taxbenefit import poverty_line
+from ampsim.world.residents import Residents, Status
+from ampsim.world.territory import Territory
+from ampsim.world.view import ModelView
+
+FILOSOFI_YEAR = 2021
+PENSION_TABLE_YEAR = 2024  # the pension table is in December 2023 euros
+PENSION_INDEXATION = 0.015  # a year, after 2023: modelling assumption (the legislation file's rate)
+CALIBRATION_ROUNDS = 6
+CALIBRATION_GAIN = 1.3  # pay moves the standard of living less than one for one (benefits, tax)
+
+
+class Incomes(Submodel):
+    """Pay, pensions, ARE and households' standard of living; `income` of the residents.
+
+    During the spin-up the state follows the status changes but incomes are not computed (the
+    labour market's calibration does not need them); `start` fits the zone levels and computes
+    every household at the end of it."""
+
+    def __init__(
+        self,
+        earnings: EarningsParameters,
+        pensions: PensionParameters,
+        housing: HousingCostParameters,
+    ):
+        super().__init__(earnings)
+        self.earnings_params = earnings
+        self.pension_params = pensions
+        self.rent_table = rent_table(housing)
+
+    # --- the start ------------------------------------------------------------------------
+    def setup(self, model: ModelView) -> None:
+        """Pay, pensions and tenures drawn, with the rules of the start month."""
+        self.year, self.month = model.year, model.calendar_month
+        self.earnings_table = build_earnings_table(self.earnings_params, self.year, self.month)
+        self.pension_table = fit_pension_table(self.pension_params, self._pension_index(self.year))
+        self.state = self._initial_state(model.residents, model.seed_generator("income.initial"))
+        territory = model.territory
+        _, area = zone_areas(territory)
+        self.apl_zone = zone_apl_zones(territory)
+        self.rent_area = area
+        self.index_ratio = np.ones(territory.n_zones)
+        self.tenure = np.zeros(0, dtype=np.int64)
+        self._grow_tenures(model)
+        self.zone_level = np.ones(territory.n_zones)
+        self.target = self.filosofi_targets(territory, self.year)
+        self.living = np.zeros(model.households.capacity)
+        self.previous_status = model.residents.status.copy()
+        self.previous_months = model.residents.months_in_status.copy()
+        self.computed = 0
+
+    def _initial_state(self, residents: Residents, rng: np.random.Generator) -> IncomeState:
+        r, n = residents, residents.n
+        state = empty_state(n)
+        draws = rng.random((n, 3))
+        employed = np.flatnonzero(r.status == Status.EMPLOYED)
+        state.earnings[employed] = draw_earnings(
+            draws[employed, 0],
+            draws[employed, 1],
+            r.education[employed],
+            (r.age_months[employed] // 12).astype(float),
+            r.sex[employed],
+            r.employer[employed] > 0,
+            self.earnings_table,
+        )
+        retired = np.flatnonzero(r.status == Status.RETIRED)
+        state.pension[retired] = draw_pensions(draws[retired, 2], r.sex[retired], self.pension_table)
+        return state
+
+    def _grow_tenures(self, model: ModelView) -> None:
+        """A tenure for every row of the household table (rows added since are drawn, keyed on the
+        row: common random numbers); a row reused by a new household keeps its dwelling's."""
+        rows = model.households.capacity
+        old = self.tenure.size
+        if rows <= old:
+            return
+        new = np.arange(old, rows)
+        draws = uniforms(model.keys("income.tenure", month=0), new, 0)
+        zone = model.households.arrays().zone[new]
+        added = draw_tenures(draws, zone, model.territory, self.rent_table)
+        self.tenure = np.concatenate([self.tenure, added])
+
+    @staticmethod
+    def filosofi_targets(territory: Territory, year: int) -> np.ndarray:
+        """Each zone's Filosofi 2021 median standard of living (€/year per consumption unit),
+        carried to `year` with the poverty line (the same index as the poverty threshold)."""
+        ratio = poverty_line(year) / poverty_line(FILOSOFI_YEAR)
+        return territory.zones["median_income_eur"].to_numpy(float) * ratio
+
+    def start(self, model: ModelView) -> None:
+        """Fit the zone levels (each round scales a zone's pay and pensions by its ratio of target
+        to median standard of living, raised to a gain since benefits and tax damp the response)
+        and compute every household."""
+        r = model.residents
+        for _ in range(CALIBRATION_ROUNDS):
+            self.update_incomes(model)
+            medians = zone_medians(r.income, r.zone, self.zone_level.size)
+            step = (self.target / medians) ** CALIBRATION_GAIN
+            self.zone_level *= step
+            self.state.earnings[:] *= step[r.zone].astype(np.float32)
+            self.state.pension[:] *= step[r.zone].astype(np.float32)
+        self.update_incomes(model)
+
+    # --- every month ----------------------------------------------------------------------
+    def step(self, model: ModelView, replaced: np.ndarray, rent_index: np.ndarray) -> None:
+        """Follow the month's changes (`replaced`: slots taken by newcomers); in the run, compute
+        the households whose inputs changed, all of them each January with the year's rules and
+        rents (`rent_index`, the housing submodel's, relative to the start)."""
+        r = model.residents
+        year, month = (model.year, model.calendar_month) if model.month >= 1 else (self.year, self.month)
+        smic_growth = net_smic(year, month) / net_smic(self.year, self.month)
+        self.earnings_table = self.earnings_table._replace(
+            level_index=self.earnings_table.level_index * smic_growth, net_smic=net_smic(year, month)
+        )
+        self._grow_tenures(model)
+        if self.living.size < model.households.capacity:
+            self.living = np.concatenate(
+                [self.living, np.zeros(model.households.capacity - self.living.size)]
+            )
+        new_slot = np.zeros(r.n, dtype=np.bool_)
+        new_slot[replaced] = True
+        dirty = np.zeros(model.households.capacity, dtype=np.bool_)
+        reconcile_kernel(
+            model.keys("income"),
+            r.kernel_view(),
+            self.previous_status,
+            self.previous_months,
+            new_slot,
+            self.zone_level,
+            float(parameters_at(year, month)["wage.net_to_gross"]),
+            smic_growth,
+            self.earnings_table,
+            self.pension_table,
+            self.state,
+            r.household,
+            dirty,
+        )
+        self.previous_status[:] = r.status
+        self.previous_months[:] = r.months_in_status
+        self.year, self.month = year, month
+        if model.month < 1:
+            return
+        which = None
+        if month == 1:
+            self.pension_table = self.pension_table._replace(level_index=self._pension_index(year))
+            self.index_ratio = np.asarray(rent_index, dtype=float)
+        else:
+            which = np.flatnonzero(dirty)
+        self.update_incomes(model, which)
+
+    def update_incomes(self, model: ModelView, which: np.ndarray | None = None) -> None:
+        """Compute the households `which` (all when None) and give their members their income."""
+        r = model.residents
+        table = model.households.arrays()
+        inputs = aggregate_kernel(
+            r.kernel_view(), self.state, r.household, model.households.capacity, self.pension_params.aspa_age
+        )
+        housing = HousingInputs(
+            self.tenure, table.zone.astype(np.int64), self.apl_zone, self.rent_area, self.index_ratio
+        )
+        aspa = aspa_amounts(self.year, self.month, self.pension_params)
+        index, living = standard_of_living(
+            inputs, housing, self.rent_table, aspa, self.year, self.month, which
+        )
+        self.living[index] = living
+        r.income[:] = (12.0 * self.living[r.household]).astype(np.float32)
+        self.computed = int(index.size)
+
+    def earnings_of_employed(self, residents: Residents) -> np.ndarray:
+        """Net monthly pay of the employed residents."""
+        return self.state.earnings[residents.status == Status.EMPLOYED]
+
+    @staticmethod
+    def _pension_index(year: int) -> float:
+        return (1.0 + PENSION_INDEXATION) ** max(year - PENSION_TABLE_YEAR, 0)
+
+
+def zone_medians(values: np.ndarray, zone: np.ndarray, n_zones: int) -> np.ndarray:
+    """Median of `values` in each zone."""
+    order = np.lexsort((values, zone))
+    bounds = np.searchsorted(zone[order], np.arange(n_zones + 1))
+    sorted_values = values[order].astype(float)
+    return np.array(
+        [np.median(sorted_values[a:b]) if b > a else np.nan for a, b in itertools.pairwise(bounds)]
+    )

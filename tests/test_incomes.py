@@ -1,0 +1,71 @@
+"""The income side: pay, pensions and ARE follow status changes; households' standard of living
+by the tax-benefit rules reproduces Filosofi's zone medians at the start."""
+
+import numpy as np
+import pytest
+
+from ampsim.model import AMPModel
+from ampsim.submodels.income.household_income import are_entitlement
+from ampsim.submodels.income.incomes import zone_medians
+from ampsim.submodels.income.taxbenefit import poverty_line
+from ampsim.world.residents import Status
+
+
+@pytest.fixture(scope="module")
+def model():
+    model = AMPModel(scale=0.02, seed=2026, months=12, calibration_months=36)
+    yield model
+    model.close()
+
+
+def test_zone_medians_reproduce_filosofi_at_the_start(model):
+    r, incomes = model.residents, model.incomes
+    medians = zone_medians(r.income, r.zone, model.territory.n_zones)
+    error = np.abs(medians / incomes.target - 1)
+    print(
+        f"\nzone medians: largest relative gap {error.max():.4f}; zone levels "
+        f"{incomes.zone_level.min():.2f}-{incomes.zone_level.max():.2f}"
+    )
+    assert error.max() < 0.01
+
+
+def test_poverty_of_the_employed_is_low_and_of_the_unemployed_high(model):
+    r = model.residents
+    poor = r.income < 12 * poverty_line(model.year)
+    rates = {s.name: float(poor[r.status == s].mean()) for s in (Status.EMPLOYED, Status.UNEMPLOYED)}
+    print(
+        f"\npoverty at the start: all {poor.mean():.3f}, "
+        + ", ".join(f"{k} {v:.3f}" for k, v in rates.items())
+    )
+    assert rates["EMPLOYED"] <= 0.10
+    assert rates["UNEMPLOYED"] > 3 * rates["EMPLOYED"]
+
+
+def test_members_of_a_household_share_its_income(model):
+    r = model.residents
+    for _ in range(3):
+        model.step()
+    order = np.argsort(r.household, kind="stable")
+    household, income = r.household[order], r.income[order]
+    first = np.r_[True, household[1:] != household[:-1]]
+    starts = np.flatnonzero(first)
+    assert np.array_equal(income, np.repeat(income[starts], np.diff(np.r_[starts, income.size])))
+
+
+def test_pay_pensions_and_are_follow_status(model):
+    r, state = model.residents, model.incomes.state
+    employed, retired = r.status == Status.EMPLOYED, r.status == Status.RETIRED
+    assert np.all(state.earnings[employed] > 0) and np.all(state.earnings[~employed] == 0)
+    assert np.all(state.pension[retired] > 0) and np.all(state.pension[~retired] == 0)
+    assert np.all(state.benefit_months[r.status != Status.UNEMPLOYED] == 0)
+    share = float((state.benefit_months[r.status == Status.UNEMPLOYED] > 0).mean())
+    print(f"\nshare of the unemployed receiving ARE: {share:.3f}")
+    assert 0.05 < share < 0.9
+
+
+@pytest.mark.parametrize(
+    ("age", "months", "expected"),
+    [(30, 5, 0), (30, 6, 6), (30, 12, 9), (30, 40, 18), (53, 40, 22), (56, 40, 27), (56, 10, 7)],
+)
+def test_are_entitlement_follows_the_2023_rules(age, months, expected):
+    assert are_entitlement(age, months) == expected

@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 from scipy.special import ndtr
 
+from ampsim.core.checks import finite_array, whole_array
 from ampsim.core.errors import InputError
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Share, bounded, parameter
 from ampsim.submodels.income.legislation import load_legislation
@@ -53,27 +54,38 @@ class EarningsParameters(ParameterGroup):
     """The published wage figures and the choices that turn them into a pay draw per job."""
 
     median_no_diploma: tuple[Euro, Euro, Euro] = parameter(
-        (1200.0, 1300.0, 1500.0), unit="EUR/month", source=_INSEE_TABLE,
+        (1200.0, 1300.0, 1500.0),
+        unit="EUR/month",
+        source=_INSEE_TABLE,
         description="median net pay, no diploma or brevet, 1-4 / 5-10 / 11+ years since school",
     )
     median_cap_bep: tuple[Euro, Euro, Euro] = parameter(
-        (1380.0, 1500.0, 1700.0), unit="EUR/month", source=_INSEE_TABLE,
+        (1380.0, 1500.0, 1700.0),
+        unit="EUR/month",
+        source=_INSEE_TABLE,
         description="the same for CAP-BEP",
     )
     median_baccalaureat: tuple[Euro, Euro, Euro] = parameter(
-        (1370.0, 1540.0, 1800.0), unit="EUR/month", source=_INSEE_TABLE,
+        (1370.0, 1540.0, 1800.0),
+        unit="EUR/month",
+        source=_INSEE_TABLE,
         description="the same for the baccalauréat",
     )
     median_short_higher: tuple[Euro, Euro, Euro] = parameter(
-        (1500.0, 1700.0, 2100.0), unit="EUR/month", source=_INSEE_TABLE,
+        (1500.0, 1700.0, 2100.0),
+        unit="EUR/month",
+        source=_INSEE_TABLE,
         description="the same for short higher education (bac+2)",
     )
     median_long_higher: tuple[Euro, Euro, Euro] = parameter(
-        (2000.0, 2200.0, 2650.0), unit="EUR/month", source=_INSEE_TABLE,
+        (2000.0, 2200.0, 2650.0),
+        unit="EUR/month",
+        source=_INSEE_TABLE,
         description="the same for long higher education (bac+3 or more)",
     )
     long_higher_share: tuple[Share, Share, Share] = parameter(
-        (0.766, 0.766, 0.623), unit="1",
+        (0.766, 0.766, 0.623),
+        unit="1",
         source="INSEE, enquête Emploi 2023, 'Diplôme le plus élevé selon l'âge et le sexe' "
         "(https://www.insee.fr/fr/statistiques/2416872): above bac+2 among higher-education "
         "graduates, 39.6/(12.1+39.6) at 25-34 for the first two bands, 74.1/118.9 at 35-64",
@@ -81,81 +93,114 @@ class EarningsParameters(ParameterGroup):
         "model's higher-education median is the share-weighted geometric mean of the two rows",
     )
     leaving_age: tuple[Age, Age, Age, Age] = parameter(
-        (18.0, 19.0, 20.0, 22.5), unit="years",
+        (18.0, 19.0, 20.0, 22.5),
+        unit="years",
         source="modelling assumption: usual ages at the end of each course (compulsory schooling "
         "to 16 and some more years, CAP-BEP after 2-3 years, baccalauréat at 18 plus a year of "
         "unfinished study, bac+2 at 20-21 and bac+3-5 at 21-23)",
         description="age at leaving school by diploma level 0-3",
     )
     experience_knots: tuple[Years, Years, Years] = parameter(
-        (3.0, 8.0, 11.0), unit="years",
+        (3.0, 8.0, 11.0),
+        unit="years",
         source="middle of INSEE's bands [1, 5) and [5, 11), and the start of 11 or more (the "
         "table says nothing beyond it, so the profile is flat there)",
         description="years since school at which the profile passes through each band's level",
     )
     reference_net_smic: float = parameter(
-        1302.4, unit="EUR/month", ge=500.0, le=5000.0,
+        1302.4,
+        unit="EUR/month",
+        ge=500.0,
+        le=5000.0,
         source="mean gross hourly SMIC of 2022, 10.57 (Jan-Apr), 10.85 (May-Jul), 11.07 (Aug-Dec) "
         "(openfisca-france smic_b_horaire.yaml: décret 2021-1741, arrêtés of 19 May and 29 July "
         "2022) x 151.67 h x 0.7916 net/gross (legislation.yaml wage.net_to_gross)",
         description="net full-time SMIC of the table's period: the floor used for the fit",
     )
     fte_sigma_below: float = parameter(
-        0.10, unit="1", ge=0.01, le=2.0,
+        0.10,
+        unit="1",
+        ge=0.01,
+        le=2.0,
         source="fitted: with the floor, gives the private-sector FTE D1 (1,436 EUR, France 2022, "
         "Insee Première 1971, https://www.insee.fr/fr/statistiques/7707884)",
         description="spread of log FTE pay below the median of a diploma x experience cell",
     )
     fte_sigma_above: float = parameter(
-        0.60, unit="1", ge=0.01, le=2.0,
+        0.60,
+        unit="1",
+        ge=0.01,
+        le=2.0,
         source="fitted to the private-sector FTE D9 (4,162 EUR, France 2022, Insee Première 1971)",
         description="spread of log FTE pay above the median of a cell",
     )
     female_pay_ratio: float = parameter(
-        0.859, unit="1", ge=0.5, le=1.5,
+        0.859,
+        unit="1",
+        ge=0.5,
+        le=1.5,
         source="women's mean FTE pay 14.1 % below men's, private sector, France 2022 (Insee "
         "Première 1971); 14 % in PACA 2023 (Insee Flash PACA 115)",
         description="women's FTE pay relative to men's of the same diploma and experience",
     )
     women_share: float = parameter(
-        0.484, unit="1", ge=0.0, le=1.0,
+        0.484,
+        unit="1",
+        ge=0.0,
+        le=1.0,
         source="share of women among the employed of the synthetic population (census 2022 "
         "activity rates by sex and age, labour_amp_2022.csv)",
         description="weight of women when fitting each cell's median",
     )
     part_time_by_sex: tuple[Share, Share] = parameter(
-        (0.078, 0.266), unit="1", source=_DARES_PART_TIME,
+        (0.078, 0.266),
+        unit="1",
+        source=_DARES_PART_TIME,
         description="share of employees working part time, men and women",
     )
     part_time_by_age: tuple[Share, Share, Share] = parameter(
-        (0.26, 0.147, 0.248), unit="1",
+        (0.26, 0.147, 0.248),
+        unit="1",
         source=f"{_DARES_PART_TIME}: 26 % at 15-24, 24.8 % at 55+; 25-54 derived so that the "
         "overall share is 17.4 % with the age mix of the synthetic employed (8.7 % aged 15-24, "
         "17.2 % aged 55+)",
         description="share of employees working part time at 15-24, 25-54 and 55+",
     )
     part_time_overall: float = parameter(
-        0.174, unit="1", ge=0.01, le=0.9, source=_DARES_PART_TIME,
+        0.174,
+        unit="1",
+        ge=0.01,
+        le=0.9,
+        source=_DARES_PART_TIME,
         description="share of all employees working part time (turns the shares into risks)",
     )
     part_time_by_education: tuple[Relative, Relative, Relative, Relative] = parameter(
-        (1.5, 1.1, 1.0, 0.78), unit="relative risk",
+        (1.5, 1.1, 1.0, 0.78),
+        unit="relative risk",
         source="modelling assumption: part time, involuntary part time above all, is more common "
         "among the less qualified (Dares Analyses 2013-005); mean 1.01 on the employed mix",
         description="part-time risk by diploma level 0-3",
     )
     part_time_max: float = parameter(
-        0.9, unit="1", ge=0.0, le=1.0, source=ASSUMPTION,
+        0.9,
+        unit="1",
+        ge=0.0,
+        le=1.0,
+        source=ASSUMPTION,
         description="cap on the probability that a job is part time",
     )
     part_time_hours: tuple[Share, Share] = parameter(
-        (0.35, 0.95), unit="share of full time",
+        (0.35, 0.95),
+        unit="share of full time",
         source="modelling assumption: uniform between these shares, mean 0.65, close to the "
         "23.2 h a week of part-timers against 35 h (Dares Analyses 2013-005, 2011 figures)",
         description="range of the hours of a part-time job",
     )
     startup_pay_factor: float = parameter(
-        1.0, unit="multiplier", ge=0.5, le=2.0,
+        1.0,
+        unit="multiplier",
+        ge=0.5,
+        le=2.0,
         source="neutral default: for observationally equivalent workers the young-firm wage gap "
         "is economically insignificant once worker and firm effects are held fixed (Babina, Ma, "
         "Moser, Ouimet & Zarutskie, 'Entrepreneurial Wages', SSRN 3177153, 2018); young firms "
@@ -311,6 +356,7 @@ def _cell_medians(table: EarningsTable, groups: list, floor: float) -> np.ndarra
 def _mixture_median(mu, weight, p, hours, table: EarningsTable, floor: float) -> float:
     """Median of h x max(W, floor) over the groups (W split log-normal around exp(mu); h = 1 for
     full-timers, uniform on the hours grid for part-timers), by bisection on log pay."""
+
     def cdf(log_x: float) -> float:
         full = _floored_cdf(log_x, mu, table, floor)
         part = _floored_cdf(log_x - np.log(hours)[:, None], mu[None, :], table, floor).mean(axis=0)
@@ -382,20 +428,40 @@ def normal_quantile(u: float) -> float:
         return -_tail(q)
     q = u - 0.5
     r = q * q
-    num = (((((-3.969683028665376e01 * r + 2.209460984245205e02) * r - 2.759285104469687e02) * r
-             + 1.383577518672690e02) * r - 3.066479806614716e01) * r + 2.506628277459239e00)
-    den = (((((-5.447609879822406e01 * r + 1.615858368580409e02) * r - 1.556989798598866e02) * r
-             + 6.680131188771972e01) * r - 1.328068155288572e01) * r + 1.0)
+    num = (
+        (
+            ((-3.969683028665376e01 * r + 2.209460984245205e02) * r - 2.759285104469687e02) * r
+            + 1.383577518672690e02
+        )
+        * r
+        - 3.066479806614716e01
+    ) * r + 2.506628277459239e00
+    den = (
+        (
+            ((-5.447609879822406e01 * r + 1.615858368580409e02) * r - 1.556989798598866e02) * r
+            + 6.680131188771972e01
+        )
+        * r
+        - 1.328068155288572e01
+    ) * r + 1.0
     return num * q / den
 
 
 @njit(cache=True)
 def _tail(q: float) -> float:
     """Acklam's lower-tail branch, as a function of sqrt(-2 log u)."""
-    num = (((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q - 2.400758277161838e00) * q
-             - 2.549732539343734e00) * q + 4.374664141464968e00) * q + 2.938163982698783e00)
-    den = ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q + 2.445134137142996e00) * q
-            + 3.754408661907416e00) * q + 1.0)
+    num = (
+        (
+            ((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q - 2.400758277161838e00) * q
+            - 2.549732539343734e00
+        )
+        * q
+        + 4.374664141464968e00
+    ) * q + 2.938163982698783e00
+    den = (
+        ((7.784695709041462e-03 * q + 3.224671290700398e-01) * q + 2.445134137142996e00) * q
+        + 3.754408661907416e00
+    ) * q + 1.0
     return num / den
 
 
@@ -490,8 +556,8 @@ def hours_shares(
 def monthly_growth_factors(education: np.ndarray, age_years: np.ndarray, table: EarningsTable) -> np.ndarray:
     """Factor by which the pay of each job held grows this month along the experience profile
     (multiply also by the SMIC's growth of the month: see docs/EARNINGS.md)."""
-    edu = _whole(education, "education", 0, N_EDUCATION - 1)
-    age = _finite(age_years, "age_years", 0.0, 130.0)
+    edu = whole_array(education, "education", 0, N_EDUCATION - 1)
+    age = finite_array(age_years, "age_years", 0.0, 130.0)
     if edu.size != age.size:
         raise InputError(f"age_years: expected {edu.size} values (one per job), got {age.size}")
     out = np.empty(edu.size, dtype=np.float64)
@@ -502,11 +568,11 @@ def monthly_growth_factors(education: np.ndarray, age_years: np.ndarray, table: 
 def _checked(u_level, u_part_time, education, age_years, sex, startup) -> tuple[np.ndarray, ...]:
     """Validated, same-length, Numba-typed copies of the inputs."""
     arrays = (
-        _finite(u_level, "u_level", 0.0, 1.0),
-        _finite(u_part_time, "u_part_time", 0.0, 1.0),
-        _whole(education, "education", 0, N_EDUCATION - 1),
-        _finite(age_years, "age_years", 0.0, 130.0),
-        _whole(sex, "sex", 0, 1),
+        finite_array(u_level, "u_level", 0.0, 1.0),
+        finite_array(u_part_time, "u_part_time", 0.0, 1.0),
+        whole_array(education, "education", 0, N_EDUCATION - 1),
+        finite_array(age_years, "age_years", 0.0, 130.0),
+        whole_array(sex, "sex", 0, 1),
         np.atleast_1d(np.asarray(startup)).astype(np.bool_),
     )
     n = arrays[0].size
@@ -515,21 +581,3 @@ def _checked(u_level, u_part_time, education, age_years, sex, startup) -> tuple[
         if array.size not in (n, 1) or (name == "startup" and array.ndim != 1):
             raise InputError(f"{name}: expected {n} values (one per job) or one, got {array.size}")
     return tuple(np.ascontiguousarray(np.broadcast_to(a, (n,))) for a in arrays)
-
-
-def _finite(values, name: str, low: float, high: float) -> np.ndarray:
-    """A 1-D float64 array of finite numbers in [low, high], or a one-line ValueError."""
-    array = np.atleast_1d(np.asarray(values, dtype=np.float64))
-    if array.ndim != 1:
-        raise InputError(f"{name}: expected a scalar or a 1-D array, got shape {array.shape}")
-    if not np.all(np.isfinite(array)) or np.any((array < low) | (array > high)):
-        raise InputError(f"{name}: expected finite numbers from {low:g} to {high:g}")
-    return array
-
-
-def _whole(values, name: str, low: int, high: int) -> np.ndarray:
-    """A 1-D int64 array of whole numbers in [low, high], or a one-line ValueError."""
-    array = _finite(values, name, low, high)
-    if np.any(array != np.round(array)):
-        raise InputError(f"{name}: expected whole numbers from {low} to {high}")
-    return array.astype(np.int64)

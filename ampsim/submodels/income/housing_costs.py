@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from ampsim.core.checks import finite_array, whole_array
 from ampsim.core.errors import InputError
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Share, parameter
 from ampsim.world.territory import MARSEILLE_CODE, Territory, read_data_csv
@@ -72,51 +73,76 @@ class HousingCostParameters(ParameterGroup):
     """Tenure shares, rents per m2 and surfaces."""
 
     tenure_marseille: tuple[Share, Share, Share, Share] = parameter(
-        (0.467, 0.332, 0.179, 0.022), unit="1", source=_MARSEILLE_DERIVED,
+        (0.467, 0.332, 0.179, 0.022),
+        unit="1",
+        source=_MARSEILLE_DERIVED,
         description="shares of owners, private tenants, social tenants and housed free in "
         "Marseille's arrondissements",
     )
     tenure_other: tuple[Share, Share, Share, Share] = parameter(
-        (0.546, 0.309, 0.108, 0.037), unit="1", source=_AIX_ARR_2010,
+        (0.546, 0.309, 0.108, 0.037),
+        unit="1",
+        source=_AIX_ARR_2010,
         description="the same in the other communes",
     )
     private_rent_marseille: float = parameter(
-        12.2, unit="EUR/m2/month", ge=1.0, le=50.0, source=f"{_ODL_2021}: Marseille 12.2",
+        12.2,
+        unit="EUR/m2/month",
+        ge=1.0,
+        le=50.0,
+        source=f"{_ODL_2021}: Marseille 12.2",
         description="private rent per m2 in Marseille",
     )
     private_rent_aix: float = parameter(
-        15.2, unit="EUR/m2/month", ge=1.0, le=50.0,
+        15.2,
+        unit="EUR/m2/month",
+        ge=1.0,
+        le=50.0,
         source=f"{_ODL_2021}: Aix-en-Provence 15.2 for an apartment (15.0 in 2020)",
         description="private rent per m2 in Aix-en-Provence",
     )
     private_rent_other: float = parameter(
-        12.7, unit="EUR/m2/month", ge=1.0, le=50.0,
+        12.7,
+        unit="EUR/m2/month",
+        ge=1.0,
+        le=50.0,
         source=f"{_ODL_2021}: the metropolis 12.7 (12.9 in 2023, ADIL 13 via methys-patrimoine.fr); "
         "taken for the other communes (assumption: from 9-10.5 in the west to 15-17 at Cassis and "
         "on the Côte Bleue)",
         description="private rent per m2 in the other communes",
     )
     social_rent: float = parameter(
-        6.3, unit="EUR/m2/month", ge=1.0, le=30.0,
+        6.3,
+        unit="EUR/m2/month",
+        ge=1.0,
+        le=30.0,
         source="RPLS 1 Jan 2023, Provence-Alpes-Côte d'Azur: mean social rent 6.3 EUR/m2 of living "
         "area (DREAL PACA, https://dreal.statistiques.developpement-durable.gouv.fr/parc_social/"
         "2023/paca/synthèse.html); regional",
         description="social (HLM) rent per m2",
     )
     first_person_surface: float = parameter(
-        36.0, unit="m2", ge=9.0, le=200.0,
+        36.0,
+        unit="m2",
+        ge=9.0,
+        le=200.0,
         source="fitted line through the mean rented apartment of 52 m2 (private) and 64 m2 (social) "
         "of INSEE's enquête Logement 2024 (France; same surface per person in both sectors), at "
         "assumed mean sizes of 1.8 and 2.4 people",
         description="surface of a one-person tenant household",
     )
     extra_person_surface: float = parameter(
-        20.0, unit="m2 per person", ge=0.0, le=100.0,
+        20.0,
+        unit="m2 per person",
+        ge=0.0,
+        le=100.0,
         source="the slope of the same line: (64 - 52) / (2.4 - 1.8)",
         description="surface added by each further member (up to six people)",
     )
     social_rent_follows_index: bool = parameter(
-        False, unit="flag", source=ASSUMPTION + " (social rents are regulated, not market rents)",
+        False,
+        unit="flag",
+        source=ASSUMPTION + " (social rents are regulated, not market rents)",
         description="whether social rents move with the zone's market rent index",
     )
 
@@ -236,7 +262,7 @@ def _rents(tenure, size, area, ratio, table, out):
 def draw_tenures(u: np.ndarray, zone: np.ndarray, territory: Territory, table: RentTable) -> np.ndarray:
     """Tenure of each household (int64, `Tenure` values) from one uniform each and its zone
     index; bad input raises ValueError naming the argument."""
-    uniforms = _finite(u, "u", 0.0, 1.0)
+    uniforms = finite_array(u, "u", 0.0, 1.0)
     zones = _zones(zone, territory, uniforms.size)
     marseille, _ = zone_areas(territory)
     out = np.empty(uniforms.size, dtype=np.int64)
@@ -255,9 +281,9 @@ def monthly_rents(
 ) -> np.ndarray:
     """Monthly rent of each household (float64, EUR): `rent_index` is the housing submodel's
     index per zone (1 everywhere when None), taken relative to `initial_index` (its start)."""
-    tenures = _whole(tenure, "tenure", 0, len(Tenure) - 1)
+    tenures = whole_array(tenure, "tenure", 0, len(Tenure) - 1)
     n = tenures.size
-    sizes = _whole(household_size, "household_size", 1, 255)
+    sizes = whole_array(household_size, "household_size", 1, 255)
     zones = _zones(zone, territory, n)
     if sizes.size != n:
         raise InputError(f"household_size: expected {n} values (one per household), got {sizes.size}")
@@ -270,8 +296,10 @@ def monthly_rents(
 
 def _index_ratio(rent_index, initial_index, n_zones: int) -> np.ndarray:
     """The rent index of each zone over its start (ones when no index is given)."""
-    index = np.ones(n_zones) if rent_index is None else _finite(rent_index, "rent_index", 1e-6, 1e6)
-    start = np.ones(n_zones) if initial_index is None else _finite(initial_index, "initial_index", 1e-6, 1e6)
+    index = np.ones(n_zones) if rent_index is None else finite_array(rent_index, "rent_index", 1e-6, 1e6)
+    start = (
+        np.ones(n_zones) if initial_index is None else finite_array(initial_index, "initial_index", 1e-6, 1e6)
+    )
     for name, array in (("rent_index", index), ("initial_index", start)):
         if array.size != n_zones:
             raise InputError(f"{name}: expected {n_zones} values (one per zone), got {array.size}")
@@ -280,25 +308,7 @@ def _index_ratio(rent_index, initial_index, n_zones: int) -> np.ndarray:
 
 def _zones(zone, territory: Territory, n: int) -> np.ndarray:
     """Zone indices as int64, one per household, or a one-line ValueError."""
-    zones = _whole(zone, "zone", 0, territory.n_zones - 1)
+    zones = whole_array(zone, "zone", 0, territory.n_zones - 1)
     if zones.size != n:
         raise InputError(f"zone: expected {n} values (one per household), got {zones.size}")
     return zones
-
-
-def _finite(values, name: str, low: float, high: float) -> np.ndarray:
-    """A 1-D float64 array of finite numbers in [low, high], or a one-line ValueError."""
-    array = np.atleast_1d(np.asarray(values, dtype=np.float64))
-    if array.ndim != 1:
-        raise InputError(f"{name}: expected a scalar or a 1-D array, got shape {array.shape}")
-    if not np.all(np.isfinite(array)) or np.any((array < low) | (array > high)):
-        raise InputError(f"{name}: expected finite numbers from {low:g} to {high:g}")
-    return np.ascontiguousarray(array)
-
-
-def _whole(values, name: str, low: int, high: int) -> np.ndarray:
-    """A 1-D int64 array of whole numbers in [low, high], or a one-line ValueError."""
-    array = _finite(values, name, low, high)
-    if np.any(array != np.round(array)):
-        raise InputError(f"{name}: expected whole numbers from {low} to {high}")
-    return array.astype(np.int64)

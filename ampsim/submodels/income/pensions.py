@@ -26,6 +26,7 @@ from numba import njit
 from scipy.optimize import brentq, least_squares
 from scipy.special import ndtr, ndtri
 
+from ampsim.core.checks import finite_array, whole_array
 from ampsim.core.errors import InputError
 from ampsim.core.parameters import ParameterGroup, bounded, parameter
 from ampsim.submodels.income.earnings import normal_quantile
@@ -63,51 +64,85 @@ class PensionParameters(ParameterGroup):
     """The published pension figures and the minimum vieillesse by date."""
 
     mean_gross_own_rights: float = parameter(
-        1666.0, unit="EUR/month", ge=500.0, le=5000.0, source=_DREES_2025,
+        1666.0,
+        unit="EUR/month",
+        ge=500.0,
+        le=5000.0,
+        source=_DREES_2025,
         description="mean gross own-rights pension of retirees living in France, end of 2023",
     )
     mean_net_own_rights: float = parameter(
-        1541.0, unit="EUR/month", ge=500.0, le=5000.0, source=_DREES_2025,
+        1541.0,
+        unit="EUR/month",
+        ge=500.0,
+        le=5000.0,
+        source=_DREES_2025,
         description="the same net of social contributions (sets the net/gross ratio)",
     )
     women_gross_own_rights: float = parameter(
-        1306.0, unit="EUR/month", ge=300.0, le=5000.0, source=_DREES_2025,
+        1306.0,
+        unit="EUR/month",
+        ge=300.0,
+        le=5000.0,
+        source=_DREES_2025,
         description="mean gross own-rights pension of women, end of 2023 (38 % below men's)",
     )
     women_share: float = parameter(
-        0.53, unit="1", ge=0.0, le=1.0,
+        0.53,
+        unit="1",
+        ge=0.0,
+        le=1.0,
         source="DREES 2024 edition (end of 2022): women are 53 % of own-rights retirees "
         "(travail-emploi.gouv.fr, 'Les retraités et les retraites, panorama 2024 de la DREES')",
         description="share of women among retirees (gives men's mean from the overall mean)",
     )
     total_to_own_rights: tuple[Ratio, Ratio] = parameter(
-        (1947.0 / 1924.0, 1399.0 / 1145.0), unit="1",
+        (1947.0 / 1924.0, 1399.0 / 1145.0),
+        unit="1",
         source=f"derived from {_DREES_2021}: 1,947/1,924 for men and 1,399/1,145 for women",
-        description="total pension (with survivors' pensions) over own-rights pension, men and "
-        "women",
+        description="total pension (with survivors' pensions) over own-rights pension, men and women",
     )
     median_to_mean: float = parameter(
-        1478.0 / 1626.0, unit="1", ge=0.5, le=1.0, source=_EIR_2016,
+        1478.0 / 1626.0,
+        unit="1",
+        ge=0.5,
+        le=1.0,
+        source=_EIR_2016,
         description="pooled median of total pensions over their mean (1,478/1,626)",
     )
     d1_to_mean: float = parameter(
-        568.0 / 1626.0, unit="1", ge=0.05, le=0.9, source=_EIR_2016,
+        568.0 / 1626.0,
+        unit="1",
+        ge=0.05,
+        le=0.9,
+        source=_EIR_2016,
         description="pooled first decile over the mean (568/1,626)",
     )
     d9_to_mean: float = parameter(
-        2776.0 / 1626.0, unit="1", ge=1.1, le=4.0, source=_EIR_2016,
+        2776.0 / 1626.0,
+        unit="1",
+        ge=1.1,
+        le=4.0,
+        source=_EIR_2016,
         description="pooled ninth decile over the mean (2,776/1,626)",
     )
     aspa_single: tuple[DatedAmount, ...] = parameter(
-        ((2024, 1, 1012.02), (2025, 1, 1034.28)), unit="(year, month, EUR/month)", source=_ASPA,
+        ((2024, 1, 1012.02), (2025, 1, 1034.28)),
+        unit="(year, month, EUR/month)",
+        source=_ASPA,
         description="ASPA maximum for a single person, from each date on",
     )
     aspa_couple: tuple[DatedAmount, ...] = parameter(
-        ((2024, 1, 1571.16), (2025, 1, 1605.73)), unit="(year, month, EUR/month)", source=_ASPA,
+        ((2024, 1, 1571.16), (2025, 1, 1605.73)),
+        unit="(year, month, EUR/month)",
+        source=_ASPA,
         description="ASPA maximum for a couple (both members or one), from each date on",
     )
     aspa_age: int = parameter(
-        65, unit="years", ge=60, le=70,
+        65,
+        unit="years",
+        ge=60,
+        le=70,
         source="ASPA is open from 65 (62 for some disabled people and veterans, left out); "
         "cafebabel.fr, perlib.fr (Feb 2025)",
         description="age from which a household's pensions are topped up to the ASPA",
@@ -143,6 +178,7 @@ def split_mean_factor(sigma_below: float, sigma_above: float) -> float:
 
 def _pooled_quantile(p: float, median: np.ndarray, weight: np.ndarray, a: float, b: float) -> float:
     """Quantile p of the mixture of the two sexes' split log-normals."""
+
     def cdf(x: float) -> float:
         z = np.log(x / median)
         return float(np.sum(weight * ndtr(np.where(z < 0, z / a, z / b))))
@@ -199,8 +235,8 @@ def _draw_all(u, sex, table, out):
 def draw_pensions(u: np.ndarray, sex: np.ndarray, table: PensionTable) -> np.ndarray:
     """Monthly net pension of each retiree (float64), one per uniform; bad input raises
     ValueError naming the argument."""
-    uniforms = _finite(u, "u", 0.0, 1.0)
-    sexes = _whole(sex, "sex", 0, 1)
+    uniforms = finite_array(u, "u", 0.0, 1.0)
+    sexes = whole_array(sex, "sex", 0, 1)
     if sexes.size not in (uniforms.size, 1):
         raise InputError(f"sex: expected {uniforms.size} values (one per retiree) or one, got {sexes.size}")
     sexes = np.ascontiguousarray(np.broadcast_to(sexes, uniforms.shape))
@@ -240,7 +276,7 @@ def aspa_top_up(
     """Monthly ASPA of each household: the single or couple maximum minus the household's
     pensions, at least 0, for households with a member of ASPA age (`eligible`). Other
     resources are left out of the means test (see the documentation)."""
-    pensions = _finite(household_pensions, "household_pensions", 0.0, 1e7)
+    pensions = finite_array(household_pensions, "household_pensions", 0.0, 1e7)
     n = pensions.size
     pair = _flags(couple, "couple", n)
     ok = _flags(eligible, "eligible", n)
@@ -251,28 +287,9 @@ def aspa_top_up(
     return np.where(ok, np.maximum(ceiling - pensions, 0.0), 0.0)
 
 
-# --- input checks ----------------------------------------------------------------------------
-def _finite(values, name: str, low: float, high: float) -> np.ndarray:
-    """A 1-D float64 array of finite numbers in [low, high], or a one-line ValueError."""
-    array = np.atleast_1d(np.asarray(values, dtype=np.float64))
-    if array.ndim != 1:
-        raise InputError(f"{name}: expected a scalar or a 1-D array, got shape {array.shape}")
-    if not np.all(np.isfinite(array)) or np.any((array < low) | (array > high)):
-        raise InputError(f"{name}: expected finite numbers from {low:g} to {high:g}")
-    return np.ascontiguousarray(array)
-
-
-def _whole(values, name: str, low: int, high: int) -> np.ndarray:
-    """A 1-D int64 array of whole numbers in [low, high], or a one-line ValueError."""
-    array = _finite(values, name, low, high)
-    if np.any(array != np.round(array)):
-        raise InputError(f"{name}: expected whole numbers from {low} to {high}")
-    return array.astype(np.int64)
-
-
 def _flags(values, name: str, n: int) -> np.ndarray:
     """A boolean array of n entries (a single value is broadcast), or a one-line ValueError."""
-    array = _whole(values, name, 0, 1).astype(bool)
+    array = whole_array(values, name, 0, 1).astype(bool)
     if array.size not in (n, 1):
         raise InputError(f"{name}: expected {n} values (one per household) or one, got {array.size}")
     return np.broadcast_to(array, (n,))

@@ -145,6 +145,9 @@ METRO: dict[str, Indicator] = {
         I("moves_between_zones", "Moves between zones", "people", "flow", "neutral"),
         I("deaths", "Deaths", "deaths", "flow", "neutral"),
         I("births", "Births", "births", "flow", "neutral"),
+        I("arrivals", "Arrivals from outside the metropolis", "people", "flow", "neutral"),
+        I("departures", "Departures from the metropolis", "people", "flow", "neutral"),
+        I("net_migration", "Net migration (arrivals - departures)", "people", "flow", "neutral"),
     ),
 }
 

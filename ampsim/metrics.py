@@ -21,6 +21,7 @@ from ampsim.submodels.exposure import Exposure
 from ampsim.submodels.housing import Housing
 from ampsim.submodels.income.taxbenefit import poverty_line
 from ampsim.submodels.labour import LabourMarket
+from ampsim.submodels.migration import Migration
 from ampsim.submodels.pollution import PollutionModel
 from ampsim.submodels.sensors import SensorNetwork
 from ampsim.submodels.startups import StartupSector
@@ -42,6 +43,7 @@ class ObservedModel(ModelView, Protocol):
     params: Any  # the model's parameter tree
     date_label: str
     demography: Demography
+    migration: Migration
     training: Training
     labour: LabourMarket
     startups: StartupSector
@@ -109,7 +111,9 @@ class Metrics:
         self.cell_area_weight = (
             np.bincount(territory.grid.cell_flat, minlength=territory.grid.nx * territory.grid.ny) > 0
         )
-        self.quintile_edges = np.quantile(model.residents.income, [0.2, 0.4, 0.6, 0.8])
+        self.quintile_edges = np.quantile(
+            model.residents.income[model.residents.present()], [0.2, 0.4, 0.6, 0.8]
+        )
         self.metro_rows: list[dict] = []
         self.zone_rows: list[np.ndarray] = []
         self.station_rows: list[dict] = []
@@ -241,6 +245,9 @@ class Metrics:
             "attributable_deaths_no2": exposure.attributable_deaths[:, 1].sum() * weight,
             "deaths": model.demography.deaths_by_zone.sum() * weight,
             "births": model.demography.births_by_zone.sum() * weight,
+            "arrivals": model.migration.arrivals_by_zone.sum() * weight,
+            "departures": model.migration.departures_by_zone.sum() * weight,
+            "net_migration": model.migration.net_migration() * weight,
             "car_share": 100 * model.commuting.car_share(),
             "vacancies": labour.vacancies_by_zone.sum() * weight,
             "hires": labour.hires_by_zone.sum() * weight,
@@ -252,7 +259,7 @@ class Metrics:
             "moves_between_zones": housing.moves_between * weight,
             "displaced": housing.displaced * weight,
             "rent_index": float(np.average(housing.rent, weights=people)),
-            "awareness": float(model.residents.awareness.mean() / 255.0),
+            "awareness": float(model.residents.awareness[model.residents.present()].mean() / 255.0),
         }
         for k, name in enumerate(("no2", "pm10", "pm25")):
             row[f"{name}_popweighted"] = exposure.concentration_sum[:, k].sum() / max(totals[POPULATION], 1)
@@ -346,6 +353,8 @@ def metrics_kernel(
     for c in prange(n_chunks):
         start, stop = chunk_bounds(c, n_chunks, zone.size)
         for i in range(start, stop):
+            if status[i] == Status.ABSENT:  # a free slot
+                continue
             z = zone[i]
             y = income[i]
             group = age_group[min(age_months[i] // 12, max_age)]

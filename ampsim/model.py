@@ -33,10 +33,12 @@ from ampsim.submodels.income.pensions import PensionParameters
 from ampsim.submodels.incubators import IncubatorNetwork, IncubatorParameters
 from ampsim.submodels.labour import LabourMarket, LabourParameters
 from ampsim.submodels.lifecourse import Lifecourse, LifecourseParameters
+from ampsim.submodels.migration import Migration
 from ampsim.submodels.pollution import PollutionModel, PollutionParameters
 from ampsim.submodels.sensors import SensorNetwork, SensorParameters
 from ampsim.submodels.startups import StartupParameters, StartupSector
 from ampsim.submodels.training import Training, TrainingParameters
+from ampsim.world.boundary import BoundaryParameters
 from ampsim.world.household_table import HouseholdTable
 from ampsim.world.households import HouseholdParameters
 from ampsim.world.population import (
@@ -47,6 +49,7 @@ from ampsim.world.population import (
     scale_minimum_problem,
     synthesise_residents_and_households,
 )
+from ampsim.world.residents import with_free_slots
 from ampsim.world.territory import load_territory
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -112,6 +115,7 @@ class ModelParameters(ParameterGroup):
     population: PopulationParameters = PopulationParameters()
     households: HouseholdParameters = HouseholdParameters()
     demography: DemographyParameters = DemographyParameters()
+    boundary: BoundaryParameters = BoundaryParameters()
     lifecourse: LifecourseParameters = LifecourseParameters()
     training: TrainingParameters = TrainingParameters()
     labour: LabourParameters = LabourParameters()
@@ -195,9 +199,10 @@ class AMPModel(mesa.Model):
 
         # the territory and its residents
         self.territory = load_territory(cell_km)
-        self.residents, formed = synthesise_residents_and_households(
+        residents, formed = synthesise_residents_and_households(
             self.territory, self.scale, self.seeds, self.params.population, self.params.households
         )
+        self.residents = with_free_slots(residents, self.params.population.free_slot_share)
         self.households = HouseholdTable.from_formed(self.residents, formed)
         self.home_cell_cdf = home_cell_cdf(self.territory, self.params.population)
         self.priority_zone = self._priority_zones()
@@ -206,13 +211,14 @@ class AMPModel(mesa.Model):
         # the submodels, built from their parameters, then set up in the order `step` runs them
         p = self.params
         self.demography = Demography(p.demography, p.population, p.households)
+        self.migration = Migration(p.boundary, p.population, p.households)
         self.lifecourse = Lifecourse(p.lifecourse, p.households)
         self.training = Training(p.training, p.labour.trained_search_boost)
         self.labour = LabourMarket(p.labour)
         self.incomes = Incomes(p.earnings, p.pensions, p.housing_costs)
         self.incubators = IncubatorNetwork(p.incubators)
         self.startups = StartupSector(p.startups)
-        self.housing = Housing(p.housing)
+        self.housing = Housing(p.housing, p.households)
         self.commuting = Commuting(p.commuting)
         self.pollution = PollutionModel(p.pollution)
         self.sensors = SensorNetwork(p.sensors)
@@ -230,6 +236,7 @@ class AMPModel(mesa.Model):
     def _set_up_submodels(self) -> None:
         """Each submodel's initial state, with what it needs from the ones set up before it."""
         self.demography.setup(self)
+        self.migration.setup(self)
         self.lifecourse.setup(self)
         self.training.setup(self)
         self.labour.setup(self)  # initial jobs
@@ -258,7 +265,13 @@ class AMPModel(mesa.Model):
         if self.month >= 1:  # policies act from the first simulated month, never in the spin-up
             for intervention in self.interventions:
                 intervention.apply(self)
-        self._step(self.demography)  # ageing, deaths, out-migration, births and newcomers
+        self._step(self.demography)  # ageing, deaths, births
+        self._step(  # departures; arrivals where the factors of employment and rent draw them
+            self.migration,
+            employment_rate=self.labour.employment_rate(),
+            rent=self.housing.rent,
+            vacant=self.housing.vacant(self.residents),
+        )
         self._step(self.lifecourse)  # school leaving, inactivity, retirement
         self._step(self.training)  # training entries and completions
         self._step(self.incubators, startups=self.startups.agents)  # graduations and intakes
@@ -274,7 +287,9 @@ class AMPModel(mesa.Model):
             self, fill_rate=self.labour.fill_rate(), leaving=self.labour.separation_share()
         )
         self._step(  # pay, pensions, ARE; households' disposable income by the tax-benefit rules
-            self.incomes, replaced=self.demography.replaced_slots, rent_index=self.housing.rent
+            self.incomes,
+            replaced=np.concatenate([self.demography.newborn_slots, self.migration.arrival_slots]),
+            rent_index=self.housing.rent,
         )
         self._step(self.housing, job_access=self.labour.job_access())  # rents, moves, displacement
         self._step(self.commuting)  # mode choice; car commuters per home-work pair

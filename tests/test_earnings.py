@@ -94,9 +94,11 @@ def test_fte_deciles_match_the_private_sector_distribution(drawn):
     pay, hours = drawn
     fte = pay / hours
     model = dict(zip(PUBLISHED_FTE, np.percentile(fte, [10, 50, 90]), strict=True))
-    print("\nFTE pay (model / published 2022): " + ", ".join(
-        f"{k} {model[k]:.0f}/{v:.0f} ({model[k] / v - 1:+.1%})" for k, v in PUBLISHED_FTE.items()
-    ) + f", mean {fte.mean():.0f}/{PUBLISHED_FTE_MEAN:.0f}")
+    print(
+        "\nFTE pay (model / published 2022): "
+        + ", ".join(f"{k} {model[k]:.0f}/{v:.0f} ({model[k] / v - 1:+.1%})" for k, v in PUBLISHED_FTE.items())
+        + f", mean {fte.mean():.0f}/{PUBLISHED_FTE_MEAN:.0f}"
+    )
     for key, published in PUBLISHED_FTE.items():
         assert abs(model[key] / published - 1) <= 0.07, (key, model[key], published)
 
@@ -146,8 +148,10 @@ def test_net_smic_follows_the_legislation():
     assert em.net_smic(2025, 6) == pytest.approx(1426.30, abs=0.2)
     path = [em.net_smic(year, 7) for year in range(2024, 2041)]
     assert all(b >= a for a, b in itertools.pairwise(path)) and path[-1] > path[2] * 1.1
-    print(f"\nnet SMIC: 2024-11 {em.net_smic(2024, 11):.2f}, 2026-06 {em.net_smic(2026, 6):.2f}, "
-          f"2030-07 {em.net_smic(2030, 7):.2f}, 2040-07 {em.net_smic(2040, 7):.2f}")
+    print(
+        f"\nnet SMIC: 2024-11 {em.net_smic(2024, 11):.2f}, 2026-06 {em.net_smic(2026, 6):.2f}, "
+        f"2030-07 {em.net_smic(2030, 7):.2f}, 2040-07 {em.net_smic(2040, 7):.2f}"
+    )
 
 
 def test_career_growth_follows_the_profile(table):
@@ -224,8 +228,14 @@ def test_normal_quantile_matches_scipy():
     ],
 )
 def test_bad_input_raises_a_one_line_value_error(table, change, word):
-    args = {"u_level": [0.5, 0.5], "u_part_time": [0.5, 0.5], "education": [1, 2], "age_years": [30.0, 40.0],
-            "sex": [0, 1], "startup": [False, True]}
+    args = {
+        "u_level": [0.5, 0.5],
+        "u_part_time": [0.5, 0.5],
+        "education": [1, 2],
+        "age_years": [30.0, 40.0],
+        "sex": [0, 1],
+        "startup": [False, True],
+    }
     args.update(change)
     with pytest.raises(ValueError, match=word) as error:
         em.draw_earnings(**{k: np.asarray(v) for k, v in args.items()}, table=table)

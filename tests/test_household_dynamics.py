@@ -27,9 +27,10 @@ CHECKED_MONTHS = 60  # every invariant is checked every month of the first five 
 def _children_without_adult(model: AMPModel) -> np.ndarray:
     """Slots of residents under 18 whose household has no member aged 18 or more."""
     r = model.residents
-    adult = r.age_years() >= 18
+    present = r.present()
+    adult = present & (r.age_years() >= 18)
     adults = np.bincount(r.household[adult], minlength=model.households.capacity)
-    return np.flatnonzero(~adult & (adults[r.household] == 0))
+    return np.flatnonzero(present & ~adult & (adults[r.household] == 0))
 
 
 def _newborns_without_mother_aged_16_50(model: AMPModel) -> tuple[int, int]:
@@ -37,10 +38,10 @@ def _newborns_without_mother_aged_16_50(model: AMPModel) -> tuple[int, int]:
     have such a woman, and those of zones that have none (who join a household with an adult)."""
     r = model.residents
     age = r.age_years()
-    woman = (r.sex == Sex.FEMALE) & (age >= 16) & (age <= 50)
+    woman = r.present() & (r.sex == Sex.FEMALE) & (age >= 16) & (age <= 50)
     women = np.bincount(r.household[woman], minlength=model.households.capacity)
     zone_has_woman = np.bincount(r.zone[woman], minlength=model.territory.n_zones) > 0
-    motherless = np.flatnonzero((r.age_months == 0) & (women[r.household] == 0))
+    motherless = np.flatnonzero(r.present() & (r.age_months == 0) & (women[r.household] == 0))
     excused = int(np.count_nonzero(~zone_has_woman[r.zone[motherless]]))
     return motherless.size - excused, excused
 
@@ -49,11 +50,13 @@ def _at_home_shares(model: AMPModel, ages: tuple[int, ...]) -> list[float]:
     """Share of residents of each age who live in a family household as one of its children."""
     r = model.residents
     hh = model.households.arrays()
-    age = r.age_years().astype(np.int64)
+    present = r.present()
+    age = r.age_years().astype(np.int64)[present]
+    household = r.household[present]
     oldest = np.zeros(model.households.capacity, dtype=np.int64)
-    np.maximum.at(oldest, r.household, age)
-    family = np.isin(hh.kind[r.household], (HouseholdKind.COUPLE_WITH_CHILDREN, HouseholdKind.SINGLE_PARENT))
-    child = family & (age <= oldest[r.household] - 16)
+    np.maximum.at(oldest, household, age)
+    family = np.isin(hh.kind[household], (HouseholdKind.COUPLE_WITH_CHILDREN, HouseholdKind.SINGLE_PARENT))
+    child = family & (age <= oldest[household] - 16)
     return [round(float(child[age == a].mean()), 2) for a in ages]
 
 
@@ -75,7 +78,9 @@ def run():
             motherless, excused = _newborns_without_mother_aged_16_50(model)
             records["motherless"] += motherless
             records["excused"] += excused
-            records["newborns"] += int(np.count_nonzero(model.residents.age_months == 0))
+            records["newborns"] += int(
+                np.count_nonzero(model.residents.present() & (model.residents.age_months == 0))
+            )
         if month % 12 == 0:
             yearly.append(_figures(model))
     yield model, records, yearly
@@ -84,7 +89,7 @@ def run():
 
 def _zone_has_adult(model: AMPModel) -> np.ndarray:
     r = model.residents
-    return np.bincount(r.zone[r.age_years() >= 18], minlength=model.territory.n_zones) > 0
+    return np.bincount(r.zone[r.present() & (r.age_years() >= 18)], minlength=model.territory.n_zones) > 0
 
 
 def _figures(model: AMPModel) -> dict:
@@ -129,7 +134,7 @@ def test_household_count_and_size_stay_near_the_census(run, territory):
     model, _, yearly = run
     composition = household_composition(territory)
     census_size = float(np.average(composition.mean_size, weights=territory.population))
-    census_households = model.residents.n / census_size
+    census_households = model.residents.n_present / census_size
     print(f"\ncensus: {census_households:.0f} households of {census_size:.3f} people (scale {SCALE})")
     for figures in yearly:
         print(figures)
@@ -143,8 +148,10 @@ def test_household_count_and_size_stay_near_the_census(run, territory):
 
 def test_memory_per_resident(run):
     model, _, _ = run
-    residents = model.residents.bytes_per_resident
-    table = model.households.nbytes / model.residents.n
+    # per resident living in the metropolis: the free slots that let it grow are counted too
+    present = model.residents.n_present
+    residents = model.residents.nbytes / present
+    table = model.households.nbytes / present
     print(f"\nresident arrays {residents:.1f} bytes per resident; household table {table:.1f} more")
     assert residents + table <= 64
 

@@ -40,8 +40,12 @@ def households(territory):
     seeds = SeedPlan.from_seed(13).replicate(0)
     residents = synthesise_population(territory, SCALE, seeds)
     _, formed = form_households(
-        residents.zone, residents.age_years(), residents.sex, residents.status,
-        household_composition(territory), seeds.generator("population.households"),
+        residents.zone,
+        residents.age_years(),
+        residents.sex,
+        residents.status,
+        household_composition(territory),
+        seeds.generator("population.households"),
     )
     return formed
 
@@ -58,8 +62,10 @@ def test_tenure_shares_by_zone_type_match_the_sources(territory, households, ten
     print(f"\n{households.n} synthetic households (scale {SCALE})")
     for flag, name in ((True, "Marseille"), (False, "other communes")):
         shares = np.bincount(tenures[in_marseille == flag], minlength=4) / np.sum(in_marseille == flag)
-        print(f"{name}: owners {shares[0]:.3f}, private {shares[1]:.3f}, social {shares[2]:.3f}, "
-              f"free {shares[3]:.3f} (sources {np.round(SOURCES[flag], 3)})")
+        print(
+            f"{name}: owners {shares[0]:.3f}, private {shares[1]:.3f}, social {shares[2]:.3f}, "
+            f"free {shares[3]:.3f} (sources {np.round(SOURCES[flag], 3)})"
+        )
         assert np.allclose(shares, SOURCES[flag], atol=0.02)
         tenants = shares[1] + shares[2]
         assert tenants == pytest.approx(SOURCES[flag][1] + SOURCES[flag][2], abs=0.02)
@@ -90,8 +96,10 @@ def test_mean_rents_of_the_synthetic_households(territory, households, tenures, 
     for tenure in (Tenure.PRIVATE, Tenure.SOCIAL):
         mine = tenures == tenure
         surface = rents[mine] / np.where(tenure == Tenure.SOCIAL, 6.3, 1.0)
-        print(f"\n{tenure.name.lower()}: mean rent {rents[mine].mean():.0f} EUR/month, "
-              f"mean size {households.size[mine].mean():.2f}")
+        print(
+            f"\n{tenure.name.lower()}: mean rent {rents[mine].mean():.0f} EUR/month, "
+            f"mean size {households.size[mine].mean():.2f}"
+        )
         assert 300.0 < rents[mine].mean() < 900.0
         if tenure == Tenure.SOCIAL:
             assert 45.0 < surface.mean() < 75.0
@@ -114,8 +122,21 @@ def test_rent_index_moves_private_rents_only(territory, table):
 
 @pytest.mark.parametrize(
     ("code", "zone"),
-    [(13001, 2), (13055, 2), (13201, 2), (13216, 2), (13005, 2), (13047, 2), (13103, 2),
-     (13028, 2), (83120, 2), (13003, 3), (13110, 3), (13050, 3), (84089, 3)],
+    [
+        (13001, 2),
+        (13055, 2),
+        (13201, 2),
+        (13216, 2),
+        (13005, 2),
+        (13047, 2),
+        (13103, 2),
+        (13028, 2),
+        (83120, 2),
+        (13003, 3),
+        (13110, 3),
+        (13050, 3),
+        (84089, 3),
+    ],
 )
 def test_apl_zone_of_known_communes(code, zone):
     assert apl_zone(code) == zone

@@ -27,7 +27,12 @@ from ampsim.world.residents import ResidentArrays, Residents, labour_defaults
 # every kernel that takes the residents' bundle, by the module that calls it
 KERNELS = (
     ("ampsim.submodels.demography", "demography_kernel"),
-    ("ampsim.submodels.demography", "settle_newcomers_kernel"),
+    ("ampsim.submodels.demography", "release_slots_kernel"),
+    ("ampsim.submodels.demography", "births_kernel"),
+    ("ampsim.submodels.migration", "departures_kernel"),
+    ("ampsim.submodels.migration", "release_slots_kernel"),
+    ("ampsim.submodels.migration", "arrivals_kernel"),
+    ("ampsim.submodels.migration", "settle_arrivals_kernel"),
     ("ampsim.submodels.lifecourse", "lifecourse_kernel"),
     ("ampsim.submodels.lifecourse", "home_leavers_kernel"),
     ("ampsim.submodels.lifecourse", "move_out_kernel"),
@@ -51,7 +56,7 @@ KERNELS = (
 
 # the parallel kernels that write resident arrays, and the arrays a month must change
 WRITES = {
-    "demography_kernel": {"age_months", "months_in_status", "status", "income", "home_cell"},
+    "demography_kernel": {"age_months", "months_in_status"},
     "lifecourse_kernel": {"status", "months_in_status"},
     "training_kernel": {"status", "months_in_status"},
     "separation_kernel": {"status", "months_in_status", "work_zone", "employer"},

@@ -59,12 +59,16 @@ def test_target_means_follow_the_published_figures(params):
 def test_mean_and_median_by_sex_match_the_targets(retirees, drawn, params, table):
     sex, _ = retirees
     targets = target_means(params)
-    print(f"\n{sex.size} synthetic retirees (scale {SCALE}); sigma below {table.sigma_below:.3f}, "
-          f"above {table.sigma_above:.3f}")
+    print(
+        f"\n{sex.size} synthetic retirees (scale {SCALE}); sigma below {table.sigma_below:.3f}, "
+        f"above {table.sigma_above:.3f}"
+    )
     for s, name in enumerate(("men", "women")):
         mine = drawn[sex == s]
-        print(f"{name}: mean {mine.mean():.0f} (target {targets[s]:.0f}), median {np.median(mine):.0f} "
-              f"(fitted {table.median[s]:.0f}) EUR net/month")
+        print(
+            f"{name}: mean {mine.mean():.0f} (target {targets[s]:.0f}), median {np.median(mine):.0f} "
+            f"(fitted {table.median[s]:.0f}) EUR net/month"
+        )
         assert mine.mean() == pytest.approx(targets[s], rel=0.03)
         assert np.median(mine) == pytest.approx(table.median[s], rel=0.03)
 
@@ -72,8 +76,10 @@ def test_mean_and_median_by_sex_match_the_targets(retirees, drawn, params, table
 def test_pooled_deciles_match_drees_ratios(drawn, params):
     mean = drawn.mean()
     d1, median, d9 = np.percentile(drawn, [10, 50, 90]) / mean
-    print(f"\npooled over mean: D1 {d1:.3f} ({params.d1_to_mean:.3f}), median {median:.3f} "
-          f"({params.median_to_mean:.3f}), D9 {d9:.3f} ({params.d9_to_mean:.3f})")
+    print(
+        f"\npooled over mean: D1 {d1:.3f} ({params.d1_to_mean:.3f}), median {median:.3f} "
+        f"({params.median_to_mean:.3f}), D9 {d9:.3f} ({params.d9_to_mean:.3f})"
+    )
     assert median == pytest.approx(params.median_to_mean, rel=0.03)
     assert d1 == pytest.approx(params.d1_to_mean, rel=0.05)
     assert d9 == pytest.approx(params.d9_to_mean, rel=0.05)

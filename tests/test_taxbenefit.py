@@ -17,9 +17,7 @@ from ampsim.submodels.income.taxbenefit import (
     tax_on_taxable_income,
 )
 
-LEFEBVRE_RSA = (
-    "https://open.lefebvre-dalloz.fr/baremes-taux/droit-social/minima-sociaux-revenu-solidarite-active_social-minima-rsa"
-)
+LEFEBVRE_RSA = "https://open.lefebvre-dalloz.fr/baremes-taux/droit-social/minima-sociaux-revenu-solidarite-active_social-minima-rsa"
 
 
 def close(computed: float, expected: float, tolerance: float = 0.02) -> bool:
@@ -113,7 +111,11 @@ def test_income_tax_matches_service_public_example():
 
 def test_consumption_units():
     result = calculate(
-        2025, 6, n_adults=[1, 2, 2, 1], children_0_2=[0, 1, 0, 0], children_3_13=[0, 1, 0, 2],
+        2025,
+        6,
+        n_adults=[1, 2, 2, 1],
+        children_0_2=[0, 1, 0, 0],
+        children_3_13=[0, 1, 0, 2],
         children_14_19=[0, 0, 2, 1],
     )
     assert np.allclose(result.consumption_units, [1.0, 2.1, 2.5, 2.1])
@@ -174,13 +176,21 @@ def test_lookup_matches_direct_calculation_on_random_households():
     rents = np.where(rng.random(n) < 0.3, 0.0, rng.uniform(200, 1200, n))
     kinds = table.household_types[types]
     direct = calculate(
-        2025, 6, n_adults=kinds[:, 0], children_0_2=kinds[:, 1], children_3_13=kinds[:, 2],
-        children_14_19=kinds[:, 3], earnings_1=earnings, rent=rents,
+        2025,
+        6,
+        n_adults=kinds[:, 0],
+        children_0_2=kinds[:, 1],
+        children_3_13=kinds[:, 2],
+        children_14_19=kinds[:, 3],
+        earnings_1=earnings,
+        rent=rents,
     ).disposable_income
-    looked_up = np.array([
-        disposable_income_lookup(int(t), float(e), float(r), table.earnings, table.rents, table.table)
-        for t, e, r in zip(types, earnings, rents, strict=True)
-    ])
+    looked_up = np.array(
+        [
+            disposable_income_lookup(int(t), float(e), float(r), table.earnings, table.rents, table.table)
+            for t, e, r in zip(types, earnings, rents, strict=True)
+        ]
+    )
     error = np.abs(looked_up - direct) / direct
     assert np.quantile(error, 0.99) < 0.01
     assert error.max() < 0.05

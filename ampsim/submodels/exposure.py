@@ -18,6 +18,7 @@ from numba import njit, prange
 from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import Concentration, ParameterGroup, parameter
 from ampsim.core.submodel import Submodel
+from ampsim.world.residents import Status
 from ampsim.world.view import ModelView
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ def exposure_kernel(
     home_cell = r.home_cell
     age_months = r.age_months
     sex = r.sex
+    status = r.status
     awareness = r.awareness
     exposure_no2 = r.exposure_no2
     exposure_pm25 = r.exposure_pm25
@@ -177,6 +179,8 @@ def exposure_kernel(
     for c in prange(n_chunks):
         start, stop = chunk_bounds(c, n_chunks, zone.size)
         for i in range(start, stop):
+            if status[i] == Status.ABSENT:  # a free slot
+                continue
             home, a = home_cell[i], awareness[i]
             if level[c, home] != a:
                 level[c, home] = a

@@ -16,6 +16,7 @@ from numba import njit
 from ampsim.core.rng import uniform
 from ampsim.world.household_kernels import ADULT_AGE, HouseholdKind
 from ampsim.world.household_table import (
+    NO_HOUSEHOLD,
     PARENT_GAP,
     close_household,
     has_adult,
@@ -26,13 +27,13 @@ from ampsim.world.household_table import (
     reclassify,
 )
 from ampsim.world.population import draw_home_cell
-from ampsim.world.residents import Sex, Status
+from ampsim.world.residents import Sex, Status, reset_slot
 
 _ONE_PERSON, _COUPLE, _COUPLE_WITH_CHILDREN, _SINGLE_PARENT, _OTHER = (int(k) for k in HouseholdKind)
 _FEMALE, _MALE = int(Sex.FEMALE), int(Sex.MALE)
-_EMPLOYED = int(Status.EMPLOYED)
+_EMPLOYED, _ABSENT = int(Status.EMPLOYED), int(Status.ABSENT)
+COUPLE_AGES = (25, 64)  # ages at which arrivals may come as a couple
 _MAX_AGE = 120
-_TRIES = 2000  # draws for a newborn's mother before turning to the other living arrangement
 
 
 class HomeCells(NamedTuple):
@@ -52,94 +53,134 @@ class CoupleRule(NamedTuple):
     gap_max: int
 
 
-# --- after the demography kernel -----------------------------------------------------------
+# --- after deaths and departures -----------------------------------------------------------
 @njit(cache=True)
-def settle_newcomers_kernel(
-    key, r, hh, replaced, n_replaced, mother_weight, births_in_couples, parent_gap, n_zones
-):  # pragma: no cover - compiled
-    """The households after the month's replacements (`replaced[:n_replaced]`, slots in order):
-    each leaver leaves their household; an in-migrant opens a one-person household at the home
-    cell drawn for them; a newborn joins the household of a woman of the zone aged 16-50 who is
-    not a child of her own household — one living with a partner with probability
-    `births_in_couples` (else one who does not; the other kind if none is found), drawn with
-    `mother_weight` (by age in years) — and shares her income per consumption unit (in a zone
-    without such a woman, the household of any adult); children
-    left without an adult join a household of the zone with an adult 16-50 years older (any
-    adult if none is); empty households close. Returns (births into a household, relocated
-    children)."""
-    household, zone, home_cell, age_months = r.household, r.zone, r.home_cell, r.age_months
+def release_slots_kernel(key, r, hh, leavers, parent_gap, n_zones):  # pragma: no cover - compiled
+    """The month's leavers (`leavers`, slots in order; dead or gone) leave their households and
+    their slots become free (ABSENT, no household); empty households close; children left
+    without an adult join a household of the zone with an adult 16-50 years older (any adult if
+    none is); the others are reclassified. Returns the children relocated."""
+    household = r.household
     touched = np.zeros(hh.size.size, dtype=np.uint8)
-    for k in range(n_replaced):
-        touched[leave(hh, household, replaced[k])] = 1
-    for k in range(n_replaced):
-        i = replaced[k]
-        if age_months[i] > 0:  # an in-migrant
-            h = open_household(hh, zone[i], home_cell[i], _ONE_PERSON)
-            join(hh, household, zone, home_cell, i, h)
-    block_start, block = _residents_by_zone(zone, n_zones)
-    births = 0
-    for k in range(n_replaced):
-        i = replaced[k]
-        if age_months[i] > 0:
-            continue
-        z = zone[i]
-        partnered = uniform(key, i, 3) < births_in_couples
-        mother = _draw_mother(key, i, r, hh, block_start, block, z, partnered, mother_weight, _TRIES)
-        if mother < 0:
-            mother = _draw_mother(key, i, r, hh, block_start, block, z, not partnered, mother_weight, _TRIES)
-        if mother < 0:
-            mother = _any_adult(r, block_start, block, z, -1, 0, _MAX_AGE, uniform(key, i, 1))
-        if mother < 0:  # a zone without any adult
-            h = open_household(hh, z, home_cell[i], _OTHER)
-        else:
-            h = household[mother]
-            r.income[i] = r.income[mother]
-            births += 1
-        join(hh, household, zone, home_cell, i, h)
-        touched[h] = 1
+    for k in range(leavers.size):
+        i = leavers[k]
+        touched[leave(hh, household, i)] = 1
+        household[i] = NO_HOUSEHOLD
+        reset_slot(r, i, _ABSENT)
+    return _settle_touched(key, r, hh, touched, parent_gap, n_zones)
+
+
+@njit(cache=True)
+def _settle_touched(key, r, hh, touched, parent_gap, n_zones):  # pragma: no cover - compiled
+    """Close the touched households left empty, move the children of those left without an
+    adult, and reclassify the others. Returns the children relocated."""
     stranded = []
     for h in np.flatnonzero(touched):
         if hh.size[h] == 0:
             close_household(hh, h)
-        elif not has_adult(hh, age_months, h):
+            touched[h] = 0
+        elif not has_adult(hh, r.age_months, h):
             stranded.append(h)
     relocated = 0
     if len(stranded) > 0:
-        block_start, block = _residents_by_zone(zone, n_zones)  # after the newborns joined
+        block_start, block = _residents_by_zone(r.zone, n_zones)
         for h in stranded:
             relocated += _relocate_children(key, r, hh, h, parent_gap, block_start, block, touched)
     for h in np.flatnonzero(touched):
-        reclassify(hh, age_months, h)
-    return births, relocated
+        reclassify(hh, r.age_months, h)
+    return relocated
+
+
+@njit(cache=True, inline="always")
+def _any_member_adult(hh, age_months, h):  # pragma: no cover - compiled
+    """Whether household h has a member aged 18 or more (stops at the first one)."""
+    m = hh.first[h]
+    while m >= 0:
+        if age_months[m] // 12 >= ADULT_AGE:
+            return True
+        m = hh.next_member[m]
+    return False
 
 
 @njit(cache=True)
-def _draw_mother(key, i, r, hh, block_start, block, z, partnered, mother_weight, tries):  # pragma: no cover
-    """A woman of zone z who may be newborn i's mother — aged 16-50, not a child of her own
-    household, living with a partner (in a couple's household) or not as `partnered` says —
-    drawn in proportion to `mother_weight` by rejection: a resident of the zone drawn uniformly
-    is kept with probability weight / largest weight, at most `tries` times (-1 if none kept)."""
-    a, n = block_start[z], block_start[z + 1] - block_start[z]
-    largest = mother_weight.max()
-    if n == 0 or largest <= 0:
-        return -1
-    for t in range(tries):
-        j = block[a + min(int(uniform(key, i, 4 + 2 * t) * n), n - 1)]
-        h = r.household[j]
-        if r.sex[j] != _FEMALE or h < 0:
+def gather_children_kernel(key, r, hh, parent_gap, n_zones):  # pragma: no cover - compiled
+    """Children living without an adult (only where their zone had none, at small scales) join a
+    household of their zone once it has an adult, as children left without one do. Run after the
+    month's moves; returns the children moved."""
+    touched = np.zeros(hh.size.size, dtype=np.uint8)
+    stranded = []
+    for h in range(hh.size.size):
+        if hh.size[h] > 0 and not _any_member_adult(hh, r.age_months, h):
+            stranded.append(h)
+    if len(stranded) == 0:
+        return 0
+    block_start, block = _residents_by_zone(r.zone, n_zones)
+    moved = 0
+    for h in stranded:
+        moved += _relocate_children(key, r, hh, h, parent_gap, block_start, block, touched)
+    for h in np.flatnonzero(touched):
+        reclassify(hh, r.age_months, h)
+    return moved
+
+
+# --- after arrivals from outside ----------------------------------------------------------
+@njit(cache=True)
+def settle_arrivals_kernel(
+    key, r, hh, arrivals, parent_gap, couple_probability, couple_gap, n_zones
+):  # pragma: no cover - compiled
+    """Households of the month's arrivals (`arrivals`, slots in order of arrival; zone, home
+    cell, sex and age already drawn). An adult aged 25-64 comes with a partner with probability
+    `couple_probability`: they join the last adult of the other sex who arrived alone before them
+    in the same zone this month, if the ages fit (man − woman within `couple_gap`); any other
+    adult opens a one-person household at their home cell. A child joins the last adult who
+    arrived in the same zone this month if 16-50 years older, else a household of the zone with
+    such an adult (any adult if none is; in a zone without adults, of the next zone that has
+    one, where the child then lives). Returns the children placed with residents already
+    there."""
+    household, zone, home_cell, age_months, sex = r.household, r.zone, r.home_cell, r.age_months, r.sex
+    last_adult = np.full(n_zones, -1, dtype=np.int64)
+    alone = np.full((n_zones, 2), -1, dtype=np.int64)  # last adult of each sex who came alone
+    touched = np.zeros(hh.size.size, dtype=np.uint8)
+    placed = 0
+    block_start, block = _residents_by_zone(zone, n_zones)
+    for k in range(arrivals.size):
+        i = arrivals[k]
+        z = zone[i]
+        age = age_months[i] // 12
+        if age >= ADULT_AGE:
+            last_adult[z] = i
+            partner = alone[z, 1 - sex[i]]
+            if COUPLE_AGES[0] <= age <= COUPLE_AGES[1] and partner >= 0:
+                man, woman = (i, partner) if sex[i] == _MALE else (partner, i)
+                gap = age_months[man] // 12 - age_months[woman] // 12
+                if couple_gap[0] <= gap <= couple_gap[1] and uniform(key, i, 1) < couple_probability:
+                    h = household[partner]
+                    join(hh, household, zone, home_cell, i, h)
+                    hh.kind[h] = _COUPLE
+                    touched[h] = 1
+                    alone[z, 1 - sex[i]] = -1
+                    continue
+            h = open_household(hh, z, home_cell[i], _ONE_PERSON)
+            join(hh, household, zone, home_cell, i, h)
+            if COUPLE_AGES[0] <= age <= COUPLE_AGES[1]:
+                alone[z, sex[i]] = i
             continue
-        age = r.age_months[j] // 12
-        w = mother_weight[min(age, _MAX_AGE)]
-        if w <= 0 or uniform(key, i, 5 + 2 * t) * largest >= w:
-            continue
-        kind = hh.kind[h]
-        if (_COUPLE <= kind <= _COUPLE_WITH_CHILDREN) != partnered:  # kinds 1 and 2: a couple
-            continue
-        family = _COUPLE_WITH_CHILDREN <= kind <= _SINGLE_PARENT  # kinds 2 and 3
-        if family and age <= oldest_age(hh, r.age_months, h) - PARENT_GAP:
-            continue  # a daughter living with her parents
-        return j
-    return -1
+        parent = last_adult[z]
+        if parent < 0 or not parent_gap[0] <= age_months[parent] // 12 - age <= parent_gap[1]:
+            u = uniform(key, i, 0)
+            parent = _any_adult(r, block_start, block, z, -1, age + parent_gap[0], age + parent_gap[1], u)
+            for step in range(n_zones):  # a zone without any adult: the next zone that has one
+                if parent >= 0:
+                    break
+                parent = _any_adult(r, block_start, block, (z + step) % n_zones, -1, 0, _MAX_AGE, u)
+            placed += 1
+        # in a metropolis without any adult, the child lives on its own
+        h = open_household(hh, z, home_cell[i], _OTHER) if parent < 0 else household[parent]
+        join(hh, household, zone, home_cell, i, h)
+        touched[h] = 1
+    for h in np.flatnonzero(touched):
+        reclassify(hh, age_months, h)
+    return placed
 
 
 @njit(cache=True)
@@ -223,9 +264,9 @@ def home_leavers_kernel(key, r, hh, monthly_rate, independence_age, out):  # pra
     count = 0
     for i in range(r.zone.size):
         age = r.age_months[i] // 12
-        if age < ADULT_AGE or (age < independence_age and r.status[i] != _EMPLOYED):
-            continue
         h = r.household[i]
+        if h < 0 or age < ADULT_AGE or (age < independence_age and r.status[i] != _EMPLOYED):
+            continue
         kind = hh.kind[h]
         if kind != _COUPLE_WITH_CHILDREN and kind != _SINGLE_PARENT:
             continue
@@ -263,7 +304,7 @@ def unions_kernel(key, r, hh, monthly_rate, age_range, rule, n_zones):  # pragma
     for i in range(r.zone.size):
         h = r.household[i]
         age = r.age_months[i] // 12
-        if hh.size[h] != 1 or age < age_range[0] or age > age_range[1]:
+        if h < 0 or hh.size[h] != 1 or age < age_range[0] or age > age_range[1]:
             continue
         if uniform(key, i, 0) >= monthly_rate:
             continue
@@ -285,13 +326,13 @@ def _singles_by_zone_sex_age(r, hh, n_zones):  # pragma: no cover - compiled
     buckets = n_zones * 2 * (_MAX_AGE + 1)
     count = np.zeros(buckets + 1, dtype=np.int64)
     for i in range(r.zone.size):
-        if hh.size[r.household[i]] == 1 and r.age_months[i] // 12 >= ADULT_AGE:
+        if r.household[i] >= 0 and hh.size[r.household[i]] == 1 and r.age_months[i] // 12 >= ADULT_AGE:
             count[_bucket(r.zone[i], r.sex[i], r.age_months[i] // 12) + 1] += 1
     start = np.cumsum(count)
     members = np.empty(start[-1], dtype=np.int64)
     fill = start[:-1].copy()
     for i in range(r.zone.size):
-        if hh.size[r.household[i]] == 1 and r.age_months[i] // 12 >= ADULT_AGE:
+        if r.household[i] >= 0 and hh.size[r.household[i]] == 1 and r.age_months[i] // 12 >= ADULT_AGE:
             b = _bucket(r.zone[i], r.sex[i], r.age_months[i] // 12)
             members[fill[b]] = i
             fill[b] += 1

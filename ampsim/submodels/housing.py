@@ -29,8 +29,11 @@ from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Relative, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
+from ampsim.submodels.household_events import gather_children_kernel
+from ampsim.world.households import HouseholdParameters
 from ampsim.world.income import IncomeMix, income_quintile
 from ampsim.world.population import draw_home_cell
+from ampsim.world.residents import Residents
 from ampsim.world.view import ModelView
 
 N_QUINTILES = 5
@@ -123,6 +126,26 @@ class HousingParameters(ParameterGroup):
         description="extra monthly moving probability of the poorest quintile per unit rise of the "
         "zone's rent index",
     )
+    vacant_share: float = parameter(
+        0.03,
+        unit="share of dwellings",
+        ge=0,
+        lt=0.5,
+        source="derived: 7.5 % of the dwellings of Bouches-du-Rhône are vacant (INSEE, Logement "
+        "2021), of which two fifths are assumed on the market (the rest long-term vacant, under "
+        "repair or withheld; modelling assumption)",
+        description="dwellings on the market at the start, as a share of all dwellings: the "
+        "room movers and arrivals can take",
+    )
+    construction_rate: float = parameter(
+        0.108,
+        unit="% of dwellings per year",
+        ge=0,
+        le=5,
+        source="net additions that keep the vacant share with the projected population "
+        "growth (boundary.projected_growth_pct); modelling assumption",
+        description="new dwellings a year in every zone, beyond a programme's own",
+    )
     displacement_by_quintile: tuple[Relative, Relative, Relative, Relative, Relative] = parameter(
         (1.0, 0.6, 0.3, 0.1, 0.0),
         unit="relative",
@@ -134,9 +157,12 @@ class HousingParameters(ParameterGroup):
 class Housing(Submodel):
     """Housing capacity, amenity and rent of each zone, and the month's moves."""
 
-    def __init__(self, params: HousingParameters):
+    def __init__(self, params: HousingParameters, households: HouseholdParameters | None = None):
         super().__init__(params)
+        households = households or HouseholdParameters()
+        self.parent_gap = np.array([households.parent_gap_min, households.parent_gap_max], dtype=np.int64)
         self.moves_within = self.moves_between = self.displaced = 0
+        self.children_gathered = 0
         self.sensitivity = np.array(params.rent_sensitivity_by_quintile)
         self.displacement_risk = np.array(params.displacement_by_quintile)
         self._movers = np.empty(0, dtype=np.int32)  # lowest slots of the month's moving households
@@ -144,14 +170,30 @@ class Housing(Submodel):
     def setup(self, model: ModelView, job_access: np.ndarray) -> None:
         """Capacity from where residents live; `job_access`: jobs within reach of each zone."""
         n = model.territory.n_zones
-        self.capacity = np.bincount(model.residents.zone, minlength=n).astype(np.int64)
+        r = model.residents
+        occupied = np.bincount(r.zone[r.present()], minlength=n)
+        self.capacity = np.ceil(occupied / (1 - self.params.vacant_share)).astype(np.int64)
         self.initial_capacity = self.capacity.copy()
+        self._construction = np.zeros(n)  # dwellings under way, fractional (simulated residents)
         self.amenity = np.ones(n)
         self.rent = np.ones(n)
         self.distance_weight = np.exp(-model.territory.commute_km / self.params.move_distance_km)
         np.fill_diagonal(self.distance_weight, 0.0)  # leaving the zone means another zone
         self.initial_job_access = job_access
         self.income_mix = IncomeMix(model.residents, n)
+
+    def vacant(self, residents: Residents) -> np.ndarray:
+        """Residents each zone could still lodge (0 where it is full)."""
+        occupied = np.bincount(residents.zone[residents.present()], minlength=self.capacity.size)
+        return np.maximum(self.capacity - occupied, 0)
+
+    def build(self) -> None:
+        """A month's construction in every zone, whole dwellings as they are completed."""
+        monthly = (1 + self.params.construction_rate / 100) ** (1 / 12) - 1
+        self._construction += monthly * self.initial_capacity
+        done = np.floor(self._construction)
+        self.capacity += done.astype(np.int64)
+        self._construction -= done
 
     def add_housing(self, zone: int, residents: int) -> None:
         """New dwellings for `residents` (simulated) people in a zone."""
@@ -191,9 +233,11 @@ class Housing(Submodel):
         residents move, sorted by income, some displaced by rent rises."""
         p = self.params
         r = model.residents
+        if model.month >= 1:
+            self.build()
         self.update_rents(job_access)
         mix = self.income_mix
-        occupancy = np.bincount(r.zone, minlength=self.capacity.size).astype(np.int64)
+        occupancy = np.bincount(r.zone[r.present()], minlength=self.capacity.size).astype(np.int64)
         monthly_move = 1 - (1 - p.move_rate) ** (1 / 12)
         displacement = p.displacement_rate * np.maximum(self.rent - 1.0, 0.0)
         grid = model.territory.grid
@@ -218,6 +262,13 @@ class Housing(Submodel):
         key = model.keys("housing")
         leave_home_kernel(key, residents, households, moves, occupancy, self._movers, n_movers, counts)
         settle_kernel(key, residents, households, moves, self._movers, n_movers, occupancy, counts)
+        self.children_gathered = gather_children_kernel(
+            model.keys("households.gathering"),
+            residents,
+            households,
+            self.parent_gap,
+            model.territory.n_zones,
+        )
         self.moves_within, self.moves_between, self.displaced = (int(c) for c in counts.sum(axis=0))
 
 
@@ -265,6 +316,8 @@ def leave_home_kernel(key, r, hh, moves, occupancy, movers, n_movers, counts):  
         start, stop = chunk_bounds(c, n_chunks, zone.size)
         k = start
         for i in range(start, stop):
+            if household[i] < 0:  # a free slot
+                continue
             z = zone[i]
             j = head[household[i]]  # decides for the household
             forced = 0.0  # displacement only where rents rose

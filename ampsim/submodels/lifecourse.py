@@ -256,7 +256,7 @@ def lifecourse_kernel(key, r, tables):  # pragma: no cover - compiled
     max_age = retirement_probability.size - 1
     for i in prange(age_months.size):
         s = status[i]
-        if s == Status.RETIRED:
+        if s == Status.RETIRED or s == Status.ABSENT:
             continue
         age_m = age_months[i]
         age = min(age_m // 12, max_age)

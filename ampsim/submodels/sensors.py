@@ -181,7 +181,8 @@ class SensorNetwork(Submodel):
         r = model.residents
         density = np.zeros_like(self.sensors_per_cell)
         if self.sensors_per_cell.any():  # without low-cost sensors the density is zero everywhere
-            residents_per_cell = np.bincount(grid.cell_flat[r.home_cell], minlength=density.size)
+            homes = r.home_cell[r.present()]
+            residents_per_cell = np.bincount(grid.cell_flat[homes], minlength=density.size)
             # sensors per real resident: sensors are simulated one for one, residents at the scale
             real_residents = residents_per_cell * r.weight
             np.divide(self.sensors_per_cell, real_residents, out=density, where=residents_per_cell > 0)

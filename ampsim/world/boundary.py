@@ -84,6 +84,16 @@ class BoundaryParameters(ParameterGroup):
         source="as rent_elasticity_in; modelling assumption",
         description="elasticity of a zone's out-migration to its rent relative to the metro",
     )
+    vacancy_elasticity_in: float = parameter(
+        1.0,
+        unit="1",
+        ge=0,
+        le=10,
+        source="arrivals settle where dwellings are on the market: over 90 % of the occupants of new "
+        "dwellings already lived in AMP (Insee Analyses PACA 32), so new homes draw arrivals "
+        "mostly through the homes their movers vacate; size a modelling assumption",
+        description="elasticity of a zone's in-migration to its vacant dwellings relative to the start",
+    )
     birth_rate: float = parameter(
         12.6,
         unit="births per 1,000 residents per year",

@@ -102,9 +102,7 @@ def _choose_dependants(age, retired, student, u, shares, mean_size, prm, weights
             dependant[i] = True
             wanted -= 1
     if wanted > 0:
-        candidates = np.nonzero(
-            ~dependant & ~retired & ~(student & (age <= 24)) & (weights[age] > 0.0)
-        )[0]
+        candidates = np.nonzero(~dependant & ~retired & ~(student & (age <= 24)) & (weights[age] > 0.0))[0]
         keys = np.log(u[candidates, 0]) / weights[age[candidates]]  # weighted draw without replacement
         best = np.argsort(-keys)
         for j in range(min(wanted, candidates.size)):

@@ -19,9 +19,10 @@ from numba import njit
 
 from ampsim.world.household_kernels import ADULT_AGE, HouseholdKind
 from ampsim.world.households import Households
-from ampsim.world.residents import Residents
+from ampsim.world.residents import NO_HOUSEHOLD, Residents
 
-NO_HOUSEHOLD = -1  # `head` and `first` of a free row, `next_member` of a list's last member
+# NO_HOUSEHOLD (-1) is also the `head` and `first` of a free row and the `next_member` of a
+# list's last member
 PARENT_GAP = 16  # years: a member this much younger than the oldest is a child of the household
 _BY_ROW = ("zone", "home_cell", "kind", "size")
 _ONE_PERSON, _COUPLE, _COUPLE_WITH_CHILDREN, _SINGLE_PARENT, _OTHER = (int(k) for k in HouseholdKind)
@@ -146,25 +147,29 @@ class HouseholdTable:
         every resident in an occupied row, sizes, heads and member lists that agree with the
         residents' `household`, and members who share their household's zone and home cell."""
         a = self._arrays
-        household = residents.household
+        present = residents.present()
+        if np.any(residents.household[~present] != NO_HOUSEHOLD):
+            return ["free slots that belong to a household"]
+        household = np.where(present, residents.household, a.size.size)  # free slots: one past
         found = []
-        if household.min(initial=0) < 0 or household.max(initial=0) >= a.size.size:
+        if household[present].min(initial=0) < 0 or household[present].max(initial=0) >= a.size.size:
             return [f"household numbers outside 0..{a.size.size - 1}"]
-        counts = np.bincount(household, minlength=a.size.size)
+        counts = np.bincount(household, minlength=a.size.size + 1)[:-1]
         if not np.array_equal(counts, a.size):
             found.append(f"{np.count_nonzero(counts != a.size)} rows whose size is not their member count")
         listed = _list_counts(a.first, a.next_member, household)
         if not np.array_equal(listed, counts):
             found.append(f"{np.count_nonzero(listed != counts)} rows whose member list is not `household`'s")
-        heads = np.full(a.size.size, np.iinfo(np.int32).max, dtype=np.int64)
+        heads = np.full(a.size.size + 1, np.iinfo(np.int32).max, dtype=np.int64)
         np.minimum.at(heads, household, np.arange(household.size))
         occupied = counts > 0
-        if not np.array_equal(heads[occupied], a.head[occupied]):
+        if not np.array_equal(heads[:-1][occupied], a.head[occupied]):
             found.append("heads are not the lowest member slots")
-        away = np.count_nonzero(a.zone[household] != residents.zone)
+        rows = household[present]
+        away = np.count_nonzero(a.zone[rows] != residents.zone[present])
         if away:
             found.append(f"{away} residents outside their household's zone")
-        elsewhere = np.count_nonzero(a.home_cell[household] != residents.home_cell)
+        elsewhere = np.count_nonzero(a.home_cell[rows] != residents.home_cell[present])
         if elsewhere:
             found.append(f"{elsewhere} residents not in their household's home cell")
         free = set(a.free[: int(a.n_free[0])].tolist())
@@ -186,6 +191,8 @@ def _link_members(household, head, first, next_member):  # pragma: no cover - co
     that each list starts with its head)."""
     for i in range(household.size - 1, -1, -1):
         h = household[i]
+        if h < 0:  # a free slot
+            continue
         next_member[i] = first[h]
         first[h] = i
         head[h] = i
@@ -300,6 +307,32 @@ def oldest_age(hh, age_months, h):  # pragma: no cover - compiled
         oldest = max(oldest, age_months[m] // 12)
         m = hh.next_member[m]
     return oldest
+
+
+@njit(cache=True)
+def lives_with_partner(i, household, age_months, hh):  # pragma: no cover - compiled
+    """Whether resident i lives with a partner: in a couple's household (with or without
+    children), and not as one of its children (16 or more years younger than its oldest)."""
+    h = household[i]
+    if h < 0:
+        return False
+    kind = hh.kind[h]
+    if kind != _COUPLE and kind != _COUPLE_WITH_CHILDREN:
+        return False
+    return age_months[i] // 12 > oldest_age(hh, age_months, h) - PARENT_GAP
+
+
+def lives_with_partner_array(residents: Residents, hh: HouseholdArrays) -> np.ndarray:
+    """`lives_with_partner` of every slot (bool)."""
+    return _lives_with_partner_all(residents.household, residents.age_months, hh)
+
+
+@njit(cache=True)
+def _lives_with_partner_all(household, age_months, hh):  # pragma: no cover - compiled
+    out = np.zeros(household.size, dtype=np.bool_)
+    for i in range(household.size):
+        out[i] = lives_with_partner(i, household, age_months, hh)
+    return out
 
 
 @njit(cache=True)

@@ -89,42 +89,76 @@ class HouseholdParameters(ParameterGroup):
         description="share of single parents who are mothers",
     )
     parent_gap_min: int = parameter(
-        16, unit="years", ge=12, le=30, source=ASSUMPTION,
+        16,
+        unit="years",
+        ge=12,
+        le=30,
+        source=ASSUMPTION,
         description="a parent is at least this much older than each of the children",
     )
     parent_gap_max: int = parameter(
-        50, unit="years", ge=30, le=70, source=ASSUMPTION,
+        50,
+        unit="years",
+        ge=30,
+        le=70,
+        source=ASSUMPTION,
         description="and at most this much older",
     )
     parent_gap_mean: float = parameter(
-        30.0, unit="years", ge=16.0, le=50.0,
+        30.0,
+        unit="years",
+        ge=16.0,
+        le=50.0,
         source="modelling assumption, near INSEE's mean age of mothers at childbirth (about 31 "
         "years in France in the 2020s)",
         description="wanted age of the mother minus the mean age of the children",
     )
     parent_gap_spread: float = parameter(
-        6.0, unit="years", ge=0.0, le=20.0, source=ASSUMPTION,
+        6.0,
+        unit="years",
+        ge=0.0,
+        le=20.0,
+        source=ASSUMPTION,
         description="half-width of the uniform spread around that gap",
     )
     couple_gap_mean: float = parameter(
-        2.0, unit="years", ge=-10.0, le=10.0,
+        2.0,
+        unit="years",
+        ge=-10.0,
+        le=10.0,
         source="modelling assumption (men are on average a few years older than their partner)",
         description="wanted age of the man minus the age of the woman in a couple",
     )
     couple_gap_spread: float = parameter(
-        4.0, unit="years", ge=0.0, le=20.0, source=ASSUMPTION,
+        4.0,
+        unit="years",
+        ge=0.0,
+        le=20.0,
+        source=ASSUMPTION,
         description="half-width of the uniform spread around that gap",
     )
     couple_gap_min: int = parameter(
-        -5, unit="years", ge=-30, le=0, source=ASSUMPTION,
+        -5,
+        unit="years",
+        ge=-30,
+        le=0,
+        source=ASSUMPTION,
         description="the man is at least this much older than the woman (negative: younger)",
     )
     couple_gap_max: int = parameter(
-        10, unit="years", ge=0, le=30, source=ASSUMPTION,
+        10,
+        unit="years",
+        ge=0,
+        le=30,
+        source=ASSUMPTION,
         description="and at most this much older",
     )
     sibling_spread: float = parameter(
-        4.0, unit="years", ge=0.0, le=15.0, source=ASSUMPTION,
+        4.0,
+        unit="years",
+        ge=0.0,
+        le=15.0,
+        source=ASSUMPTION,
         description="half-width of the noise on ages when dependants are sorted into sibships",
     )
 

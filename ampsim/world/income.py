@@ -109,10 +109,12 @@ class IncomeMix:
 
     def reset(self, residents: Residents) -> None:
         """Edges and counts measured from the incomes as they are."""
-        self.edges = np.quantile(residents.income, QUINTILE_PROBABILITIES)
-        quintile = np.searchsorted(self.edges, residents.income, side="right")
+        present = residents.present()
+        income = residents.income[present]
+        self.edges = np.quantile(income, QUINTILE_PROBABILITIES)
+        quintile = np.searchsorted(self.edges, income, side="right")
         counts = np.zeros((self.n_zones, 5))
-        np.add.at(counts, (residents.zone, quintile), 1.0)
+        np.add.at(counts, (residents.zone[present], quintile), 1.0)
         self.counts = counts
 
     def update(self, residents: Residents) -> None:
@@ -121,6 +123,7 @@ class IncomeMix:
         histogram = np.zeros(INCOME_BINS, dtype=np.int64)
         income_mix_kernel(
             residents.zone,
+            residents.household,
             residents.income,
             self.bin_table,
             self.bin_start,
@@ -135,17 +138,19 @@ class IncomeMix:
 
 @njit(cache=True, parallel=True)
 def income_mix_kernel(
-    zone, income, bin_table, bin_start, edges, n_chunks, counts, histogram
+    zone, household, income, bin_table, bin_start, edges, n_chunks, counts, histogram
 ):  # pragma: no cover
-    """Residents by (zone, quintile of `edges`) and by income bin; chunks in parallel, their
-    integer counts added afterwards. Two arrays, not the bundle (ResidentArrays), which would
-    cost more than this short pass at small scales."""
+    """Residents by (zone, quintile of `edges`) and by income bin, free slots (no household)
+    left out; chunks in parallel, their integer counts added afterwards. Three arrays, not the
+    bundle (ResidentArrays), which would cost more than this short pass at small scales."""
     income_bits = income.view(np.uint32)  # the float32 incomes' bits, for `income_bin`
     part_counts = np.zeros((n_chunks, counts.shape[0], 5), dtype=np.int64)
     part_histogram = np.zeros((n_chunks, INCOME_BINS), dtype=np.int64)
     for c in prange(n_chunks):
         start, stop = chunk_bounds(c, n_chunks, zone.size)
         for i in range(start, stop):
+            if household[i] < 0:
+                continue
             part_counts[c, zone[i], income_quintile(income[i], edges)] += 1
             part_histogram[c, income_bin(income_bits[i], bin_table, bin_start)] += 1
     counts += part_counts.sum(axis=0)

@@ -46,6 +46,16 @@ _INSEE_EMPLOYMENT_BY_DIPLOMA = (
 class PopulationParameters(ParameterGroup):
     """Choices made when generating the initial residents."""
 
+    free_slot_share: float = parameter(
+        0.06,
+        unit="share of the initial residents",
+        ge=0,
+        le=1,
+        source="room for growth: the projection adds 1.5 % by 2040 (0.108 %/year) and a large "
+        "programme a few per cent more; arrivals and births beyond it are turned away and "
+        "counted; modelling choice",
+        description="free slots kept after the initial residents, which births and arrivals take",
+    )
     income_sigma: float = parameter(
         0.50,
         unit="log(€)",

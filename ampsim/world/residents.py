@@ -29,8 +29,10 @@ class Status(IntEnum):
     IN_EDUCATION = 3  # pupils and students, children under 15 included
     IN_TRAINING = 4  # vocational training for jobseekers and NEETs
     RETIRED = 5
+    ABSENT = 6  # a free slot: nobody lives there (the metropolis is open; see `with_free_slots`)
 
 
+NO_HOUSEHOLD = -1  # household of a free slot
 NO_ZONE = 255  # work_zone of residents without a job
 NO_EMPLOYER = -1  # employer of residents without a job
 INCUMBENT = 0  # employer of residents working for an established (non-startup) employer
@@ -137,6 +139,37 @@ class Residents:
     def age_years(self) -> np.ndarray:
         return self.age_months // 12
 
+    def present(self) -> np.ndarray:
+        """Slots that hold a resident (bool): every slot but the free ones."""
+        return self.status != Status.ABSENT
+
+    @property
+    def n_present(self) -> int:
+        """Number of simulated residents living in the metropolis this month."""
+        return int(np.count_nonzero(self.present()))
+
+
+def with_free_slots(residents: Residents, margin: float) -> Residents:
+    """The residents followed by `margin` x their number of free slots (status ABSENT, no
+    household, no job), which arrivals and births take: the arrays never move, so a slot's
+    random draws stay its own, and the population can grow up to the capacity."""
+    extra = int(np.ceil(margin * residents.n))
+    free = {
+        "zone": np.zeros(extra, dtype=residents.zone.dtype),
+        "home_cell": np.full(
+            extra, residents.home_cell[0] if residents.n else 0, dtype=residents.home_cell.dtype
+        ),
+        "household": np.full(extra, NO_HOUSEHOLD, dtype=residents.household.dtype),
+        "status": np.full(extra, Status.ABSENT, dtype=residents.status.dtype),
+        "work_zone": np.full(extra, NO_ZONE, dtype=residents.work_zone.dtype),
+        "employer": np.full(extra, NO_EMPLOYER, dtype=residents.employer.dtype),
+    }
+    arrays = {
+        name: np.concatenate([array, free.get(name, np.zeros(extra, dtype=array.dtype))])
+        for name, array in residents.arrays().items()
+    }
+    return Residents(weight=residents.weight, **arrays)
+
 
 def labour_defaults(n: int) -> dict[str, np.ndarray]:
     """Arrays for the attributes that start empty: no job, no car, no awareness, no exposure."""
@@ -150,6 +183,23 @@ def labour_defaults(n: int) -> dict[str, np.ndarray]:
         "exposure_no2": np.zeros(n, dtype=np.float32),
         "exposure_pm25": np.zeros(n, dtype=np.float32),
     }
+
+
+@njit(cache=True)
+def reset_slot(r, i, status):  # pragma: no cover - compiled
+    """Slot i starts afresh in `status` (a newcomer's, or ABSENT when its resident leaves): no
+    job, car, awareness, course mark, exposure nor income; the caller sets the rest. Serial
+    kernels only (it writes through the bundle `r`, see ResidentArrays)."""
+    r.status[i] = status
+    r.months_in_status[i] = 0
+    r.work_zone[i] = NO_ZONE
+    r.employer[i] = NO_EMPLOYER
+    r.car[i] = 0
+    r.awareness[i] = 0
+    r.trained[i] = 0
+    r.exposure_no2[i] = 0.0
+    r.exposure_pm25[i] = 0.0
+    r.income[i] = 0.0
 
 
 @njit(cache=True, inline="always")

@@ -82,6 +82,8 @@ def reconcile_kernel(  # pragma: no cover - compiled
     earnings, pension, reference_wage, benefit_months = state
     for i in range(r.zone.size):
         s = r.status[i]
+        if s == Status.ABSENT:  # a free slot: its state is cleared when someone takes it
+            continue
         age = r.age_months[i] // 12
         changed = replaced[i] or s != previous_status[i]
         if replaced[i]:
@@ -161,6 +163,8 @@ def aggregate_kernel(r, state, household, n_households, aspa_age):  # pragma: no
     size = np.zeros(n_households, np.int64)
     for i in range(r.zone.size):
         h = household[i]
+        if h < 0:  # a free slot
+            continue
         age = r.age_months[i] // 12
         size[h] += 1
         if age >= 14:

@@ -137,8 +137,10 @@ class Incomes(Submodel):
         r = model.residents
         for _ in range(CALIBRATION_ROUNDS):
             self.update_incomes(model)
-            medians = zone_medians(r.income, r.zone, self.zone_level.size)
-            step = (self.target / medians) ** CALIBRATION_GAIN
+            present = r.present()
+            medians = zone_medians(r.income[present], r.zone[present], self.zone_level.size)
+            # a zone left without residents (possible at small scales) keeps its level
+            step = np.where(np.isfinite(medians), (self.target / medians) ** CALIBRATION_GAIN, 1.0)
             self.zone_level *= step
             self.state.earnings[:] *= step[r.zone].astype(np.float32)
             self.state.pension[:] *= step[r.zone].astype(np.float32)
@@ -206,7 +208,7 @@ class Incomes(Submodel):
             inputs, housing, self.rent_table, aspa, self.year, self.month, which
         )
         self.living[index] = living
-        r.income[:] = (12.0 * self.living[r.household]).astype(np.float32)
+        r.income[:] = np.where(r.household >= 0, 12.0 * self.living[r.household], 0.0).astype(np.float32)
         self.computed = int(index.size)
 
     def earnings_of_employed(self, residents: Residents) -> np.ndarray:

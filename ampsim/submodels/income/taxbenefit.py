@@ -158,7 +158,12 @@ def make_households(
     for band in ("children_0_2", "children_3_13", "children_14_19"):
         out[band] = _count(band, raw[band], size, 0, MAX_CHILDREN_PER_BAND)
     for key in (
-        "earnings_1", "earnings_2", "reference_daily_wage_1", "reference_daily_wage_2", "rent", "pensions"
+        "earnings_1",
+        "earnings_2",
+        "reference_daily_wage_1",
+        "reference_daily_wage_2",
+        "rent",
+        "pensions",
     ):
         out[key] = _amount(key, raw[key], size)
     for key in ("unemployed_1", "unemployed_2"):

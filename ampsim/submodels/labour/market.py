@@ -60,6 +60,7 @@ class LabourMarket(Submodel):
         self.zone_multiplier = np.ones(n)
         self.target_unemployment = territory.zones["unemployment_rate_pct"].to_numpy() / 100
         self.jobs = np.zeros(n)  # incumbent jobs per work zone (simulated units, fractional)
+        self.active_by_zone = np.zeros(n)  # active residents by home zone, after the month's hires
         self.graduate_jobs = np.zeros(n)  # jobs of startups that became established this month
         self.hires_by_zone = np.zeros(n, dtype=np.int64)
         self.vacancies_by_zone = np.zeros(n)  # expected, fractional (simulated units)
@@ -183,9 +184,7 @@ class LabourMarket(Submodel):
         offset = int(uniform(keys, 0, 99) * r.zone.size)
         if self._finders.size != r.zone.size:
             self._finders = np.empty(r.zone.size, dtype=np.int32)  # reused every month
-        hire_job_finders(
-            keys, offset, r, search, finding_rate, vacant, counts, self._finders
-        )
+        hire_job_finders(keys, offset, r, search, finding_rate, vacant, counts, self._finders)
         self.hires_by_zone = counts.by_work_zone
         self.hires_by_home = counts.by_home_zone
         self.startup_hires = int(counts.by_startup.sum())
@@ -193,6 +192,12 @@ class LabourMarket(Submodel):
         # the stocks after the month's hires, as the indicators count them at the end of the month
         self.unemployed_by_zone = unemployed - counts.unemployed_by_home_zone
         self.active_by_zone = active + counts.inactive_by_home_zone
+
+    def employment_rate(self) -> np.ndarray:
+        """Employed share of the active residents of each home zone (1 before the first month)."""
+        active = self.active_by_zone
+        employed = active - self.unemployed_by_zone
+        return np.divide(employed, active, out=np.ones(active.size), where=active > 0)
 
     def employed_residents(self) -> float:
         """Residents employed at the end of the month (simulated units): those counted at its start

@@ -129,9 +129,7 @@ def count_staff(r: ResidentArrays, n_numbers: int) -> np.ndarray:
     return counts
 
 
-def release_staff(
-    r: ResidentArrays, action: np.ndarray, quota: np.ndarray, n_zones: int
-) -> np.ndarray:
+def release_staff(r: ResidentArrays, action: np.ndarray, quota: np.ndarray, n_zones: int) -> np.ndarray:
     """Apply each startup's `action` to its simulated staff: CLOSE (all to unemployment), LAY_OFF
     (up to `quota` of them) or GRADUATE (all become incumbent employees); returns the graduates'
     jobs by work zone."""

@@ -1,0 +1,93 @@
+"""An open metropolis: free slots, departures and arrivals, births by fertility, housing vacancies."""
+
+import numpy as np
+import pytest
+
+from ampsim.model import AMPModel
+from ampsim.submodels.migration import place_arrivals
+from ampsim.world.residents import Status
+
+
+@pytest.fixture(scope="module")
+def run():
+    """A baseline of three years at scale 0.01, with the yearly populations."""
+    model = AMPModel(scale=0.01, seed=3, months=36)
+    start = model.residents.n_present
+    populations = []
+    while model.running:
+        model.step()
+        if model.month % 12 == 0:
+            populations.append(model.residents.n_present)
+    yield model, start, populations
+    model.close()
+
+
+def test_the_spin_up_starts_the_run_at_the_census_population(run):
+    model, start, _ = run
+    census = model.migration.census_total
+    assert abs(start - census) <= 0.002 * census  # the spin-up's arrivals make up for its losses
+    assert model.migration.level > 0
+
+
+def test_the_baseline_grows_about_as_the_projection(run):
+    model, start, populations = run
+    growth_pct = 100 * ((populations[-1] / start) ** (1 / 3) - 1)
+    print(f"\nbaseline growth {growth_pct:.3f} %/year (projection 0.108)")
+    assert abs(growth_pct - model.params.boundary.projected_growth_pct) < 0.35
+    assert populations[-1] != start  # the metropolis is open: the population moves
+
+
+def test_flows_are_of_the_cited_size(run):
+    model, _, _ = run
+    rows = model.metrics.metro_rows[-12:]
+    population = rows[-1]["population"]
+    for name, low, high in (("arrivals", 1.0, 3.5), ("departures", 1.0, 3.5), ("births", 0.6, 1.4)):
+        yearly = 100 * sum(row[name] for row in rows) / population
+        print(f"{name}: {yearly:.2f} % of the population a year")
+        assert low < yearly < high, name
+
+
+def test_free_slots_hold_nobody(run):
+    model, _, _ = run
+    r = model.residents
+    free = r.status == Status.ABSENT
+    assert free.any()
+    assert np.all(r.household[free] < 0)
+    assert model.households.problems(r) == []
+    # every count skips them: the population indicator is the present residents
+    assert model.metrics.latest["population"] == pytest.approx(r.n_present * r.weight)
+
+
+def test_without_free_slots_newcomers_only_take_the_slots_leavers_freed():
+    model = AMPModel(
+        scale=0.005, seed=1, months=3, calibration_months=2, params={"population": {"free_slot_share": 0}}
+    )
+    slots = model.residents.n
+    for _ in range(3):
+        model.step()
+        assert model.residents.n_present <= slots
+    assert model.residents.n == slots
+    assert model.households.problems(model.residents) == []
+    model.close()
+
+
+def test_arrivals_stay_within_vacant_dwellings_and_overflow_goes_where_there_is_room():
+    wanted = np.array([10, 0, 5, 3])
+    vacant = np.array([4, 6, 5, 0])
+    placed = place_arrivals(wanted, vacant)
+    assert np.all(placed <= vacant)
+    assert placed.sum() == min(wanted.sum(), vacant.sum())
+    assert placed[0] == 4 and placed[2] == 5 and placed[3] == 0
+    assert place_arrivals(wanted, np.zeros(4, dtype=np.int64)).sum() == 0
+
+
+def test_better_employment_draws_more_arrivals():
+    model = AMPModel(scale=0.005, seed=2, months=2, calibration_months=2)
+    migration = model.migration
+    model.step()
+    better = migration.reference_employment.copy()
+    better[0] *= 1.05
+    migration.update_factors(better, np.ones(better.size), migration.reference_vacant)
+    assert migration.in_factor[0] == pytest.approx(1.05**model.params.boundary.employment_elasticity_in)
+    assert migration.out_factor[0] < 1 and np.allclose(migration.in_factor[1:], 1)
+    model.close()

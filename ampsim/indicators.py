@@ -139,6 +139,7 @@ METRO: dict[str, Indicator] = {
         I("hires", "Hires, all employers", "hires", "flow", "neutral"),
         I("in_commuters", "Jobs held by people living outside", "people", "stock", "neutral"),
         I("in_commuter_hires", "Hires of people living outside", "hires", "flow", "neutral"),
+        I("out_commuters", "Employed residents working outside", "people", "stock", "neutral"),
         I("employed_people", "Employed residents", "people", "stock", "higher"),
         I("separations", "Job separations", "people", "flow", "neutral"),
         I("training_entries", "Entries into training", "people", "flow", "neutral"),
@@ -176,6 +177,7 @@ ZONE: dict[str, Indicator] = {
         _in_zones("car_share"),
         _in_zones("rent_index", cmap="cividis", digits=3),
         _in_zones("attributable_deaths_pm25", unit="deaths per month", cmap="magma_r", digits=2),
+        _in_zones("out_commuters", cmap="Greys", digits=0),
     )
 }
 del I

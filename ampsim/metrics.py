@@ -176,6 +176,7 @@ class Metrics:
                 _rate(model.commuting.car_commuters.sum(axis=1), model.commuting.commuters.sum(axis=1)),
                 model.housing.rent,
                 exposure.attributable_deaths[:, 0] * weight,
+                model.commuting.out_commuters * weight,  # by home zone
             ]
         )
         self.metro_rows.append(metro)
@@ -253,6 +254,7 @@ class Metrics:
             "hires": labour.hires_by_zone.sum() * weight,
             "in_commuters": labour.in_commuters.sum() * weight,
             "in_commuter_hires": labour.outside_hires.sum() * weight,
+            "out_commuters": model.commuting.out_commuters.sum() * weight,
             "employed_people": labour.employed_residents() * weight,
             "separations": labour.separations * weight,
             "training_entries": model.training.entries * weight,

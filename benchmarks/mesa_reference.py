@@ -2,15 +2,17 @@
 
 This is the reference against which the kernels are timed (`python -m benchmarks`) and checked
 (tests/test_mesa_reference.py). It follows docs/MODEL.md: training (7.3), the labour market —
-separations, search effort, matching per work zone, hiring into startups and incumbent jobs (7.5)
-—, commuting mode choice (7.7) and exposure at home (7.12), plus the monthly clock of section 7.1
-(age and months in status). Each rule is a method of `Resident`, zone-level arithmetic is plain
-Python, and randomness comes from Mesa's own generator, not from the kernels' counter-based draws:
-the two implementations agree in distribution, not draw by draw.
+separations, search effort, finds of jobs outside the metropolis, matching per work zone, hiring
+into startups and incumbent jobs (7.5) —, commuting mode choice (7.7) and exposure at home
+(7.12), plus the monthly clock of section 7.1 (age and months in status). Each rule is a method
+of `Resident`, zone-level arithmetic is plain Python, and randomness comes from Mesa's own
+generator, not from the kernels' counter-based draws: the two implementations agree in
+distribution, not draw by draw.
 
 Both sides start from the state of a small `AMPModel` and read the same zone-level inputs: the
-calibrated matching efficiency, zone multipliers and incumbent jobs, the startups' desired sizes,
-the commuting logit's constant and the pollution fields. The other submodels (births and deaths,
+calibrated matching efficiency, zone multipliers and incumbent jobs, the outside finding ratio,
+the boundary weights and the last month's finding rates, the startups' desired sizes, the
+commuting logit's constant and the pollution fields. The other submodels (births and deaths,
 life course, startups' own dynamics, housing, pollution, sensors) run on neither side.
 `KernelMonths` runs the same months with the model's own submodels, for comparison.
 """
@@ -25,7 +27,7 @@ import numpy as np
 
 from ampsim.core.chunks import kernel_threads
 from ampsim.model import AMPModel
-from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status
+from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, OUTSIDE, Status
 
 RESIDENT_ATTRIBUTES = (
     "zone",
@@ -149,6 +151,21 @@ class Resident(mesa.Agent):
             return p.inactive_efficiency * p.search_by_education[self.education] * by_age
         return 0.0
 
+    def look_outside(self) -> None:
+        """Before the metro's matching, find a job outside the metropolis with probability
+        1 - exp(-effort x kappa x the home cell's boundary weight x last month's phi_h)."""
+        if self.status not in (Status.UNEMPLOYED, Status.INACTIVE):
+            return
+        p = self.model.inputs
+        rate = p.outside_find_ratio * p.boundary_weight[self.home_cell] * self.model.finding_rate[self.zone]
+        effort = self.search_effort()
+        if effort <= 0 or rate <= 0 or self.random.random() >= 1 - math.exp(-effort * rate):
+            return
+        self.change_status(Status.EMPLOYED)
+        self.work_zone = NO_ZONE
+        self.employer = OUTSIDE
+        self.trained = 0
+
     def look_for_job(self) -> None:
         """Find a job with probability 1 - exp(-effort x phi_h), in a work zone drawn in proportion
         to the hires per unit effort; take a startup's open position or an incumbent job there."""
@@ -186,7 +203,7 @@ class Resident(mesa.Agent):
     # --- 7.7: commuting -----------------------------------------------------------------
     def choose_mode(self) -> None:
         """A new worker, or one who reconsiders, chooses the car with the logit probability."""
-        if self.status != Status.EMPLOYED:
+        if self.status != Status.EMPLOYED or self.work_zone == NO_ZONE:  # out-commuters: no trip here
             self.car = 0
             return
         p = self.model.inputs
@@ -244,6 +261,8 @@ class ReferenceInputs:
         self.search_share = source.labour.search_share.tolist()
         self.job_loss_rate = float(source.labour.job_loss_rate)
         self.outside_effort_per_job = float(source.labour.outside_effort_per_job)
+        self.outside_find_ratio = float(source.labour.outside_find_ratio)
+        self.boundary_weight = source.labour.boundary_weight.tolist()  # by territory cell (home_cell)
         self.in_commuter_leaving = float(source.labour._in_commuter_leaving_rate())
         self.startup_preference = list(labour.startup_preference_by_education)
         self.intercept = float(commuting.intercept)
@@ -291,6 +310,7 @@ class ReferenceModel(mesa.Model):
         self.n_zones = source.territory.n_zones
         self.jobs = source.labour.jobs.tolist()
         self.in_commuters = source.labour.in_commuters.tolist()
+        self.finding_rate = source.labour.finding_rate.tolist()  # last month's, by home zone
         self.startups = [
             StartupPositions(s.number, s.zone, s.simulated_positions(), s.simulated_staff)
             for s in sorted(source.startups.agents, key=lambda s: s.number)
@@ -311,9 +331,11 @@ class ReferenceModel(mesa.Model):
 
     def labour_market(self) -> None:
         """Startups' open positions (staff counted before separations, as the model counts them
-        at the end of the previous month), separations, matching per work zone, hiring."""
+        at the end of the previous month), separations, outside finds, matching per work zone,
+        hiring."""
         self.count_startup_staff()
         self.agents.do("separate")
+        self.agents.do("look_outside")
         p = self.inputs
         n = self.n_zones
         seekers, filled = [0.0] * n, [0] * n
@@ -350,6 +372,7 @@ class ReferenceModel(mesa.Model):
             self.in_commuters[w] += hires
         flow = [[weight[h][w] * per_effort[w] for w in range(n)] for h in range(n)]
         finding_rate = [sum(row) for row in flow]
+        self.finding_rate = finding_rate
         self.market = LabourMarketState(incumbent_open, startups_in_zone, finding_rate, flow)
         self.agents.shuffle_do("look_for_job")
         self.count_startup_staff()
@@ -384,6 +407,7 @@ class KernelMonths:
         self._residents = {name: array.copy() for name, array in model.residents.arrays().items()}
         self._jobs = model.labour.jobs.copy()
         self._in_commuters = model.labour.in_commuters.copy()
+        self._finding_rate = model.labour.finding_rate.copy()
         self._staff = {s.number: (s.simulated_staff, s.outside_staff) for s in model.startups.agents}
 
     def restore(self, replicate: int = 0) -> None:
@@ -393,6 +417,7 @@ class KernelMonths:
             getattr(model.residents, name)[:] = array
         model.labour.jobs = self._jobs.copy()
         model.labour.in_commuters = self._in_commuters.copy()
+        model.labour.finding_rate = self._finding_rate.copy()
         for startup in model.startups.agents:
             startup.simulated_staff, startup.outside_staff = self._staff[startup.number]
         model.use_replicate_streams(replicate)

@@ -58,7 +58,8 @@ def test_pay_pensions_and_are_follow_status(model):
     employed, retired = r.status == Status.EMPLOYED, r.status == Status.RETIRED
     assert np.all(state.earnings[employed] > 0) and np.all(state.earnings[~employed] == 0)
     assert np.all(state.pension[retired] > 0) and np.all(state.pension[~retired] == 0)
-    assert np.all(state.benefit_months[r.status != Status.UNEMPLOYED] == 0)
+    assert np.all(state.benefit_months[retired] == 0) and np.all(state.ass[retired] == 0)
+    assert np.all(state.reference_wage[state.benefit_months > 0] > 0)
     share = float((state.benefit_months[r.status == Status.UNEMPLOYED] > 0).mean())
     print(f"\nshare of the unemployed receiving ARE: {share:.3f}")
     assert 0.05 < share < 0.9

@@ -12,7 +12,7 @@ from ampsim.indicators import METRO_NAMES, ZONE_NAMES
 from ampsim.model import AMPModel
 from ampsim.reports.run import write_run
 from ampsim.studies.runner import RunResult, collect_result, run_scenario
-from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status
+from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, OUTSIDE, Status
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +78,12 @@ def test_people_are_accounted_for(model):
 def test_jobs_and_statuses_are_consistent(model):
     r = model.residents
     employed = r.status == Status.EMPLOYED
-    assert np.all(r.work_zone[employed] != NO_ZONE)
+    outside = employed & (r.employer == OUTSIDE)  # out-commuters: employed, with no work zone here
+    assert 0 < outside.sum() < employed.sum()
+    assert np.all(r.work_zone[outside] == NO_ZONE)
+    assert np.all(r.work_zone[employed & ~outside] < model.territory.n_zones)
     assert np.all(r.employer[employed] != NO_EMPLOYER)
+    assert np.all(r.car[outside] == 0)
     assert np.all(r.employer[~employed] == NO_EMPLOYER)
     assert np.all(r.work_zone[~employed] == NO_ZONE)
     assert np.all(r.car[~employed] == 0)

@@ -95,6 +95,27 @@ def test_unemployed_person_on_are():
     assert gross * 0.85 < result.are[0] < gross  # less the 3 % pension contribution, CSG and CRDS
 
 
+def test_job_seeker_who_exhausted_are_receives_the_legal_ass():
+    # ASS from 1 April 2025: 19.33 EUR a day, 579.90 EUR for 30 days (Décret n° 2025-302 du
+    # 31 mars 2025, as reported by beelighted-avocats.fr); resource ceiling 70 daily amounts alone
+    # (1,353.10 EUR) and 110 in a couple (2,126.30 EUR), article R5423-1 of the Code du travail.
+    alone = calculate(2025, 6, n_adults=1, ass_eligible_1=True, rent=0.0)
+    assert close(alone.ass[0], 579.90)
+    assert alone.income_tax[0] == 0  # the ASS is not taxable
+    # the ASS is a resource of the RSA: 646.52 x 0.88 (forfait logement) - 579.90 < 6 EUR, no RSA
+    assert alone.rsa[0] == 0 and close(alone.disposable_income[0], 579.90)
+    # in a couple the ASS tops the couple's resources up to the ceiling: 2,126.30 - 1,700 = 426.30
+    couple = calculate(2025, 6, n_adults=2, ass_eligible_1=True, pensions=1700.0, rent=0.0)
+    assert close(couple.ass[0], 2126.30 - 1700.0)
+    above = calculate(2025, 6, n_adults=2, ass_eligible_1=True, pensions=2200.0, rent=0.0)
+    assert above.ass[0] == 0
+    # the ASS counts in the prime d'activite's resources: a partner's PPA falls when ASS is paid
+    without = calculate(2025, 6, n_adults=2, earnings_2=900.0, rent=0.0)
+    with_ass = calculate(2025, 6, n_adults=2, earnings_2=900.0, ass_eligible_1=True, rent=0.0)
+    assert with_ass.ass[0] > 0 and with_ass.ppa[0] < without.ppa[0]
+    assert with_ass.disposable_income[0] > without.disposable_income[0]
+
+
 def test_income_tax_matches_service_public_example():
     # service-public.fr F1419 (scale for 2025 incomes): a single person with 30,000 EUR of net
     # taxable income pays 1,977.69 + 126.30 = 2,104 EUR (no decote at this level).
@@ -209,6 +230,8 @@ def test_lookup_matches_direct_calculation_on_random_households():
         ({"n_adults": 1, "children_3_13": 1.5}, "children_3_13"),
         ({"n_adults": 1, "earnings_2": 100.0}, "earnings_2"),
         ({"n_adults": 1, "unemployed_1": True, "earnings_1": 500.0}, "earnings_1"),
+        ({"n_adults": 1, "ass_eligible_1": True, "earnings_1": 500.0}, "ass_eligible_1"),
+        ({"n_adults": 1, "ass_eligible_2": True}, "earnings_2"),
         ({"n_adults": [1, 2, 1], "rent": [0.0, 1.0]}, "rent"),
         ({"n_adults": 1, "zone": 4}, "zone"),
     ],

@@ -32,7 +32,7 @@ from ampsim.world.population import check_scale
 
 # The app runs scenarios at the scenarios' own scale, where the calibration targets pass in at
 # least 95 % of replicates (`ampsim targets --replicates 20 --scale S`: 54 of 56 at 0.05, youth
-# unemployment being met in 90 % of replicates in December 2039 and 2040; smaller scales fail
+# unemployment being met in 90 % of replicates in two late Decembers; smaller scales fail
 # more, and at 0.01 the zone-level targets cannot be evaluated): about 97,000 residents, a month
 # in a few tens of milliseconds.
 DEFAULT_SCALE = 0.05

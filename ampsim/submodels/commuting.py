@@ -10,6 +10,11 @@ air-quality awareness a little less likely). The constant b0 is calibrated at st
 metro car share is the observed 75 %. People reconsider their mode when they take a new job and
 otherwise now and then (habit). The month's car commuters per home-work zone pair feed road
 traffic in the pollution model, so transport policies act on the air.
+
+Residents whose job is outside the metropolis (out-commuters) choose no mode here and are left
+out of the car share and of the commuting traffic, as the in-commuters' trips are: most of their
+journey lies beyond the boundary, near which they mostly live, and the traffic that crosses it is
+part of the pollution model's non-commuting traffic. They are counted by home zone.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
-from ampsim.world.residents import Status
+from ampsim.world.residents import NO_ZONE, Status
 from ampsim.world.view import ModelView
 
 
@@ -109,12 +114,14 @@ class Commuting(Submodel):
         self.intercept = 0.0
         self.car_commuters = np.zeros((n, n), dtype=np.int64)
         self.commuters = np.zeros((n, n), dtype=np.int64)
+        self.out_commuters = np.zeros(n, dtype=np.int64)  # residents working outside, by home zone
         self.assign_initial_modes(model)
 
     def calibrate_intercept(self, model: ModelView) -> None:
-        """Choose b0 so that the expected car share of the current workers is the target."""
+        """Choose b0 so that the expected car share of the current workers in the metropolis is
+        the target."""
         r = model.residents
-        workers = np.flatnonzero(r.status == Status.EMPLOYED)
+        workers = np.flatnonzero((r.status == Status.EMPLOYED) & (r.work_zone != NO_ZONE))
         utility = self._utility_without_intercept(model, workers)
         self.intercept = brentq(lambda b: expit(b + utility).mean() - self.params.car_share, -20, 20)
 
@@ -144,6 +151,7 @@ class Commuting(Submodel):
         r = model.residents
         self.car_commuters[:] = 0
         self.commuters[:] = 0
+        self.out_commuters[:] = 0
         mode_choice_kernel(
             model.keys("commuting"),
             r.kernel_view(),
@@ -152,6 +160,7 @@ class Commuting(Submodel):
             chunks_for(r.n),
             self.car_commuters,
             self.commuters,
+            self.out_commuters,
         )
 
     def _logit(self) -> ModeChoiceTables:
@@ -205,11 +214,11 @@ class ModeChoiceTables(NamedTuple):
 
 @njit(cache=True, parallel=True)
 def mode_choice_kernel(
-    key, r, logit, reconsider_rate, n_chunks, car_commuters, commuters
+    key, r, logit, reconsider_rate, n_chunks, car_commuters, commuters, out_commuters
 ):  # pragma: no cover
     """New workers and those who reconsider choose a mode (`r`: ResidentArrays; `logit`:
-    ModeChoiceTables); count commuters per home-work pair. Chunks in parallel, each with its own
-    counts, added in chunk order."""
+    ModeChoiceTables); count commuters per home-work pair, and out-commuters (no work zone, no
+    mode) by home zone. Chunks in parallel, each with its own counts, added in chunk order."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
     work_zone = r.work_zone
@@ -230,6 +239,7 @@ def mode_choice_kernel(
     lez_penalty = logit.lez_penalty
     n_zones = car_commuters.shape[0]
     partial = np.zeros((n_chunks, 2, n_zones, n_zones), dtype=np.int32)  # commuters, by car
+    outside = np.zeros((n_chunks, n_zones), dtype=np.int64)
     for c in prange(n_chunks):
         start, stop = chunk_bounds(c, n_chunks, zone.size)
         for i in range(start, stop):
@@ -238,6 +248,10 @@ def mode_choice_kernel(
                 continue
             h = zone[i]
             w = work_zone[i]
+            if w == NO_ZONE:  # working outside the metropolis
+                car[i] = 0
+                outside[c, h] += 1
+                continue
             if months_in_status[i] == 0 or uniform(key, i, 0) < reconsider_rate:
                 utility = (
                     intercept
@@ -255,3 +269,4 @@ def mode_choice_kernel(
     for c in range(n_chunks):
         commuters += partial[c, 0]
         car_commuters += partial[c, 1]
+        out_commuters += outside[c]

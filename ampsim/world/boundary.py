@@ -3,7 +3,8 @@ come from and who takes them.
 
 Pure functions and one parameter group; nothing here changes the residents. The demography and
 the labour market read these rates once the metropolis is opened (design in
-docs/OPEN_METROPOLIS.md). Every default rests on a figure of `ampsim/world/data/boundary.csv`,
+docs/OPEN_METROPOLIS.md); the labour market already reads each home's distance to the boundary,
+near which out-commuters live. Every default rests on a figure of `ampsim/world/data/boundary.csv`,
 which gives its value, year, geography and source, or is marked as a modelling assumption.
 """
 
@@ -14,9 +15,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from pydantic import model_validator
+from scipy import ndimage
 
 from ampsim.core.errors import InputError
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Share, parameter
+from ampsim.world.grid import Grid
 from ampsim.world.territory import read_data_csv
 
 MAX_AGE = 120  # oldest age in years, as in the demography
@@ -292,6 +295,21 @@ def in_commuter_share_of_jobs(job_concentration_index: float, out_commuting_shar
             f"{job_concentration_index}: the metro would have fewer jobs than residents working in it"
         )
     return share
+
+
+def distance_to_boundary_km(grid: Grid) -> np.ndarray:
+    """Distance from each territory cell to the nearest land beyond the metropolis's boundary, km
+    (cell centre to cell centre). The land beyond is the land no zone owns that reaches the edge
+    of the grid: the sea is not a way out, and the few unowned cells enclosed by the territory
+    are not the world outside it."""
+    outside_land = grid.land & (grid.zone_of_cell < 0)
+    labels, _ = ndimage.label(outside_land)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    beyond = np.isin(labels, edge[edge > 0])
+    if not beyond.any():
+        raise InputError("grid: no land beyond the territory reaches the grid's edge")
+    distance = ndimage.distance_transform_edt(~beyond) * grid.cell_km
+    return distance.ravel()[grid.cell_flat]
 
 
 class JobSplit(NamedTuple):

@@ -33,9 +33,10 @@ class Status(IntEnum):
 
 
 NO_HOUSEHOLD = -1  # household of a free slot
-NO_ZONE = 255  # work_zone of residents without a job
+NO_ZONE = 255  # work_zone of residents without a job, or whose job is outside the metropolis
 NO_EMPLOYER = -1  # employer of residents without a job
 INCUMBENT = 0  # employer of residents working for an established (non-startup) employer
+OUTSIDE = -2  # employer of residents working outside the metropolis (out-commuters; work_zone NO_ZONE)
 
 
 class Education(IntEnum):
@@ -91,8 +92,8 @@ class Residents:
     status: np.ndarray  # uint8, Status
     income: np.ndarray  # float32: disposable income per consumption unit, €/year
     months_in_status: np.ndarray  # uint8: months since the last status change (saturates at 255)
-    work_zone: np.ndarray  # uint8: zone of the job, NO_ZONE when not employed
-    employer: np.ndarray  # int32: NO_EMPLOYER, INCUMBENT or a startup's unique_id
+    work_zone: np.ndarray  # uint8: zone of the job, NO_ZONE when not employed or employed OUTSIDE
+    employer: np.ndarray  # int32: NO_EMPLOYER, INCUMBENT, OUTSIDE or a startup's unique_id
     car: np.ndarray  # uint8: 1 if the resident commutes by car
     awareness: np.ndarray  # uint8: air-quality awareness, 0..255 for 0..1
     trained: np.ndarray  # uint8: 1 after completing a training course, until the next job

@@ -51,7 +51,7 @@ _DARES_PART_TIME = (
 
 
 class EarningsParameters(ParameterGroup):
-    """The published wage figures and the choices that turn them into a pay draw per job."""
+    """The published wage figures, the choices that turn them into a pay draw, arrivals' benefits."""
 
     median_no_diploma: tuple[Euro, Euro, Euro] = parameter(
         (1200.0, 1300.0, 1500.0),
@@ -207,6 +207,17 @@ class EarningsParameters(ParameterGroup):
         "pay more and small ones less, the typical start-up slightly less (Burton, Dahl & "
         "Sorenson, ILR Review 71(5) 2018)",
         description="FTE pay at a startup relative to an established employer",
+    )
+    arrival_benefit_shares: tuple[Share, Share] = parameter(
+        (0.39, 0.08),
+        unit="1",
+        source="Unédic, 'Les indicateurs de l'Assurance chômage' (Feb 2023): end of Q3 2022, 2.4 of "
+        "the 6.2 million registered job seekers were paid ARE; DARES Résultats no. 4 (Jan 2024): "
+        "4.1 million had open rights, 3.6 million with the assurance chômage, so 0.5 million, 8 %, "
+        "with the State's allowances, mostly the ASS",
+        description="shares of the job seekers who enter without a work history (initial "
+        "residents, in-migrants) who are on ARE (months left uniform over their longest rights), "
+        "and who exhausted it and meet the ASS work condition",
     )
 
 

@@ -28,6 +28,7 @@ from ampsim.submodels.income.household_income import (
     HousingInputs,
     IncomeState,
     aggregate_kernel,
+    arrival_kernel,
     empty_state,
     reconcile_kernel,
     standard_of_living,
@@ -40,7 +41,13 @@ from ampsim.submodels.income.housing_costs import (
     zone_areas,
 )
 from ampsim.submodels.income.legislation import parameters_at
-from ampsim.submodels.income.pensions import PensionParameters, aspa_amounts, draw_pensions, fit_pension_table
+from ampsim.submodels.income.pensions import (
+    PensionParameters,
+    aspa_indexed,
+    draw_pensions,
+    fit_pension_table,
+    survivor_factors,
+)
 from ampsim.submodels.income.taxbenefit import poverty_line
 from ampsim.world.residents import Residents, Status
 from ampsim.world.territory import Territory
@@ -54,7 +61,7 @@ CALIBRATION_GAIN = 1.3  # pay moves the standard of living less than one for one
 
 
 class Incomes(Submodel):
-    """Pay, pensions, ARE and households' standard of living; `income` of the residents.
+    """Pay, pensions, ARE, ASS and households' standard of living; `income` of the residents.
 
     During the spin-up the state follows the status changes but incomes are not computed (the
     labour market's calibration does not need them); `start` fits the zone levels and computes
@@ -77,7 +84,9 @@ class Incomes(Submodel):
         self.year, self.month = model.year, model.calendar_month
         self.earnings_table = build_earnings_table(self.earnings_params, self.year, self.month)
         self.pension_table = fit_pension_table(self.pension_params, self._pension_index(self.year))
-        self.state = self._initial_state(model.residents, model.seed_generator("income.initial"))
+        self.state = self._initial_state(
+            model.residents, model.seed_generator("income.initial"), model.territory.n_zones
+        )
         territory = model.territory
         _, area = zone_areas(territory)
         self.apl_zone = zone_apl_zones(territory)
@@ -89,13 +98,16 @@ class Incomes(Submodel):
         self.target = self.filosofi_targets(territory, self.year)
         self.living = np.zeros(model.households.capacity)
         self.previous_status = model.residents.status.copy()
-        self.previous_months = model.residents.months_in_status.copy()
+        self.survivor = np.ones((2, 2))  # set at the start (`survivor_factors`)
         self.computed = 0
 
-    def _initial_state(self, residents: Residents, rng: np.random.Generator) -> IncomeState:
+    def _initial_state(self, residents: Residents, rng: np.random.Generator, n_zones: int) -> IncomeState:
+        """Pay of the employed, pensions of the retirees, and the drawn work history and
+        unemployment rights of everyone (`household_income.arrival_state`)."""
         r, n = residents, residents.n
         state = empty_state(n)
         draws = rng.random((n, 3))
+        rights = rng.random((n, 4))
         employed = np.flatnonzero(r.status == Status.EMPLOYED)
         state.earnings[employed] = draw_earnings(
             draws[employed, 0],
@@ -108,7 +120,23 @@ class Incomes(Submodel):
         )
         retired = np.flatnonzero(r.status == Status.RETIRED)
         state.pension[retired] = draw_pensions(draws[retired, 2], r.sex[retired], self.pension_table)
+        arrival_kernel(
+            rights,
+            r.kernel_view(),
+            np.ones(n_zones),
+            self._net_to_gross(self.year, self.month),
+            self._arrival_shares(),
+            self.earnings_table,
+            state,
+        )
         return state
+
+    def _arrival_shares(self) -> np.ndarray:
+        return np.array(self.earnings_params.arrival_benefit_shares, dtype=float)
+
+    @staticmethod
+    def _net_to_gross(year: int, month: int) -> float:
+        return float(parameters_at(year, month)["wage.net_to_gross"])
 
     def _grow_tenures(self, model: ModelView) -> None:
         """A tenure for every row of the household table (rows added since are drawn, keyed on the
@@ -135,6 +163,7 @@ class Incomes(Submodel):
         to median standard of living, raised to a gain since benefits and tax damp the response)
         and compute every household."""
         r = model.residents
+        self.survivor = survivor_factors(self.pension_params, self.alone_shares(r))
         for _ in range(CALIBRATION_ROUNDS):
             self.update_incomes(model)
             present = r.present()
@@ -144,6 +173,7 @@ class Incomes(Submodel):
             self.zone_level *= step
             self.state.earnings[:] *= step[r.zone].astype(np.float32)
             self.state.pension[:] *= step[r.zone].astype(np.float32)
+            self.state.reference_wage[:] *= step[r.zone].astype(np.float32)
         self.update_incomes(model)
 
     # --- every month ----------------------------------------------------------------------
@@ -169,10 +199,10 @@ class Incomes(Submodel):
             model.keys("income"),
             r.kernel_view(),
             self.previous_status,
-            self.previous_months,
             new_slot,
             self.zone_level,
-            float(parameters_at(year, month)["wage.net_to_gross"]),
+            self._net_to_gross(year, month),
+            self._arrival_shares(),
             smic_growth,
             self.earnings_table,
             self.pension_table,
@@ -181,7 +211,6 @@ class Incomes(Submodel):
             dirty,
         )
         self.previous_status[:] = r.status
-        self.previous_months[:] = r.months_in_status
         self.year, self.month = year, month
         if model.month < 1:
             return
@@ -198,18 +227,41 @@ class Incomes(Submodel):
         r = model.residents
         table = model.households.arrays()
         inputs = aggregate_kernel(
-            r.kernel_view(), self.state, r.household, model.households.capacity, self.pension_params.aspa_age
+            r.kernel_view(),
+            self.state,
+            r.household,
+            model.households.capacity,
+            self.pension_params.aspa_age,
+            self.survivor,
         )
         housing = HousingInputs(
             self.tenure, table.zone.astype(np.int64), self.apl_zone, self.rent_area, self.index_ratio
         )
-        aspa = aspa_amounts(self.year, self.month, self.pension_params)
+        aspa = aspa_indexed(self.year, self.month, self.pension_params)
         index, living = standard_of_living(
             inputs, housing, self.rent_table, aspa, self.year, self.month, which
         )
         self.living[index] = living
         r.income[:] = np.where(r.household >= 0, 12.0 * self.living[r.household], 0.0).astype(np.float32)
         self.computed = int(index.size)
+
+    @staticmethod
+    def alone_shares(residents: Residents) -> np.ndarray:
+        """Share of retired men and of retired women who live without another adult (dependants,
+        the under-18s and 18-24 year-olds in education, are not adults)."""
+        r = residents
+        age = r.age_months // 12
+        dependant = (age < 18) | ((age < 25) & (r.status == Status.IN_EDUCATION))
+        adult = r.present() & ~dependant
+        adults = np.bincount(r.household[adult], minlength=int(r.household.max()) + 1)
+        alone = adults[r.household] == 1
+        retired = r.status == Status.RETIRED
+        return np.array(
+            [
+                alone[retired & (r.sex == sex)].mean() if np.any(retired & (r.sex == sex)) else 1.0
+                for sex in (0, 1)
+            ]
+        )
 
     def earnings_of_employed(self, residents: Residents) -> np.ndarray:
         """Net monthly pay of the employed residents."""

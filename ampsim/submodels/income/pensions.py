@@ -8,8 +8,11 @@ times the ratio of total to own-rights pension of that sex (end of 2019), net of
 contributions at the published net/gross ratio. The two spreads are fitted so that the pooled
 distribution of both sexes has DREES's decile ratios (first decile, median and ninth decile over
 the mean, EIR 2016). Levels are euros of December 2023; `PensionTable.level_index` moves them to
-another month. The ASPA is a household amount: single or couple, by date. See
-docs/PENSIONS_AND_RENTS.md.
+another month. Survivors' pensions, which these totals include, go to widows and widowers: a
+retiree who lives with a partner has the own-rights part of the drawn total, one who lives without
+has the survivor's part on top (`survivor_factors`). The ASPA is a household amount: single or
+couple, by date, indexed after its last known value as the legislation indexes euro amounts
+(`aspa_indexed`). See docs/PENSIONS_AND_RENTS.md.
 
 Every draw takes pre-drawn uniforms, so the Numba function can run inside counter-based random
 kernels and give the same result whatever the number of threads.
@@ -30,6 +33,7 @@ from ampsim.core.checks import finite_array, whole_array
 from ampsim.core.errors import InputError
 from ampsim.core.parameters import ParameterGroup, bounded, parameter
 from ampsim.submodels.income.earnings import normal_quantile
+from ampsim.submodels.income.legislation import load_legislation
 
 Ratio = bounded(0.5, 2.0)
 DatedAmount = tuple[
@@ -265,6 +269,32 @@ def _in_force(dated: tuple[DatedAmount, ...], year: int, month: int) -> float:
         y, m, _ = min(dated)
         raise InputError(f"year: no ASPA amount is known before {y}-{m:02d}, got {year}-{month:02d}")
     return float(amounts[-1])
+
+
+def aspa_indexed(year: int, month: int = 1, params: PensionParameters | None = None) -> tuple[float, float]:
+    """ASPA maximum (single, couple) of a month: the dated amount in force, indexed after the last
+    dated value by the legislation's yearly rate on each anniversary of that value (the rule of
+    every other euro amount: an assumption, so that the floor does not fall behind the poverty
+    line by assumption)."""
+    params = params or PensionParameters()
+    single, couple = aspa_amounts(year, month, params)
+    y, m, _ = max(max(params.aspa_single), max(params.aspa_couple))
+    years = int(year) - y - (1 if int(month) < m else 0)
+    factor = (1.0 + load_legislation().indexation_rate) ** max(years, 0)
+    return single * factor, couple * factor
+
+
+def survivor_factors(params: PensionParameters, alone_share: np.ndarray) -> np.ndarray:
+    """Multipliers (sex, [with a partner, without]) of the drawn total pension. A retiree who
+    lives with a partner has the own-rights part (total / DREES's ratio of total to own-rights
+    pension); one without a partner, taken as widowed, has the survivor's pension on top, so that
+    each sex's mean pension stays DREES's: a x alone + (1 - a) / ratio = 1, with a the sex's share
+    of retirees living without a partner (`alone_share`, men and women)."""
+    ratio = np.asarray(params.total_to_own_rights, dtype=float)
+    share = np.clip(np.asarray(alone_share, dtype=float), 0.05, 1.0)
+    partner = 1.0 / ratio
+    alone = (1.0 - (1.0 - share) * partner) / share
+    return np.ascontiguousarray(np.stack([partner, alone], axis=1))
 
 
 def aspa_top_up(

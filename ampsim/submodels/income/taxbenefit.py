@@ -2,15 +2,17 @@
 
 Vectorised over households. The components are computed in the order the law chains them:
 
-    ARE -> family allowances (AF) -> housing benefit (AL) -> RSA -> prime d'activite (PPA)
+    ARE -> family allowances (AF) -> housing benefit (AL) -> ASS -> RSA -> prime d'activite (PPA)
         -> income tax
 
-RSA and PPA resources include net earnings, net ARE and the base family allowances; both deduct a
-housing flat amount (forfait logement) when the household receives housing benefit or pays no rent.
+The ASS (allocation de solidarite specifique) is paid to job seekers who exhausted their ARE and
+meet its work condition, within a resource ceiling of the couple. RSA and PPA resources include
+net earnings, net ARE, the ASS, pensions and the base family allowances; both deduct a housing flat
+amount (forfait logement) when the household receives housing benefit or pays no rent.
 The housing benefit of an RSA household is then recomputed with its resources neutralised, as the
 law does (articles R822-15 and R822-17 of the Code de la construction et de l'habitation).
 
-    disposable income = net earnings + net ARE + AF + AL + RSA + PPA - income tax
+    disposable income = net earnings + net ARE + ASS + AF + AL + RSA + PPA - income tax
 
 All amounts are euros per month; the income tax is the annual tax of the year divided by 12.
 Households are in a steady state: the resources of the reference periods (the last 3 months for
@@ -27,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ampsim.submodels.income.legislation import check_period, parameters_at
+from ampsim.submodels.income.unemployment import are_daily, are_monthly, ass_monthly
 
 Params = dict[str, Any]
 MAX_CHILDREN_PER_BAND = 12
@@ -49,6 +52,8 @@ class Households:
     rent: np.ndarray
     zone: np.ndarray
     pensions: np.ndarray  # net pensions of the household's adults, together
+    ass_eligible_1: np.ndarray  # bool: exhausted ARE and meets the ASS work condition
+    ass_eligible_2: np.ndarray
 
     @property
     def n_children(self) -> np.ndarray:
@@ -73,6 +78,7 @@ class TaxBenefitResult:
 
     net_earnings: np.ndarray
     are: np.ndarray
+    ass: np.ndarray
     family_allowances: np.ndarray
     housing_benefit: np.ndarray
     rsa: np.ndarray
@@ -130,13 +136,17 @@ def make_households(
     rent: Any = 0.0,
     zone: Any = 2,
     pensions: Any = 0.0,
+    ass_eligible_1: Any = False,
+    ass_eligible_2: Any = False,
 ) -> Households:
     """Check and broadcast household inputs; bad input raises ValueError naming the argument.
 
     Earnings are monthly net wages per adult; an unemployed adult receives ARE computed from
     their gross daily reference wage (SJR) and must have no earnings. ``rent`` is the monthly
     rent (0 for owners and people housed free); ``zone`` is the housing-benefit zone (1, 2 or 3);
-    ``pensions`` the adults' net monthly pensions, together.
+    ``pensions`` the adults' net monthly pensions, together. An adult ``ass_eligible`` (a job
+    seeker who exhausted ARE and meets the ASS work condition) receives the ASS within its resource
+    ceiling, and must have no earnings and no ARE.
     """
     raw = {
         "n_adults": n_adults,
@@ -152,6 +162,8 @@ def make_households(
         "rent": rent,
         "zone": zone,
         "pensions": pensions,
+        "ass_eligible_1": ass_eligible_1,
+        "ass_eligible_2": ass_eligible_2,
     }
     size = max(np.atleast_1d(np.asarray(v)).size for v in raw.values())
     out: dict[str, np.ndarray] = {"n_adults": _count("n_adults", n_adults, size, 1, 2)}
@@ -166,17 +178,24 @@ def make_households(
         "pensions",
     ):
         out[key] = _amount(key, raw[key], size)
-    for key in ("unemployed_1", "unemployed_2"):
+    for key in ("unemployed_1", "unemployed_2", "ass_eligible_1", "ass_eligible_2"):
         out[key] = _count(key, np.asarray(raw[key], dtype=float), size, 0, 1).astype(bool)
     out["zone"] = _count("zone", zone, size, 1, 3)
     out = {k: np.broadcast_to(v, (size,)).copy() for k, v in out.items()}
     single = out["n_adults"] == 1
-    if np.any(single & ((out["earnings_2"] > 0) | out["unemployed_2"])):
-        raise ValueError("earnings_2: expected 0 and unemployed_2 False for single-adult households")
+    if np.any(single & ((out["earnings_2"] > 0) | out["unemployed_2"] | out["ass_eligible_2"])):
+        raise ValueError(
+            "earnings_2: expected 0, and unemployed_2 and ass_eligible_2 False, for single-adult households"
+        )
     for i in (1, 2):
         if np.any(out[f"unemployed_{i}"] & (out[f"earnings_{i}"] > 0)):
             raise ValueError(
                 f"earnings_{i}: expected 0 for an unemployed adult (ARE and wages are not combined)"
+            )
+        if np.any(out[f"ass_eligible_{i}"] & ((out[f"earnings_{i}"] > 0) | out[f"unemployed_{i}"])):
+            raise ValueError(
+                f"ass_eligible_{i}: expected False for an adult with earnings or ARE (the ASS follows "
+                "exhausted ARE, and ASS and wages are not combined)"
             )
     return Households(**out)
 
@@ -191,46 +210,10 @@ def consumption_units(households: Households) -> np.ndarray:
     return 1.0 + 0.5 * (h.n_adults - 1 + h.children_14_19) + 0.3 * (h.children_0_2 + h.children_3_13)
 
 
-def are_monthly(
-    reference_daily_wage: np.ndarray, unemployed: np.ndarray, p: Params
-) -> tuple[np.ndarray, np.ndarray]:
-    """Net monthly ARE and its taxable part, from the gross daily reference wage (SJR).
-
-    Daily gross = max(57 % SJR, 40.4 % SJR + fixed part), at least the minimum, at most 75 % SJR.
-    Deducted: 3 % of the SJR for complementary pensions (unless it brings the allowance under the
-    minimum), then CSG 6.2 % and CRDS 0.5 % on 98.25 %, limited so that the monthly allowance stays
-    at least the gross monthly SMIC.
-    """
-    sjr = np.where(unemployed, reference_daily_wage, 0.0)
-    daily = _are_daily(sjr, p)
-    pension = p["are.pension_contribution_rate"] * sjr
-    pension = np.where(daily - pension > p["are.minimum"], pension, 0.0)
-    days = p["are.days_per_month"]
-    gross = daily * days
-    after_pension = (daily - pension) * days
-    base = p["csg.base_share"] * after_pension
-    csg_crds = (p["csg.replacement_full_rate"] + p["crds.rate"]) * base
-    csg_crds = np.minimum(csg_crds, np.maximum(after_pension - p["smic.gross_monthly"], 0.0))
-    net = np.where(unemployed & (sjr > 0), after_pension - csg_crds, 0.0)
-    full = (p["csg.replacement_full_rate"] + p["crds.rate"]) * base
-    non_deductible_share = np.divide(
-        p["csg.replacement_full_rate"] - p["csg.replacement_deductible_rate"] + p["crds.rate"],
-        p["csg.replacement_full_rate"] + p["crds.rate"],
-    )
-    levied_share = np.divide(csg_crds, full, out=np.zeros_like(full), where=full > 0)
-    taxable = net + non_deductible_share * csg_crds * (levied_share > 0)
-    return np.where(gross > 0, net, 0.0), np.where(gross > 0, taxable, 0.0)
-
-
-def _are_daily(sjr: np.ndarray, p: Params) -> np.ndarray:
-    daily = np.maximum(p["are.rate_alone"] * sjr, p["are.rate_with_fixed_part"] * sjr + p["are.fixed_part"])
-    return np.minimum(np.maximum(daily, p["are.minimum"]), p["are.ceiling_rate"] * sjr)
-
-
 def are_daily_gross(reference_daily_wage: Any, year: int, month: int = 1) -> np.ndarray:
     """Gross daily ARE for a daily reference wage: max(57 %, 40.4 % + fixed part), >= minimum, <= 75 %."""
     check_period(year, month)
-    return _are_daily(_amount("reference_daily_wage", reference_daily_wage, None), parameters_at(year, month))
+    return are_daily(_amount("reference_daily_wage", reference_daily_wage, None), parameters_at(year, month))
 
 
 def maximum_amount(benefit: str, households: Households, year: int, month: int = 1) -> np.ndarray:
@@ -394,8 +377,8 @@ def _housing_flat_deduction(h: Households, housed: np.ndarray, p: Params, prefix
 
 
 def rsa(h: Households, other_resources: np.ndarray, housed: np.ndarray, p: Params) -> np.ndarray:
-    """RSA = maximum amount - forfait logement - resources (earnings, ARE, pensions, base AF); not paid
-    under 6 EUR."""
+    """RSA = maximum amount - forfait logement - resources (earnings, ARE, ASS, pensions, base AF); not
+    paid under 6 EUR."""
     amount = (
         _flat_amount(h, p, "rsa")
         - _housing_flat_deduction(h, housed, p, "rsa")
@@ -416,7 +399,7 @@ def ppa_bonus(earnings: np.ndarray, p: Params) -> np.ndarray:
 def ppa(h: Households, other_resources: np.ndarray, housed: np.ndarray, p: Params) -> np.ndarray:
     """PPA = amount + 59.85 % of earnings + bonuses - max(amount, resources + forfait logement), net of CRDS.
 
-    Resources are earnings, ARE, pensions and base AF (the RSA is not a resource of the PPA); nil without
+    Resources are earnings, ARE, ASS, pensions and base AF (the RSA is not a resource of the PPA); nil without
     earnings; not paid under 15 EUR.
     """
     flat = _flat_amount(h, p, "ppa")
@@ -529,18 +512,22 @@ def compute(households: Households, year: int, month: int = 1) -> TaxBenefitResu
     resources = housing_resources(h, wages, are_taxable, p)
     al = housing_benefit(h, resources, p)
     housed = (al > 0) | (h.rent <= 0)
-    other_resources = are + af_base + h.pensions
+    ass = ass_monthly(
+        h.couple, (h.ass_eligible_1, h.ass_eligible_2), wages[0] + wages[1] + are + h.pensions, p
+    )
+    other_resources = are + ass + af_base + h.pensions
     rsa_amount = rsa(h, other_resources, housed, p)
     al = np.where(rsa_amount > 0, housing_benefit(h, np.zeros_like(resources), p), al)
     housed = (al > 0) | (h.rent <= 0)
     ppa_amount = ppa(h, other_resources, housed, p)
     tax, _ = income_tax(h, wages, are_taxable, p)
     monthly_tax = tax / 12.0
-    disposable = h.earnings + h.pensions + are + af + al + rsa_amount + ppa_amount - monthly_tax
+    disposable = h.earnings + h.pensions + are + ass + af + al + rsa_amount + ppa_amount - monthly_tax
     units = consumption_units(h)
     return TaxBenefitResult(
         net_earnings=h.earnings.copy(),
         are=are,
+        ass=ass,
         family_allowances=af,
         housing_benefit=al,
         rsa=rsa_amount,

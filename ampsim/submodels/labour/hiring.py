@@ -1,8 +1,10 @@
-"""Hiring: who finds a job this month and where they are hired (a startup's open position or an
-incumbent job, never beyond vacancies), and direct placements by policies."""
+"""Hiring: who finds a job outside the metropolis this month, who finds one inside it and where
+they are hired (a startup's open position or an incumbent job, never beyond vacancies), and direct
+placements by policies."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -11,7 +13,7 @@ from numba import njit, prange
 from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.rng import uniform
 from ampsim.submodels.labour.matching import SearchTables, search_effort
-from ampsim.world.residents import INCUMBENT, ResidentArrays, Status, change_status
+from ampsim.world.residents import INCUMBENT, NO_ZONE, OUTSIDE, ResidentArrays, Status, change_status
 from ampsim.world.view import ModelView
 
 
@@ -38,6 +40,56 @@ class HireCounts(NamedTuple):
     priority_by_startup: np.ndarray  # int64: of them, hires living in a priority zone
     unemployed_by_home_zone: np.ndarray  # float: hires of unemployed 15-64 year-olds
     inactive_by_home_zone: np.ndarray  # float: hires of inactive 15-64 year-olds (who become active)
+
+
+@njit(cache=True, parallel=True)
+def outside_hiring_kernel(key, r, search, rate_by_cell, n_chunks, finds):  # pragma: no cover
+    """Job seekers who find a job outside the metropolis this month, P = 1 - exp(-effort x
+    rate_by_cell[home cell]): they become employed with employer OUTSIDE and no work zone, fill
+    no vacancy of the metropolis and leave its search. Each resident's own state and draw only
+    (`key`: the out-commuters' stream), so in parallel; counted by home zone in `finds` (3, zones):
+    all finds, those of unemployed and those of inactive 15-64 year-olds (who become active).
+    Returns the expected number of finds (the sum of the probabilities), in chunk order."""
+    # unpacked before prange (see ResidentArrays)
+    zone = r.zone
+    home_cell = r.home_cell
+    age_months = r.age_months
+    status = r.status
+    months_in_status = r.months_in_status
+    education = r.education
+    trained = r.trained
+    work_zone = r.work_zone
+    employer = r.employer
+    partial = np.zeros((n_chunks, 3, finds.shape[1]), dtype=np.int64)
+    expected = np.zeros(n_chunks)
+    for c in prange(n_chunks):
+        start, stop = chunk_bounds(c, n_chunks, zone.size)
+        for i in range(start, stop):
+            s = status[i]
+            if s != Status.UNEMPLOYED and s != Status.INACTIVE:
+                continue
+            effort = search_effort(
+                s, age_months[i] // 12, months_in_status[i], education[i], trained[i], search
+            )
+            if effort <= 0.0:
+                continue
+            # expm1: exact for small rates, and the same libm function compiled or in Python
+            p = -math.expm1(-effort * rate_by_cell[home_cell[i]])
+            expected[c] += p
+            if uniform(key, i, 0) >= p:
+                continue
+            h = zone[i]
+            partial[c, 0, h] += 1  # search_effort is 0 outside 15-64, so every find is of working age
+            partial[c, 1 if s == Status.UNEMPLOYED else 2, h] += 1
+            change_status(i, Status.EMPLOYED, status, months_in_status)
+            work_zone[i] = NO_ZONE
+            employer[i] = OUTSIDE
+            trained[i] = 0
+    total = 0.0
+    for c in range(n_chunks):
+        finds += partial[c]
+        total += expected[c]
+    return total
 
 
 def hire_job_finders(

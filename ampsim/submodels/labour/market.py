@@ -1,5 +1,6 @@
-"""The labour market as a submodel: incumbent jobs per zone, the month's separations, counts and
-matching, hires, and the calibration of the matching during the spin-up (see the package)."""
+"""The labour market as a submodel: incumbent jobs per zone, the month's separations, residents'
+jobs outside the metropolis, counts and matching, hires, and the calibration of the matching
+during the spin-up (see the package)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from numba import njit, prange
 from ampsim.core.chunks import chunks_for
 from ampsim.core.rng import uniform, uniforms
 from ampsim.core.submodel import Submodel
-from ampsim.submodels.labour.hiring import HireCounts, Openings, hire_job_finders
+from ampsim.submodels.labour.hiring import HireCounts, Openings, hire_job_finders, outside_hiring_kernel
 from ampsim.submodels.labour.matching import SearchTables, count_labour_kernel, matching_kernel
 from ampsim.submodels.labour.parameters import LabourParameters
-from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, Status, change_status
+from ampsim.world.boundary import distance_to_boundary_km
+from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, OUTSIDE, Status, change_status
 from ampsim.world.view import ModelView
 
 if TYPE_CHECKING:
     from ampsim.submodels.startups import OpenPositions
+
+
+OUT_COMMUTER_HORIZON_MONTHS = 24.0  # within which the spin-up closes the out-commuters' gap to their share
 
 
 class SeparationRates(NamedTuple):
@@ -49,6 +54,14 @@ class LabourMarket(Submodel):
         self._graduates_total = self._jobs_total = 0.0  # over the spin-up, for the job-loss rate
         self._finders = np.empty(0, dtype=np.int32)  # slots of the month's job finders
         self.outside_effort_per_job = 0.01  # in-commuters' search effort per job; calibrated
+        # residents' outside finding rate per unit of their metro finding rate, at home on the
+        # boundary; calibrated
+        self.outside_find_ratio = 0.1 if params.out_commuting_share > 0 else 0.0
+        self._outside_correction = 1.0  # on the ratio during the spin-up only (see its calibration)
+        self._ratio_used = 0.0  # the ratio of the month's outside finds
+        # slow means of the metro's hires of residents and of the outside finds expected per unit
+        # of the ratio (negative: none yet), for its calibration
+        self._metro_hires_mean = self._outside_per_ratio_mean = -1.0
 
     def setup(self, model: ModelView) -> None:
         """Zone tables from the territory, then every employed resident gets a job."""
@@ -72,6 +85,15 @@ class LabourMarket(Submodel):
         self.hires_by_home = np.zeros(n)
         self.filled_by_zone = np.zeros(n)
         self.outside_hires = np.zeros(n, dtype=np.int64)  # the month's hires of in-commuters
+        # residents' weight of working outside, by home cell: exp(-distance to the boundary / L)
+        self.boundary_weight = np.exp(
+            -distance_to_boundary_km(territory.grid) / self.params.out_commuting_decay_km
+        )
+        self.cell_zone = territory.grid.cell_zone.astype(np.int64)
+        self.finding_rate = np.zeros(n)  # metro hires per unit of search effort by home zone, last month
+        self.outside_finds = np.zeros(n, dtype=np.int64)  # the month's outside job finds, by home
+        self.expected_outside_finds = 0.0
+        self.out_commuters = 0  # residents working outside after the month's hires (simulated)
         self.assign_initial_jobs(model)
 
     def job_access(self) -> np.ndarray:
@@ -115,8 +137,9 @@ class LabourMarket(Submodel):
 
     # --- initial state ------------------------------------------------------------------
     def assign_initial_jobs(self, model: ModelView) -> None:
-        """Give every employed resident a work zone (gravity on jobs and distance) and size the
-        incumbent jobs of each zone so that a share `vacancy_rate` of them is vacant."""
+        """Give every employed resident a work zone (gravity on jobs and distance), then a share
+        `out_commuting_share` of them a job outside the metropolis instead (`_initial_out_commuters`),
+        and size the incumbent jobs of each zone so that a share `vacancy_rate` of them is vacant."""
         r = model.residents
         population = model.territory.population.astype(float)
         attraction = population**self.params.job_attraction_exponent
@@ -131,25 +154,43 @@ class LabourMarket(Submodel):
             work[here] = np.searchsorted(cdf[h], draws[here], side="right")
         r.work_zone[employed] = np.minimum(work, cdf.shape[1] - 1).astype(np.uint8)
         r.employer[employed] = INCUMBENT
-        filled = np.bincount(r.work_zone[employed], minlength=population.size)
+        outside = self._initial_out_commuters(model, employed)
+        r.work_zone[employed[outside]] = NO_ZONE
+        r.employer[employed[outside]] = OUTSIDE
+        self.out_commuters = int(outside.sum())
+        filled = np.bincount(r.work_zone[employed[~outside]], minlength=population.size)
         # in-commuters hold a share of the jobs besides the residents' and the vacancies
         share, vacancy_rate = self.params.in_commuter_share, self.params.vacancy_rate
         self.jobs = filled / (1 - vacancy_rate - share)
         self.in_commuters = share * self.jobs
 
+    def _initial_out_commuters(self, model: ModelView, employed: np.ndarray) -> np.ndarray:
+        """Which of the employed work outside: resident i with probability min(1, c w_i), w_i the
+        boundary weight of their home cell and c such that the expected share is
+        `out_commuting_share` (a draw per slot on its own stream, the same in every scenario)."""
+        weight = self.boundary_weight[model.residents.home_cell[employed]]
+        if employed.size == 0 or weight.sum() <= 0:
+            return np.zeros(employed.size, dtype=bool)
+        probability = np.minimum(self.params.out_commuting_share * weight.size / weight.sum() * weight, 1.0)
+        return uniforms(model.keys("labour.out_commuters.initial", month=0), employed, 0) < probability
+
     # --- monthly step -------------------------------------------------------------------
     def step(self, model: ModelView, search_boost: np.ndarray, openings: OpenPositions) -> None:
-        """Separations, then the month's matching; `search_boost` is the job-search multiplier of
-        each training mark, `openings` the startups' open positions by zone."""
+        """Separations, residents' finds of jobs outside the metropolis, then the month's matching;
+        `search_boost` is the job-search multiplier of each training mark, `openings` the startups'
+        open positions by zone."""
         r = model.residents.kernel_view()
         keys = model.keys("labour")
         n = self.jobs.size
         self.separations = separation_kernel(keys, r, self._separation_rates())
         search = self._search_tables(search_boost)
+        finds = self._hire_out_commuters(model, search)  # residents' outside jobs, before the metro's
         filled, seekers, unemployed, active = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
-        count_labour_kernel(r, search, chunks_for(r.zone.size), filled, seekers, unemployed, active)
+        outside = np.zeros(n)
+        count_labour_kernel(r, search, chunks_for(r.zone.size), filled, seekers, unemployed, active, outside)
         self.seekers_by_zone, self.unemployed_by_zone, self.active_by_zone = seekers, unemployed, active
         self.filled_by_zone = filled
+        self.out_commuters = int(outside.sum())
         self.jobs *= 1 - self.job_loss_rate
         self.in_commuters *= 1 - self._in_commuter_leaving_rate()
         vacant_jobs = np.maximum(self.jobs - filled - self.in_commuters, 0.0)  # fractional
@@ -159,9 +200,11 @@ class LabourMarket(Submodel):
         vacancies = vacant_jobs + startup_open_by_zone
         self.vacancies_by_zone = vacancies
         self.posted_by_zone = incumbent_open + startup_open_by_zone  # whole vacancies on offer
-        self.employed_before = float(active.sum() - unemployed.sum()) + self.separations
+        # employed before the month's separations and hires (the count follows the outside finds)
+        self.employed_before = float(active.sum() - unemployed.sum()) + self.separations - finds
         outside_effort = self.outside_effort_per_job * self.jobs
         finding_rate, destination_cdf, per_effort = self._matching(seekers, vacancies, outside_effort)
+        self.finding_rate = finding_rate
         self._hire_in_commuters(per_effort * outside_effort, incumbent_open, model)
         vacant = Openings(
             destination_cdf=destination_cdf,
@@ -201,8 +244,13 @@ class LabourMarket(Submodel):
 
     def employed_residents(self) -> float:
         """Residents employed at the end of the month (simulated units): those counted at its start
-        less the month's separations, plus its hires of residents."""
-        return self.employed_before - self.separations + float(self.hires_by_zone.sum())
+        less the month's separations, plus its hires of residents inside and outside the metro."""
+        return (
+            self.employed_before
+            - self.separations
+            + float(self.hires_by_zone.sum())
+            + float(self.outside_finds.sum())
+        )
 
     def fill_rate(self) -> np.ndarray:
         """The month's hires per vacancy in each work zone (0 where there was none)."""
@@ -248,6 +296,22 @@ class LabourMarket(Submodel):
         """Monthly rate at which in-commuters leave their job (to unemployment or inactivity),
         that of a 25-54 year-old resident with the baccalauréat."""
         return self.params.separation_rate + self.params.exit_to_inactivity_rate
+
+    def _hire_out_commuters(self, model: ModelView, search: SearchTables) -> int:
+        """Job seekers find jobs outside the metropolis first, per unit of search effort at the
+        rate `outside_find_ratio` x the boundary weight of their home cell x their home zone's
+        finding rate in the metropolis the month before (their own draw on the out-commuters'
+        stream), so that outside finds follow the metro's; returns the number of finds."""
+        r = model.residents.kernel_view()
+        finds = np.zeros((3, self.jobs.size), dtype=np.int64)
+        spin_up = model.month < 1  # the spin-up's months are 0 and before
+        self._ratio_used = self.outside_find_ratio * (self._outside_correction if spin_up else 1.0)
+        rate_by_cell = self._ratio_used * self.boundary_weight * self.finding_rate[self.cell_zone]
+        self.expected_outside_finds = outside_hiring_kernel(
+            model.keys("labour.out_commuters"), r, search, rate_by_cell, chunks_for(r.zone.size), finds
+        )
+        self.outside_finds = finds[0]
+        return int(finds[0].sum())
 
     def _hire_in_commuters(self, expected: np.ndarray, incumbent_open: np.ndarray, model: ModelView) -> None:
         """In-commuters take their share of each zone's hires first, from its whole vacancies
@@ -301,6 +365,7 @@ class LabourMarket(Submodel):
         wanted_jobs = (self.filled_by_zone + self.in_commuters) / (1 - self.params.vacancy_rate)
         self.jobs += gain * (wanted_jobs - self.jobs)
         self._calibrate_outside_effort(gain)
+        self._calibrate_outside_finding()
         # established firms shed jobs at the rate at which graduating startups add them, so that
         # the baseline's labour demand is stationary; a policy that adds startups adds jobs. The
         # rate is the spin-up's mean: graduations are few and lumpy, and a rate read off a few
@@ -322,6 +387,29 @@ class LabourMarket(Submodel):
         )
         ratio = float(np.clip(max(wanted, 0.0) / max(hires, 1e-9), 0.8, 1.25))
         self.outside_effort_per_job *= ratio**gain
+
+    def _calibrate_outside_finding(self) -> None:
+        """The ratio of the residents' outside finding rate to the metro's is set so that outside
+        finds are `out_commuting_share` of all the residents' job finds: share / (1 - share) times
+        the metro's hires of residents per outside find expected at a ratio of 1 (both means over
+        about two years). Out-commuters leave their jobs at the residents' rates and are recruited
+        from the same job finders, so their stock then stays near that share of the employed
+        residents. During the spin-up only, a correction on the ratio also closes the gap between
+        their stock and that share within OUT_COMMUTER_HORIZON_MONTHS, so that the run starts at
+        it; the run keeps the plain ratio. Expected finds and the metro's many hires, not the
+        out-commuters' own few flows: at small scales a controller on those would wander."""
+        if self.outside_find_ratio <= 0 or self.expected_outside_finds <= 0:
+            return  # none wanted, or the first month (no finding rate in the metro yet)
+        share = self.params.out_commuting_share
+        self._metro_hires_mean = _slow_mean(self._metro_hires_mean, float(self.hires_by_zone.sum()))
+        self._outside_per_ratio_mean = _slow_mean(
+            self._outside_per_ratio_mean, self.expected_outside_finds / self._ratio_used
+        )
+        wanted = share / (1 - share) * self._metro_hires_mean  # outside finds a month
+        self.outside_find_ratio = float(wanted / self._outside_per_ratio_mean)
+        gap = share * self.employed_residents() - self.out_commuters
+        correction = 1 + gap / OUT_COMMUTER_HORIZON_MONTHS / max(wanted, 1e-9)
+        self._outside_correction = float(np.clip(correction, 0.5, 2.0))
 
     def _smooth(self, **series: np.ndarray) -> dict[str, np.ndarray]:
         """Exponential moving averages (weight 1/3 on the newest month) of the named series."""
@@ -371,6 +459,11 @@ def separation_kernel(key, r, rates):  # pragma: no cover - compiled
         work_zone[i] = NO_ZONE
         employer[i] = NO_EMPLOYER
     return separations
+
+
+def _slow_mean(mean: float, value: float, weight: float = 1 / 24) -> float:
+    """Exponential moving average with a memory of about two years (negative mean: none yet)."""
+    return float(value) if mean < 0 else mean + weight * (value - mean)
 
 
 def _round_stochastically(values: np.ndarray, key: np.uint64) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Job search and the matching function: each resident's search effort, the month's counts by zone
-(filled incumbent jobs, search effort, unemployed, actives) and the hires each work zone makes."""
+(filled incumbent jobs, search effort, unemployed, actives, out-commuters) and the hires each work
+zone makes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import chunk_bounds
-from ampsim.world.residents import INCUMBENT, Status
+from ampsim.world.residents import INCUMBENT, OUTSIDE, Status
 
 
 class SearchTables(NamedTuple):
@@ -41,10 +42,13 @@ def search_effort(status, age, months, education, trained, search):  # pragma: n
 
 
 @njit(cache=True, parallel=True)
-def count_labour_kernel(r, search, n_chunks, filled, seekers, unemployed, active):  # pragma: no cover
-    """Filled incumbent jobs by work zone; search effort, unemployed and actives (15-64) by home
-    zone, from the residents `r` (ResidentArrays). Chunks in parallel, their sums added in chunk
-    order (see `ampsim.core.chunks`)."""
+def count_labour_kernel(
+    r, search, n_chunks, filled, seekers, unemployed, active, out_commuters
+):  # pragma: no cover
+    """Filled incumbent jobs by work zone; search effort, unemployed and actives (15-64) and the
+    residents working outside the metropolis by home zone, from the residents `r`
+    (ResidentArrays). Out-commuters fill no job of the metropolis. Chunks in parallel, their sums
+    added in chunk order (see `ampsim.core.chunks`)."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
     age_months = r.age_months
@@ -54,7 +58,7 @@ def count_labour_kernel(r, search, n_chunks, filled, seekers, unemployed, active
     trained = r.trained
     work_zone = r.work_zone
     employer = r.employer
-    partial = np.zeros((n_chunks, 4, filled.size))  # filled, seekers, unemployed, active
+    partial = np.zeros((n_chunks, 5, filled.size))  # filled, seekers, unemployed, active, outside
     for c in prange(n_chunks):
         start, stop = chunk_bounds(c, n_chunks, zone.size)
         for i in range(start, stop):
@@ -63,6 +67,8 @@ def count_labour_kernel(r, search, n_chunks, filled, seekers, unemployed, active
             if s == Status.EMPLOYED:
                 if employer[i] == INCUMBENT:
                     partial[c, 0, work_zone[i]] += 1
+                elif employer[i] == OUTSIDE:
+                    partial[c, 4, zone[i]] += 1
                 if 15 <= age <= 64:
                     partial[c, 3, zone[i]] += 1
                 continue
@@ -78,6 +84,7 @@ def count_labour_kernel(r, search, n_chunks, filled, seekers, unemployed, active
             seekers[z] += partial[c, 1, z]
             unemployed[z] += partial[c, 2, z]
             active[z] += partial[c, 3, z]
+            out_commuters[z] += partial[c, 4, z]
 
 
 @njit(cache=True)

@@ -139,6 +139,27 @@ class LabourParameters(ParameterGroup):
         description="share of the metropolis's jobs held by people who live outside it (at the "
         "start, and kept by the calibration of outside search effort)",
     )
+    out_commuting_share: float = parameter(
+        0.06,
+        unit="share of employed residents",
+        ge=0,
+        le=0.5,
+        source="well below the PACA average of 1 in 5 working outside their intercommunality "
+        "(INSEE 2016), AMP being the region's largest employment area; modelling assumption, as "
+        "ampsim/world/boundary.py (docs/OPEN_METROPOLIS.md)",
+        description="employed residents whose job is outside the metropolis (at the start, and "
+        "kept by the calibration of their outside job finding)",
+    )
+    out_commuting_decay_km: float = parameter(
+        15.0,
+        unit="km",
+        gt=0,
+        le=200,
+        source="out-commuters live near the boundary; trips out of the metropolis are longer than "
+        "the 7 km of commuting_decay_km; modelling assumption",
+        description="length L of the weight exp(-b/L) of working outside, b the distance from home "
+        "to the land beyond the metropolis",
+    )
     calibration_horizon_months: float = parameter(
         6.0,
         le=120,

@@ -271,6 +271,7 @@ class AMPModel(mesa.Model):
             employment_rate=self.labour.employment_rate(),
             rent=self.housing.rent,
             vacant=self.housing.vacant(self.residents),
+            work_cdf=self.labour.arrival_work_cdf(),
         )
         self._step(self.lifecourse)  # school leaving, inactivity, retirement
         self._step(self.training)  # training entries and completions

@@ -90,6 +90,8 @@ class Resident(mesa.Agent):
 
     # --- 7.1: the clock -----------------------------------------------------------------
     def age_one_month(self) -> None:
+        if self.status == Status.ABSENT:  # a free slot: nobody lives there
+            return
         self.age_months = min(self.age_months + 1, 65535)
         self.months_in_status = min(self.months_in_status + 1, 255)
 
@@ -224,6 +226,9 @@ class Resident(mesa.Agent):
     # --- 7.12: exposure -----------------------------------------------------------------
     def breathe(self) -> None:
         """Exposure at home this month, lowered by awareness; the deaths it brings forward."""
+        if self.status == Status.ABSENT:  # a free slot: nobody lives there
+            self.deaths_pm25 = 0.0
+            return
         p = self.model.inputs
         reduction = 1 - p.avoidance * self.awareness / 255
         no2, pm25 = p.no2[self.home_cell] * reduction, p.pm25[self.home_cell] * reduction
@@ -427,8 +432,9 @@ class KernelMonths:
         model = self.model
         r = model.residents
         model.month += 1
-        np.minimum(r.age_months.astype(np.int64) + 1, 65535, out=r.age_months, casting="unsafe")
-        np.minimum(r.months_in_status.astype(np.int64) + 1, 255, out=r.months_in_status, casting="unsafe")
+        present = r.present()  # the demography kernel ages only the residents, not the free slots
+        r.age_months[present] = np.minimum(r.age_months[present].astype(np.int64) + 1, 65535)
+        r.months_in_status[present] = np.minimum(r.months_in_status[present].astype(np.int64) + 1, 255)
         with kernel_threads(r.n):  # as `AMPModel.step`
             model.training.step(model)
             model.labour.step(

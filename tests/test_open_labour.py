@@ -126,7 +126,7 @@ def baseline():
     model.history = [(r.status.copy(), _out_commuters(model), np.zeros(0, dtype=np.int64), None)]
     while model.running:
         model.step()
-        replaced = model.demography.replaced_slots.copy()
+        replaced = np.concatenate([model.demography.newborn_slots, model.migration.arrival_slots])
         model.history.append((r.status.copy(), _out_commuters(model), replaced, model.metrics.latest))
     yield model
     model.close()

@@ -112,7 +112,9 @@ def test_job_losers_with_enough_work_open_rights_and_trainees_keep_theirs(run):
     model, before = run
     r, state = model.residents, model.incomes.state
     status, months = before[-1]
-    lost = (status == Status.EMPLOYED) & (r.status == Status.UNEMPLOYED)
+    newcomers = np.zeros(r.n, dtype=bool)  # slots freed and taken again this month hold someone else
+    newcomers[model.demography.newborn_slots] = newcomers[model.migration.arrival_slots] = True
+    lost = (status == Status.EMPLOYED) & (r.status == Status.UNEMPLOYED) & ~newcomers
     age = r.age_months // 12
     enough = np.array(
         [months_worked(state.worked[i], reference_period(age[i])) >= 6 for i in np.flatnonzero(lost)]

@@ -18,6 +18,8 @@ from ampsim.world.household_kernels import ADULT_AGE, HouseholdKind
 from ampsim.world.household_table import (
     NO_HOUSEHOLD,
     PARENT_GAP,
+    YOUNG_CHILD_AGE,
+    age_span,
     close_household,
     has_adult,
     join,
@@ -260,7 +262,7 @@ def home_leavers_kernel(key, r, hh, monthly_rate, independence_age, out):  # pra
     """Adult children who leave home this month, in slot order, into `out`; returns their count.
     An adult child is a member aged 18+ of a couple-with-children or single-parent household, at
     least 16 years younger than its oldest member; one who works or is `independence_age` or
-    older leaves with `monthly_rate`."""
+    older leaves with `monthly_rate`, unless a child under 3 (who may be theirs) lives there."""
     count = 0
     for i in range(r.zone.size):
         age = r.age_months[i] // 12
@@ -270,7 +272,10 @@ def home_leavers_kernel(key, r, hh, monthly_rate, independence_age, out):  # pra
         kind = hh.kind[h]
         if kind != _COUPLE_WITH_CHILDREN and kind != _SINGLE_PARENT:
             continue
-        if uniform(key, i, 0) >= monthly_rate or age > oldest_age(hh, r.age_months, h) - PARENT_GAP:
+        if uniform(key, i, 0) >= monthly_rate:
+            continue
+        oldest, youngest = age_span(hh, r.age_months, h)
+        if age > oldest - PARENT_GAP or youngest < YOUNG_CHILD_AGE:  # not a child, or with a baby
             continue
         out[count] = i
         count += 1

@@ -27,7 +27,7 @@ from ampsim.core.submodel import Submodel
 from ampsim.submodels.household_events import COUPLE_AGES, release_slots_kernel, settle_arrivals_kernel
 from ampsim.world.boundary import AGE_BANDS, BoundaryParameters, migration_multipliers, monthly_probability
 from ampsim.world.household_kernels import ADULT_AGE
-from ampsim.world.household_table import PARENT_GAP, lives_with_partner_array
+from ampsim.world.household_table import PARENT_GAP, YOUNG_CHILD_AGE, age_span, lives_with_partner_array
 from ampsim.world.households import HouseholdParameters
 from ampsim.world.population import (
     PopulationParameters,
@@ -35,13 +35,12 @@ from ampsim.world.population import (
     education_cdf_by_zone,
     entrant_status_cdf,
 )
-from ampsim.world.residents import Status, reset_slot
+from ampsim.world.residents import INCUMBENT, Status, reset_slot
 from ampsim.world.view import ModelView
 
 MAX_AGE_YEARS = 120
 CALIBRATION_MONTHS = 24  # the last spin-up months whose arrival rates are kept
 MAX_ARRIVALS_PER_ZONE = 1 << 20  # counter space of a zone's arrivals in a month (draw keys)
-YOUNG_CHILD_AGE = 3  # years: an adult child of a household with a younger child leaves with it
 RELATIVE_RANGE = (0.5, 2.0)  # employment rate and rent relative to the start, as the factors see them
 VACANCY_RANGE = (0.25, 3.0)  # vacant dwellings relative to the start, as the in factor sees them
 
@@ -95,10 +94,16 @@ class Migration(Submodel):
         self.turned_away = 0
 
     def step(
-        self, model: ModelView, employment_rate: np.ndarray, rent: np.ndarray, vacant: np.ndarray
+        self,
+        model: ModelView,
+        employment_rate: np.ndarray,
+        rent: np.ndarray,
+        vacant: np.ndarray,
+        work_cdf: np.ndarray,
     ) -> None:
         """Departures, then arrivals. `employment_rate`, `rent` and `vacant` (dwellings free in
-        each zone, in simulated residents they can lodge) set the factors from the start on."""
+        each zone, in simulated residents they can lodge) set the factors from the start on;
+        `work_cdf` (home zone x work zone) is where an arrival who comes with a job works."""
         r = model.residents
         if model.month >= 1:
             if self.reference_vacant is None:
@@ -135,7 +140,7 @@ class Migration(Submodel):
         arrivals_kernel(
             model.keys("migration.arrivals"),
             r.kernel_view(),
-            self._arrival_tables(model),
+            self._arrival_tables(model, work_cdf),
             arrivals,
             slots,
         )
@@ -187,7 +192,7 @@ class Migration(Submodel):
         draws = np.array([uniform(key, z, 0) for z in range(n)])
         return (np.floor(expected) + (draws < expected - np.floor(expected))).astype(np.int64)
 
-    def _arrival_tables(self, model: ModelView) -> ArrivalTables:
+    def _arrival_tables(self, model: ModelView, work_cdf: np.ndarray) -> ArrivalTables:
         r = model.residents
         present = r.present()
         band = self.band_of_year[np.minimum(r.age_months[present] // 12, MAX_AGE_YEARS)]
@@ -209,6 +214,9 @@ class Migration(Submodel):
             zone_cell_start=grid.zone_cell_start,
             zone_cells=grid.zone_cells,
             cell_cdf=model.home_cell_cdf,
+            median_income=model.territory.zones["median_income_eur"].to_numpy(float),
+            employed_share=self.params.arrivals_employed_share,
+            work_cdf=np.asarray(work_cdf, dtype=float),
         )
 
     def net_migration(self) -> int:
@@ -274,6 +282,9 @@ class ArrivalTables(NamedTuple):
     zone_cell_start: np.ndarray  # the grid's cells of each zone, for the home cell
     zone_cells: np.ndarray
     cell_cdf: np.ndarray
+    median_income: np.ndarray  # by zone, €/year per consumption unit (Filosofi 2021)
+    employed_share: float  # active arrivals who come with a job in the metropolis
+    work_cdf: np.ndarray  # (home zone, work zone): CDF of their work zone (0 rows: no vacancy)
 
 
 @njit(cache=True, parallel=True)
@@ -303,7 +314,7 @@ def departures_kernel(
                 continue
             h = household[i]
             age = age_months[i] // 12
-            oldest, youngest = _age_span(hh, age_months, h)
+            oldest, youngest = age_span(hh, age_months, h)
             if ADULT_AGE <= age <= oldest - PARENT_GAP and youngest >= YOUNG_CHILD_AGE:
                 u, rate_age = uniform(key, i, 0), age  # an adult child: alone
             else:
@@ -319,22 +330,13 @@ def departures_kernel(
     return n_listed
 
 
-@njit(cache=True, inline="always")
-def _age_span(hh, age_months, h):  # pragma: no cover - compiled
-    """Ages in years of the oldest and youngest members of household h."""
-    oldest, youngest = -1, MAX_AGE_YEARS
-    m = hh.first[h]
-    while m >= 0:
-        age = age_months[m] // 12
-        oldest, youngest = max(oldest, age), min(youngest, age)
-        m = hh.next_member[m]
-    return oldest, youngest
-
-
 @njit(cache=True)
 def arrivals_kernel(key, r, tables, arrivals, slots):  # pragma: no cover - compiled
     """Draw the month's arrivals into `slots`, zone by zone (`arrivals[z]` each): age band and
-    age, sex, diploma, status on arrival and home cell; draws keyed on (zone, rank). Serial."""
+    age, sex, diploma, status on arrival and home cell, the zone's median standard of living until
+    the income submodel computes their household's; an active arrival comes with a job, in an
+    established firm of a work zone drawn from `work_cdf`, with probability `employed_share`
+    (where a vacancy is within reach), else as a job seeker; draws keyed on (zone, rank). Serial."""
     k = 0
     for z in range(arrivals.size):
         for rank in range(arrivals[z]):
@@ -361,6 +363,16 @@ def arrivals_kernel(key, r, tables, arrivals, slots):  # pragma: no cover - comp
             r.age_months[i] = age * 12 + min(int(uniform(key, n, 5) * 12), 11)
             r.sex[i] = sex
             r.education[i] = level
+            r.income[i] = tables.median_income[z]  # until the month's incomes compute their household's
             r.home_cell[i] = draw_home_cell(
                 uniform(key, n, 6), z, tables.zone_cell_start, tables.zone_cells, tables.cell_cdf
             )
+            if (
+                s == Status.UNEMPLOYED
+                and tables.work_cdf[z, -1] > 0.0
+                and uniform(key, n, 7) < tables.employed_share
+            ):
+                w = np.searchsorted(tables.work_cdf[z], uniform(key, n, 8), side="right")
+                r.status[i] = Status.EMPLOYED
+                r.employer[i] = INCUMBENT
+                r.work_zone[i] = min(w, tables.work_cdf.shape[1] - 1)

@@ -97,6 +97,16 @@ class BoundaryParameters(ParameterGroup):
         "mostly through the homes their movers vacate; size a modelling assumption",
         description="elasticity of a zone's in-migration to its vacant dwellings relative to the start",
     )
+    arrivals_employed_share: Share = parameter(
+        0.6,
+        unit="share of active arrivals",
+        source="after 25, migrations mostly concern people in work (Insee Analyses Grand Est 47, "
+        "2017); for 3 employed movers in 10 the move comes with a spell out of work (DARES Analyses "
+        "2019-015), and movers are more often unemployed than stayers (Insee Analyses Grand Est "
+        "107, 2020); modelling assumption within those",
+        description="active arrivals who come with a job in the metropolis (the rest arrive as job "
+        "seekers); they take last month's vacancies within reach of their home",
+    )
     birth_rate: float = parameter(
         12.6,
         unit="births per 1,000 residents per year",

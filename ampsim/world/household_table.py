@@ -24,6 +24,7 @@ from ampsim.world.residents import NO_HOUSEHOLD, Residents
 # NO_HOUSEHOLD (-1) is also the `head` and `first` of a free row and the `next_member` of a
 # list's last member
 PARENT_GAP = 16  # years: a member this much younger than the oldest is a child of the household
+YOUNG_CHILD_AGE = 3  # years: an adult child does not leave a household with a younger child (theirs?)
 _BY_ROW = ("zone", "home_cell", "kind", "size")
 _ONE_PERSON, _COUPLE, _COUPLE_WITH_CHILDREN, _SINGLE_PARENT, _OTHER = (int(k) for k in HouseholdKind)
 
@@ -333,6 +334,18 @@ def _lives_with_partner_all(household, age_months, hh):  # pragma: no cover - co
     for i in range(household.size):
         out[i] = lives_with_partner(i, household, age_months, hh)
     return out
+
+
+@njit(cache=True)
+def age_span(hh, age_months, h):  # pragma: no cover - compiled
+    """Ages in years of the oldest and youngest members of household h."""
+    oldest, youngest = -1, 1 << 16
+    m = hh.first[h]
+    while m >= 0:
+        age = age_months[m] // 12
+        oldest, youngest = max(oldest, age), min(youngest, age)
+        m = hh.next_member[m]
+    return oldest, youngest
 
 
 @njit(cache=True)

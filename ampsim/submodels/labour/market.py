@@ -96,6 +96,14 @@ class LabourMarket(Submodel):
         self.out_commuters = 0  # residents working outside after the month's hires (simulated)
         self.assign_initial_jobs(model)
 
+    def arrival_work_cdf(self) -> np.ndarray:
+        """For an arrival who comes with a job, the CDF over work zones from each home zone:
+        last month's vacancies within reach, `F_zw V_w` (rows of zeros where none is in reach)."""
+        weight = self.commute_weight * self.vacancies_by_zone[None, :]
+        cdf = np.cumsum(weight, axis=1)
+        total = cdf[:, -1:]
+        return np.divide(cdf, total, out=np.zeros_like(cdf), where=total > 0)
+
     def job_access(self) -> np.ndarray:
         """Jobs within reach of each home zone, sum_w F_zw J_w (in NumPy's loops: BLAS would leave
         threads spinning)."""

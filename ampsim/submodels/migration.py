@@ -32,8 +32,8 @@ from ampsim.world.households import HouseholdParameters
 from ampsim.world.population import (
     PopulationParameters,
     draw_home_cell,
-    education_cdf_by_zone,
     entrant_status_cdf,
+    metro_education_cdf,
 )
 from ampsim.world.residents import INCUMBENT, Status, reset_slot
 from ampsim.world.view import ModelView
@@ -72,9 +72,9 @@ class Migration(Submodel):
         territory, r = model.territory, model.residents
         n = territory.n_zones
         self.census_population = np.bincount(r.zone[r.present()], minlength=n).astype(np.int64)
-        self.education_cdf = education_cdf_by_zone(
-            territory.zones["median_income_eur"].to_numpy(), territory.population, self.population_params
-        )
+        # movers are more qualified than stayers (Insee Analyses Grand Est 107, 2020): an arrival's
+        # diploma follows the metro's mix, not the one of the zone they settle in
+        self.education_cdf = metro_education_cdf(n)
         self.status_cdf = entrant_status_cdf(self.population_params, MAX_AGE_YEARS)
         self.census_total = int(self.census_population.sum())
         self.couple_probability = couple_probability(model)
@@ -152,16 +152,18 @@ class Migration(Submodel):
 
     def update_factors(self, employment_rate: np.ndarray, rent: np.ndarray, vacant: np.ndarray) -> None:
         """The zones' in and out factors from their employment rates relative to the census's,
-        their rents and, for arrivals, their vacant dwellings relative to the first month's (one
-        added to both, so that a zone of a few dwellings does not swing); each is kept within its
-        range, so no small zone's noise explodes."""
+        their rents and, for arrivals, the metro's vacant dwellings relative to the first month's:
+        new homes draw arrivals to the metropolis, and the movers who take them free the homes
+        arrivals settle in (over 90 % of the occupants of new dwellings already lived in AMP,
+        Insee Analyses PACA 32). Each factor is kept within its range, so that no small zone's
+        noise explodes."""
         relative = np.clip(
             np.asarray(employment_rate, dtype=float) / self.reference_employment, *RELATIVE_RANGE
         )
         rents = np.clip(np.asarray(rent, dtype=float), *RELATIVE_RANGE)
         self.in_factor, self.out_factor = migration_multipliers(relative, rents, 1.0, 1.0, self.params)
-        vacant = np.asarray(vacant, dtype=float)
-        reference = self.reference_vacant if self.reference_vacant is not None else vacant
+        vacant = np.asarray(vacant, dtype=float).sum()
+        reference = self.reference_vacant.sum() if self.reference_vacant is not None else vacant
         room = np.clip((vacant + 1) / (reference + 1), *VACANCY_RANGE)
         self.in_factor = self.in_factor * room**self.params.vacancy_elasticity_in
 

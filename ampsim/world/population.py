@@ -338,6 +338,14 @@ def education_cdf_by_zone(
     return expit(logit(cumulative)[None, :] - tilt[:, None])
 
 
+def metro_education_cdf(n_zones: int) -> np.ndarray:
+    """P(diploma <= k) for k = 0, 1, 2, the metro's reference mix, the same for every zone
+    (zones x 3): the diplomas of people who arrive from outside, whatever zone they settle in."""
+    shares = read_data_csv("education_reference.csv")["share_pct"].to_numpy(float)
+    cumulative = np.cumsum(shares / shares.sum())[:-1]
+    return np.repeat(cumulative[None, :], n_zones, axis=0)
+
+
 def draw_labour_status(
     zone: np.ndarray,
     sex: np.ndarray,

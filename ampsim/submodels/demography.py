@@ -21,7 +21,8 @@ from ampsim.core.parameters import ParameterGroup, bounded, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
 from ampsim.submodels.household_events import release_slots_kernel
-from ampsim.world.household_table import join, lives_with_partner, lives_with_partner_array, reclassify
+from ampsim.world.household_kernels import HouseholdKind
+from ampsim.world.household_table import PARENT_GAP, age_spans, join, lives_with_partner_array, reclassify
 from ampsim.world.households import HouseholdParameters
 from ampsim.world.population import PopulationParameters, education_cdf_by_zone
 from ampsim.world.residents import Sex, Status, reset_slot
@@ -178,6 +179,7 @@ class Demography(Submodel):
             model.keys("demography"),
             r.kernel_view(),
             households,
+            age_spans(r.household, r.age_months, model.households.capacity)[0],
             DemographyTables(self.death_probability, self.birth_probability),
             chunks_for(r.n),
             self.deaths_by_zone,
@@ -227,10 +229,14 @@ def listed_slots(listed: np.ndarray, n_listed: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, parallel=True)
-def demography_kernel(key, r, hh, tables, n_chunks, deaths_by_zone, deaths, mothers):  # pragma: no cover
+def demography_kernel(
+    key, r, hh, oldest, tables, n_chunks, deaths_by_zone, deaths, mothers
+):  # pragma: no cover
     """Age everyone present (`r`, ResidentArrays; `hh`, HouseholdArrays) by a month; list those
-    who die and the women who give birth, chunk c's from its first slot on (`listed_slots`).
-    Chunks run in parallel; returns the numbers listed, by chunk."""
+    who die and the women who give birth, chunk c's from its first slot on (`listed_slots`); a
+    woman lives with a partner when in a couple's household and not one of its children (more than
+    16 years younger than `oldest`, its oldest member's age at the start of the month). Chunks run
+    in parallel; returns the numbers listed, by chunk."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
     age_months = r.age_months
@@ -262,7 +268,10 @@ def demography_kernel(key, r, hh, tables, n_chunks, deaths_by_zone, deaths, moth
                 d += 1
                 continue
             if sex[i] == Sex.FEMALE and birth_probability[0, age] + birth_probability[1, age] > 0.0:
-                partnered = 1 if lives_with_partner(i, household, age_months, hh) else 0
+                h = household[i]
+                kind = hh.kind[h]
+                couple = kind == HouseholdKind.COUPLE or kind == HouseholdKind.COUPLE_WITH_CHILDREN
+                partnered = 1 if couple and age > oldest[h] - PARENT_GAP else 0
                 if uniform(key, i, 1) < birth_probability[partnered, age]:
                     mothers[m] = i
                     m += 1

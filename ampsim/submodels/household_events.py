@@ -105,14 +105,25 @@ def _any_member_adult(hh, age_months, h):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def gather_children_kernel(key, r, hh, parent_gap, n_zones):  # pragma: no cover - compiled
+def adults_by_zone_kernel(r, n_zones):  # pragma: no cover - compiled
+    """Residents aged 18 or more in each zone (free slots left out)."""
+    count = np.zeros(n_zones, dtype=np.int64)
+    for i in range(r.zone.size):
+        if r.status[i] != _ABSENT and r.age_months[i] // 12 >= ADULT_AGE:
+            count[r.zone[i]] += 1
+    return count
+
+
+@njit(cache=True)
+def gather_children_kernel(key, r, hh, parent_gap, n_zones, watched):  # pragma: no cover - compiled
     """Children living without an adult (only where their zone had none, at small scales) join a
-    household of their zone once it has an adult, as children left without one do. Run after the
-    month's moves; returns the children moved."""
+    household of their zone once it has an adult, as children left without one do. Only the
+    households of `watched` zones (those that lacked adults) are looked at. Run after the month's
+    moves; returns the children moved."""
     touched = np.zeros(hh.size.size, dtype=np.uint8)
     stranded = []
     for h in range(hh.size.size):
-        if hh.size[h] > 0 and not _any_member_adult(hh, r.age_months, h):
+        if hh.size[h] > 0 and watched[hh.zone[h]] and not _any_member_adult(hh, r.age_months, h):
             stranded.append(h)
     if len(stranded) == 0:
         return 0

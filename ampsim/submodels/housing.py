@@ -29,7 +29,7 @@ from ampsim.core.chunks import chunk_bounds, chunks_for
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Relative, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
-from ampsim.submodels.household_events import gather_children_kernel
+from ampsim.submodels.household_events import adults_by_zone_kernel, gather_children_kernel
 from ampsim.world.households import HouseholdParameters
 from ampsim.world.income import IncomeMix, income_quintile
 from ampsim.world.population import draw_home_cell
@@ -180,6 +180,7 @@ class Housing(Submodel):
         self.distance_weight = np.exp(-model.territory.commute_km / self.params.move_distance_km)
         np.fill_diagonal(self.distance_weight, 0.0)  # leaving the zone means another zone
         self.initial_job_access = job_access
+        self._adultless_zones = adults_by_zone_kernel(r.kernel_view(), n) == 0
         self.income_mix = IncomeMix(model.residents, n)
 
     def vacant(self, residents: Residents) -> np.ndarray:
@@ -262,13 +263,15 @@ class Housing(Submodel):
         key = model.keys("housing")
         leave_home_kernel(key, residents, households, moves, occupancy, self._movers, n_movers, counts)
         settle_kernel(key, residents, households, moves, self._movers, n_movers, occupancy, counts)
-        self.children_gathered = gather_children_kernel(
-            model.keys("households.gathering"),
-            residents,
-            households,
-            self.parent_gap,
-            model.territory.n_zones,
-        )
+        n_zones = model.territory.n_zones
+        adultless = adults_by_zone_kernel(residents, n_zones) == 0
+        watched = adultless | self._adultless_zones  # zones that lacked adults, now or last month
+        self.children_gathered = 0
+        if watched.any():
+            self.children_gathered = gather_children_kernel(
+                model.keys("households.gathering"), residents, households, self.parent_gap, n_zones, watched
+            )
+        self._adultless_zones = adultless
         self.moves_within, self.moves_between, self.displaced = (int(c) for c in counts.sum(axis=0))
 
 

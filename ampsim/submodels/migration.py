@@ -27,7 +27,7 @@ from ampsim.core.submodel import Submodel
 from ampsim.submodels.household_events import COUPLE_AGES, release_slots_kernel, settle_arrivals_kernel
 from ampsim.world.boundary import AGE_BANDS, BoundaryParameters, migration_multipliers, monthly_probability
 from ampsim.world.household_kernels import ADULT_AGE
-from ampsim.world.household_table import PARENT_GAP, YOUNG_CHILD_AGE, age_span, lives_with_partner_array
+from ampsim.world.household_table import PARENT_GAP, YOUNG_CHILD_AGE, age_spans, lives_with_partner_array
 from ampsim.world.households import HouseholdParameters
 from ampsim.world.population import (
     PopulationParameters,
@@ -116,6 +116,7 @@ class Migration(Submodel):
             model.keys("migration.departures"),
             r.kernel_view(),
             model.households.arrays(),
+            age_spans(r.household, r.age_months, model.households.capacity),
             self.departure_probability,
             self.out_factor,
             chunks_for(r.n),
@@ -199,8 +200,9 @@ class Migration(Submodel):
         present = r.present()
         band = self.band_of_year[np.minimum(r.age_months[present] // 12, MAX_AGE_YEARS)]
         n = self.in_factor.size
-        by_band = np.zeros((n, len(AGE_BANDS)))
-        np.add.at(by_band, (r.zone[present], band), 1.0)
+        n_bands = len(AGE_BANDS)
+        cell = r.zone[present].astype(np.int64) * n_bands + band
+        by_band = np.bincount(cell, minlength=n * n_bands).reshape(n, n_bands).astype(float)
         weight = by_band * np.asarray(self.params.in_migration)[None, :]
         total = weight.sum(axis=1, keepdims=True)
         cdf = np.cumsum(
@@ -291,19 +293,21 @@ class ArrivalTables(NamedTuple):
 
 @njit(cache=True, parallel=True)
 def departures_kernel(
-    key, r, hh, probability, out_factor, n_chunks, leavers, departures_by_zone
+    key, r, hh, spans, probability, out_factor, n_chunks, leavers, departures_by_zone
 ):  # pragma: no cover - compiled
     """List the residents (`r`, ResidentArrays; `hh`, HouseholdArrays) who leave the metropolis
     this month, chunk c's from its first slot on, and count them by zone. Households leave
     together, on the draw of their lowest slot and the rate of their oldest member's age; an
     adult child of the household (18 or more, at least 16 years younger than its oldest member)
     decides alone, on their own draw and age, unless the household has a child under 3, who may
-    be theirs. Returns the numbers listed, by chunk."""
+    be theirs. `spans`: the oldest and youngest ages of every household (`age_spans`). Returns the
+    numbers listed, by chunk."""
     zone = r.zone  # read only; nothing is written inside prange but the lists
     status = r.status
     age_months = r.age_months
     household = r.household
     head = hh.head
+    oldest_by_row, youngest_by_row = spans
     n_zones = departures_by_zone.size
     counts = np.zeros((n_chunks, n_zones), dtype=np.int64)
     n_listed = np.zeros(n_chunks, dtype=np.int64)
@@ -316,7 +320,7 @@ def departures_kernel(
                 continue
             h = household[i]
             age = age_months[i] // 12
-            oldest, youngest = age_span(hh, age_months, h)
+            oldest, youngest = oldest_by_row[h], youngest_by_row[h]
             if ADULT_AGE <= age <= oldest - PARENT_GAP and youngest >= YOUNG_CHILD_AGE:
                 u, rate_age = uniform(key, i, 0), age  # an adult child: alone
             else:

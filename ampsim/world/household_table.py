@@ -349,6 +349,24 @@ def age_span(hh, age_months, h):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def age_spans(household, age_months, n_rows):  # pragma: no cover - compiled
+    """Ages in years of the oldest and youngest members of every household row, in one pass over
+    the residents (free slots and empty rows left at -1 and 65536)."""
+    oldest = np.full(n_rows, -1, dtype=np.int32)
+    youngest = np.full(n_rows, 1 << 16, dtype=np.int32)
+    for i in range(household.size):
+        h = household[i]
+        if h < 0:
+            continue
+        age = age_months[i] // 12
+        if age > oldest[h]:
+            oldest[h] = age
+        if age < youngest[h]:
+            youngest[h] = age
+    return oldest, youngest
+
+
+@njit(cache=True)
 def has_adult(hh, age_months, h):  # pragma: no cover - compiled
     """Whether household h has a member aged 18 or more."""
     return oldest_age(hh, age_months, h) >= ADULT_AGE

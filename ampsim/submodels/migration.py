@@ -366,7 +366,8 @@ def arrivals_kernel(key, r, tables, arrivals, slots):  # pragma: no cover - comp
                 s += 1
             reset_slot(r, i, s)
             r.zone[i] = z
-            r.age_months[i] = age * 12 + min(int(uniform(key, n, 5) * 12), 11)
+            # at least a month old: an arrival was born elsewhere (births are the demography's)
+            r.age_months[i] = max(age * 12 + min(int(uniform(key, n, 5) * 12), 11), 1)
             r.sex[i] = sex
             r.education[i] = level
             r.income[i] = tables.median_income[z]  # until the month's incomes compute their household's

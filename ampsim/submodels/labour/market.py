@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 OUT_COMMUTER_HORIZON_MONTHS = 24.0  # within which the spin-up closes the out-commuters' gap to their share
 
+VACANCY_GAIN = 0.2  # share of the gap to the target vacancy rate closed in a spin-up month
+
 
 class SeparationRates(NamedTuple):
     """Monthly job-loss probabilities (read-only; see `separation_kernel`)."""
@@ -52,6 +54,9 @@ class LabourMarket(Submodel):
         self.startup_priority_hires = 0
         self._smoothed: dict[str, np.ndarray] = {}
         self._graduates_total = self._jobs_total = 0.0  # over the spin-up, for the job-loss rate
+        # the vacancy rate the tracking of incumbent jobs aims at, so that the rate measured at the
+        # month's count (after the posts freed by departures, deaths and retirements) is the target
+        self._tracked_vacancy_rate = params.vacancy_rate
         self._finders = np.empty(0, dtype=np.int32)  # slots of the month's job finders
         self.outside_effort_per_job = 0.01  # in-commuters' search effort per job; calibrated
         # residents' outside finding rate per unit of their metro finding rate, at home on the
@@ -369,8 +374,18 @@ class LabourMarket(Submodel):
         self.zone_multiplier /= np.average(self.zone_multiplier, weights=np.maximum(active, 1.0))
         # incumbent jobs are set where a share `vacancy_rate` of them is vacant, from the month's
         # filled jobs (employment is persistent, so they are not noisy; a smoothed or slowed
-        # tracking would lag behind the growing population and leave fewer vacancies)
-        wanted_jobs = (self.filled_by_zone + self.in_commuters) / (1 - self.params.vacancy_rate)
+        # tracking would lag behind the growing population and leave fewer vacancies). Posts freed
+        # each month by people who leave, die or retire add to the vacancies counted, so the rate
+        # tracked moves until the rate measured at the count is the target
+        measured = float(self.vacancies_by_zone.sum() / max(self.jobs.sum(), 1e-9))
+        self._tracked_vacancy_rate = float(
+            np.clip(
+                self._tracked_vacancy_rate + gain * VACANCY_GAIN * (self.params.vacancy_rate - measured),
+                0.0,
+                0.2,
+            )
+        )
+        wanted_jobs = (self.filled_by_zone + self.in_commuters) / (1 - self._tracked_vacancy_rate)
         self.jobs += gain * (wanted_jobs - self.jobs)
         self._calibrate_outside_effort(gain)
         self._calibrate_outside_finding()

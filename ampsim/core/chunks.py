@@ -103,3 +103,10 @@ def _watch_parent(parent: int, every: float = 1.0) -> None:
         time.sleep(every)
         if os.getppid() != parent:
             os._exit(1)
+
+
+def listed_slots(listed: np.ndarray, n_listed: np.ndarray) -> np.ndarray:
+    """The slots that a chunked kernel listed, chunk c's from its first slot on, in slot order."""
+    n = listed.size
+    parts = [listed[c * n // n_listed.size :][: n_listed[c]] for c in range(n_listed.size)]
+    return np.concatenate(parts) if parts else listed[:0]

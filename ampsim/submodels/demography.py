@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from ampsim.core.chunks import chunk_bounds, chunks_for
+from ampsim.core.chunks import chunk_bounds, chunks_for, listed_slots
 from ampsim.core.parameters import ParameterGroup, bounded, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
@@ -219,13 +219,6 @@ class DemographyTables(NamedTuple):
 
     death_probability: np.ndarray  # monthly, by sex and age in years
     birth_probability: np.ndarray  # monthly, by living with a partner (0, 1) and age in years
-
-
-def listed_slots(listed: np.ndarray, n_listed: np.ndarray) -> np.ndarray:
-    """The slots that a chunked kernel listed, chunk c's from its first slot on, in slot order."""
-    n = listed.size
-    parts = [listed[c * n // n_listed.size :][: n_listed[c]] for c in range(n_listed.size)]
-    return np.concatenate(parts) if parts else listed[:0]
 
 
 @njit(cache=True, parallel=True)

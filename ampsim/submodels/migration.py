@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from ampsim.core.chunks import chunk_bounds, chunks_for
+from ampsim.core.chunks import chunk_bounds, chunks_for, listed_slots
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
 from ampsim.submodels.household_events import COUPLE_AGES, release_slots_kernel, settle_arrivals_kernel
@@ -123,7 +123,7 @@ class Migration(Submodel):
             self._leavers,
             self.departures_by_zone,
         )
-        leavers = _listed(self._leavers, n_listed)
+        leavers = listed_slots(self._leavers, n_listed)
         households = model.households.arrays()
         relocated = release_slots_kernel(
             model.keys("households.departures"), r.kernel_view(), households, leavers, self.parent_gap,
@@ -239,13 +239,6 @@ def couple_probability(model: ModelView) -> float:
         float(lives_with_partner_array(r, model.households.arrays())[adults].mean()) if adults.any() else 0.0
     )
     return share / (2 - share)
-
-
-def _listed(listed: np.ndarray, n_listed: np.ndarray) -> np.ndarray:
-    """The slots a chunked kernel listed, chunk c's from its first slot on, in slot order."""
-    n = listed.size
-    parts = [listed[c * n // n_listed.size :][: n_listed[c]] for c in range(n_listed.size)]
-    return np.concatenate(parts) if parts else listed[:0]
 
 
 def place_arrivals(wanted: np.ndarray, vacant: np.ndarray) -> np.ndarray:

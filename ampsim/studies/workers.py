@@ -47,3 +47,14 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
+    _wait_for_manager_thread(pool)
+
+
+def _wait_for_manager_thread(pool: ProcessPoolExecutor) -> None:
+    """Let the pool's manager thread see its dead workers and close its wake-up pipe before this
+    process exits: otherwise CPython's exit hook can write to that pipe while the thread closes it
+    and print an `OSError: Bad file descriptor` traceback (a race in concurrent.futures)."""
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        with contextlib.suppress(Exception):
+            manager.join(timeout=5)

@@ -97,6 +97,12 @@ METRO: dict[str, Indicator] = {
         I("unemployed", "Unemployed people 15-64", "people", "stock", "lower"),
         I("neet", "NEETs aged 15-29", "people", "stock", "lower"),
         I("poor", "Residents below the poverty line", "people", "stock", "lower"),
+        # the people who lived here at the start and their children, not those who arrived since:
+        # "how many of our unemployed get a job" when a programme also brings newcomers
+        I("start_population", "Residents of the start, and their children", "people", "stock", "neutral"),
+        I("start_employed", "Employed, among residents of the start", "people", "stock", "higher"),
+        I("start_unemployed", "Unemployed 15-64, among residents of the start", "people", "stock", "lower"),
+        I("start_poor", "Poor, among residents of the start", "people", "stock", "lower"),
     ),
     **_family(
         "Innovation",

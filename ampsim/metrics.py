@@ -33,7 +33,7 @@ from ampsim.world.income import (
     income_bin_table,
     income_quintile,
 )
-from ampsim.world.residents import Status
+from ampsim.world.residents import NO_ZONE, Status
 from ampsim.world.view import ModelView
 
 
@@ -73,14 +73,19 @@ class ObservedModel(ModelView, Protocol):
     POOR_UNEMPLOYED,
     CHILDREN,
     POOR_CHILDREN,
-) = range(15)
-N_COUNTERS = 15
+    START_POPULATION,
+    START_EMPLOYED,
+    START_UNEMPLOYED,
+    START_POOR,
+) = range(19)
+N_COUNTERS = 19
 
-# The kernel counts residents by class — status, age group, a year or more in the status, poor —
-# and the counters are sums of classes (fewer, unconditional updates in the pass over residents).
+# The kernel counts residents by class — status, age group, a year or more in the status, poor,
+# arrived from outside since the start — and the counters are sums of classes (fewer,
+# unconditional updates in the pass over residents).
 AGE_GROUP_EDGES = (15, 18, 25, 30, 65)  # age groups: under 15, 15-17, 18-24, 25-29, 30-64, 65+
 N_STATUSES, N_AGE_GROUPS = len(Status), len(AGE_GROUP_EDGES) + 1
-N_CLASSES = N_STATUSES * N_AGE_GROUPS * 2 * 2
+N_CLASSES = N_STATUSES * N_AGE_GROUPS * 2 * 2 * 2
 
 MARSEILLE_NORTH = (13201, 13202, 13203, 13213, 13214, 13215, 13216)
 MARSEILLE_SOUTH = (13206, 13207, 13208, 13209)
@@ -207,6 +212,10 @@ class Metrics:
             "unemployed": totals[UNEMPLOYED] * weight,
             "neet": totals[NEET] * weight,
             "poor": totals[POOR] * weight,
+            "start_population": totals[START_POPULATION] * weight,
+            "start_employed": totals[START_EMPLOYED] * weight,
+            "start_unemployed": totals[START_UNEMPLOYED] * weight,
+            "start_poor": totals[START_POOR] * weight,
             "unemployment_rate": _rate(totals[UNEMPLOYED], totals[ACTIVE]),
             "youth_unemployment_rate": _rate(totals[YOUNG_UNEMPLOYED], totals[YOUNG_ACTIVE]),
             "neet_share": _rate(totals[NEET], totals[AGED_15_29]),
@@ -287,9 +296,9 @@ def _zone_medians(hist_count: np.ndarray) -> np.ndarray:
 
 def class_counters() -> np.ndarray:
     """(N_CLASSES, N_COUNTERS) matrix of 0 and 1: the counters a class of residents adds to."""
-    matrix = np.zeros((N_STATUSES, N_AGE_GROUPS, 2, 2, N_COUNTERS), dtype=np.int64)
-    for status, group, long_term, poor in np.ndindex(N_STATUSES, N_AGE_GROUPS, 2, 2):
-        row = matrix[status, group, long_term, poor]
+    matrix = np.zeros((N_STATUSES, N_AGE_GROUPS, 2, 2, 2, N_COUNTERS), dtype=np.int64)
+    for status, group, long_term, poor, newcomer in np.ndindex(N_STATUSES, N_AGE_GROUPS, 2, 2, 2):
+        row = matrix[status, group, long_term, poor, newcomer]
         working_age, young, aged_15_29 = 1 <= group <= 4, group in (1, 2), 1 <= group <= 3
         child = group <= 1
         active = working_age and status in (Status.EMPLOYED, Status.UNEMPLOYED)
@@ -309,6 +318,10 @@ def class_counters() -> np.ndarray:
         row[POOR_UNEMPLOYED] = poor and unemployed
         row[CHILDREN] = child
         row[POOR_CHILDREN] = poor and child
+        row[START_POPULATION] = not newcomer
+        row[START_EMPLOYED] = not newcomer and status == Status.EMPLOYED
+        row[START_UNEMPLOYED] = not newcomer and unemployed
+        row[START_POOR] = not newcomer and poor
     return matrix.reshape(N_CLASSES, N_COUNTERS)
 
 
@@ -331,6 +344,7 @@ def metrics_kernel(
     in parallel, each with its own sums, added in chunk order."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
+    origin = r.origin
     age_months = r.age_months
     status = r.status
     months_in_status = r.months_in_status
@@ -362,7 +376,9 @@ def metrics_kernel(
             group = age_group[min(age_months[i] // 12, max_age)]
             long_term = 1 if months_in_status[i] >= 12 else 0
             poor = 1 if y < poverty_threshold else 0
-            part_classes[c, z, ((status[i] * N_AGE_GROUPS + group) * 2 + long_term) * 2 + poor] += 1
+            newcomer = 1 if origin[i] == NO_ZONE else 0  # arrived from outside since the start
+            k = (((status[i] * N_AGE_GROUPS + group) * 2 + long_term) * 2 + poor) * 2 + newcomer
+            part_classes[c, z, k] += 1
             b = income_bin(income_bits[i], bin_table, bin_start)
             part_count[c, z, b] += 1
             part_income[c, z, b] += y

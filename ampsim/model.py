@@ -317,13 +317,15 @@ class AMPModel(mesa.Model):
         """Run the calibration months before the start: the labour market's efficiency and zone
         multipliers settle on the census unemployment rates, with adjustments that shrink over
         the second half (from full to a few per cent), and with them the incumbent jobs' tracking of
-        employment; the values are then kept, and the run's
+        employment; residents carry the traits of the zone they live in, and from the start
+        keep them wherever they move (`Residents.origin`); the values are then kept, and the run's
         counters and exposures restart from zero."""
         half = max(-self.month // 2, 1)  # the second half of the spin-up anneals the adjustments
         while self.month < 0:
             with kernel_threads(self.residents.n):
                 self._simulate_month()
             self.labour.calibrate(gain=min(1.0, (1 - self.month) / half))
+            self.residents.settle_origins()
         self.residents.exposure_no2[:] = 0
         self.residents.exposure_pm25[:] = 0
         self.incomes.start(self)  # zone levels fitted to Filosofi; every household's income

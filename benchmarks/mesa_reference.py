@@ -43,6 +43,7 @@ RESIDENT_ATTRIBUTES = (
     "car",
     "awareness",
     "trained",
+    "origin",
     "exposure_no2",
     "exposure_pm25",
 )
@@ -139,18 +140,20 @@ class Resident(mesa.Agent):
             self.leave_job(Status.INACTIVE)
 
     def search_effort(self) -> float:
-        """Effort of a job seeker (or, much lower, of an inactive person) aged 15-64."""
+        """Effort of a job seeker (or, much lower, of an inactive person) aged 15-64, times the
+        calibrated multiplier of the zone they come from (1 for arrivals from outside)."""
         p = self.model.inputs
         if not 15 <= self.age <= 64:
             return 0.0
         by_age = p.search_by_age[0 if self.age < 25 else (1 if self.age < 55 else 2)]
+        multiplier = p.zone_multiplier[self.origin] if self.origin < len(p.zone_multiplier) else 1.0
         if self.status == Status.UNEMPLOYED:
             effort = p.search_by_education[self.education] * by_age * p.search_boost[self.trained]
             if self.months_in_status >= 12:
                 effort *= p.long_term_efficiency
-            return effort
+            return effort * multiplier
         if self.status == Status.INACTIVE:
-            return p.inactive_efficiency * p.search_by_education[self.education] * by_age
+            return p.inactive_efficiency * p.search_by_education[self.education] * by_age * multiplier
         return 0.0
 
     def look_outside(self) -> None:
@@ -356,7 +359,7 @@ class ReferenceModel(mesa.Model):
         incumbent_open = [math.floor(v) + (self.random.random() < v - math.floor(v)) for v in vacant]
         startups_in_zone = [[s for s in self.startups if s.zone == w] for w in range(n)]
         vacancies = [vacant[w] + sum(s.open_positions for s in startups_in_zone[w]) for w in range(n)]
-        weight = [[p.zone_multiplier[h] * p.search_share[h][w] for w in range(n)] for h in range(n)]
+        weight = p.search_share
         per_effort = []
         outside = [p.outside_effort_per_job * j for j in self.jobs]  # in-commuters' search
         for w in range(n):  # M_w = min(V_w, A U*_w^alpha V_w^(1 - alpha)), per unit of U*_w

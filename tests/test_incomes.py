@@ -8,6 +8,7 @@ from ampsim.model import AMPModel
 from ampsim.submodels.income.household_income import are_entitlement
 from ampsim.submodels.income.incomes import zone_medians
 from ampsim.submodels.income.taxbenefit import poverty_line
+from ampsim.world.household_kernels import HouseholdKind
 from ampsim.world.residents import Status
 
 
@@ -40,6 +41,28 @@ def test_poverty_of_the_employed_is_low_and_of_the_unemployed_high(model):
     )
     assert rates["EMPLOYED"] <= 0.10
     assert rates["UNEMPLOYED"] > 3 * rates["EMPLOYED"]
+
+
+# Provence-Alpes-Côte d'Azur: 25.5 % of children under 18 poor in 2018 (Insee Analyses PACA 104,
+# June 2022) and 30.2 % of people in single-parent families in 2020 (INSEE via La Tribune, 2023)
+PACA_CHILD_POVERTY, PACA_SINGLE_PARENT_POVERTY = 0.255, 0.302
+
+
+def test_poverty_by_group_at_the_start_is_near_the_published_rates(model):
+    r = model.residents
+    present = r.present()
+    poor = present & (r.income < 12 * poverty_line(model.year))
+    kind = model.households.arrays().kind[np.where(present, r.household, 0)]
+    groups = {
+        "unemployed": present & (r.status == Status.UNEMPLOYED),
+        "children": present & (r.age_months < 18 * 12),
+        "single_parent": present & (kind == HouseholdKind.SINGLE_PARENT),
+    }
+    rates = {name: poor[group].sum() / group.sum() for name, group in groups.items()}
+    print("\npoverty at the start: " + ", ".join(f"{k} {v:.3f}" for k, v in rates.items()))
+    assert 0.30 <= rates["unemployed"] <= 0.45
+    assert abs(rates["children"] - PACA_CHILD_POVERTY) <= 0.03
+    assert abs(rates["single_parent"] - PACA_SINGLE_PARENT_POVERTY) <= 0.03
 
 
 def test_members_of_a_household_share_its_income(model):

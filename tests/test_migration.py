@@ -5,7 +5,7 @@ import pytest
 
 from ampsim.model import AMPModel
 from ampsim.submodels.migration import place_arrivals
-from ampsim.world.residents import Status
+from ampsim.world.residents import NO_ZONE, Status
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,27 @@ def test_better_employment_draws_more_arrivals():
     assert migration.in_factor[0] == pytest.approx(1.05**model.params.boundary.employment_elasticity_in)
     assert migration.out_factor[0] < 1 and np.allclose(migration.in_factor[1:], 1)
     model.close()
+
+
+def test_people_carry_their_traits_and_arrivals_the_metros(run):
+    """The zones' calibrated traits (job search, pay level) belong to the people fitted on: a
+    resident keeps their origin when they move, arrivals since the start carry the metro's
+    average, and the residents of the start and their children are counted apart."""
+    model, _, _ = run
+    r = model.residents
+    present = r.present()
+    arrived = present & (r.origin == NO_ZONE)
+    assert np.all(r.origin[model.migration.arrival_slots] == NO_ZONE)
+    assert arrived.sum() > 0.03 * present.sum()  # three years of arrivals
+    stayed = present & ~arrived
+    moved = stayed & (r.origin != r.zone)
+    assert 0 < moved.sum() < 0.5 * stayed.sum()  # movers between zones kept their origin
+    levels = model.incomes.level_by_origin
+    zone_levels = model.incomes.zone_level
+    assert zone_levels.min() < levels[NO_ZONE] < zone_levels.max()
+    assert np.array_equal(levels[: zone_levels.size], zone_levels)
+    multiplier = model.labour._search_tables(model.training.search_boost).multiplier_by_origin
+    assert multiplier[NO_ZONE] == 1.0
+    row = model.metrics.metro_rows[-1]
+    assert row["start_population"] == pytest.approx(stayed.sum() * r.weight)
+    assert row["start_unemployed"] < row["unemployed"] and row["start_poor"] < row["poor"]

@@ -107,6 +107,28 @@ def test_net_new_jobs_are_shared_by_residents_and_in_commuters():
     new.close()
 
 
+def test_jobs_follow_the_residents_new_homes_bring():
+    """New homes bring local-service jobs as well as workers: the zones that gain residents gain
+    the residential jobs per resident (a share of the metro's jobs per resident at the start) for
+    each."""
+    homes = _renewal(0.0) | {"name": "homes", "jobs": 0, "housing_units": 10_000}
+    base, new = _model(months=24), _model(homes, months=24)
+    while base.running:
+        base.step()
+        new.step()
+    zones = np.flatnonzero(np.isin(new.territory.codes, TARGETS))
+    labour = new.labour
+    gained = float((labour.residents_by_zone[zones] - base.labour.residents_by_zone[zones]).sum())
+    jobs_gained = float((labour.jobs[zones] - base.labour.jobs[zones]).sum())
+    per_resident = labour.residential_jobs_per_resident
+    print(f"\n10,000 homes: {gained:+.0f} simulated residents, {jobs_gained:+.1f} jobs in the zones")
+    assert gained > 40
+    assert jobs_gained == pytest.approx(per_resident * gained, rel=0.1)
+    assert 0.2 < per_resident < 0.35  # 0.67 of about 0.42 incumbent jobs per resident
+    base.close()
+    new.close()
+
+
 # --- residents who work outside the metropolis -------------------------------------------
 def _out_commuters(model: AMPModel) -> np.ndarray:
     r = model.residents

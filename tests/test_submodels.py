@@ -97,7 +97,7 @@ def test_hiring_never_exceeds_vacancies_and_fills_startups():
     a = _labour_arrays(n, Status.UNEMPLOYED)
     incumbent_open = np.array([30, 0])
     startup_open = np.array([5, 0])
-    search = SearchTables(np.ones(3), np.ones(4), 0.1, np.array([1.0, 1.3]), 0.7)  # boost by mark
+    search = SearchTables(np.ones(3), np.ones(4), 0.1, np.array([1.0, 1.3]), 0.7, np.ones(256))  # by mark
     openings = Openings(
         destination_cdf=np.array([[1.0, 1.0], [1.0, 1.0]]),  # everyone would take a job in zone 0
         incumbent_open=incumbent_open,

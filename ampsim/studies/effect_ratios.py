@@ -115,6 +115,29 @@ def job_programme_ratios(
     }
     if jobs is not None:
         out["fewer unemployed per programme job"] = mean_interval(-unemployed / float(jobs))
+    if "start_unemployed" in set(replicates["indicator"]):
+        out.update(start_population_ratios(replicates, scenario, baseline, jobs))
+    return out
+
+
+def start_population_ratios(
+    replicates: pd.DataFrame, scenario: str, baseline: str = "baseline", jobs: float | None = None
+) -> dict[str, Estimate]:
+    """The same ratios among the residents of the start and their children, leaving out the people
+    who arrived from outside since: how many of the metropolis's own unemployed get a job and how
+    many of its own poor leave poverty, when a programme also brings newcomers."""
+    unemployed = paired_effects(replicates, scenario, baseline, "start_unemployed")
+    poor = paired_effects(replicates, scenario, baseline, "start_poor")
+    employed = paired_effects(replicates, scenario, baseline, "start_employed")
+    label = "residents of the start"
+    out = {
+        f"{label}: fewer poor per additional employed resident": ratio_of_means(-poor, employed),
+        f"{label}: additional employed residents": mean_interval(employed),
+        f"{label}: fewer unemployed residents": mean_interval(-unemployed),
+        f"{label}: fewer poor residents": mean_interval(-poor),
+    }
+    if jobs is not None:
+        out[f"{label}: fewer unemployed per programme job"] = mean_interval(-unemployed / float(jobs))
     return out
 
 

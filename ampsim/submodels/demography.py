@@ -293,6 +293,7 @@ def births_kernel(key, r, hh, mothers, slots, education_cdf, births_by_zone):  #
         r.education[i] = level
         reset_slot(r, i, Status.IN_EDUCATION)
         r.income[i] = r.income[mother]
+        r.origin[i] = r.origin[mother]  # the family's traits
         h = r.household[mother]
         join(hh, r.household, r.zone, r.home_cell, i, h)
         reclassify(hh, r.age_months, h)

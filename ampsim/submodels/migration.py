@@ -9,7 +9,8 @@ metropolis (`projected_growth_pct`). The factors are constant elasticities of th
 rate and rent, relative to the start (`boundary.migration_multipliers`). Arrivals need a vacant
 dwelling: a zone whose housing is full turns the rest away. An arrival's age band follows the
 band rates of `in_migration` over the zone's age structure; diploma, status and home cell are drawn
-as for the initial population; adults open a household, children join one
+as for the initial population, and from the start arrivals carry the metro's average calibrated
+traits, not their new zone's (`Residents.origin`); adults open a household, children join one
 (`household_events.settle_arrivals_kernel`). Draws of departures are keyed on slots, draws of
 arrivals on (zone, rank of the arrival in the zone's month): the same arrival in every scenario.
 """
@@ -35,7 +36,7 @@ from ampsim.world.population import (
     entrant_status_cdf,
     metro_education_cdf,
 )
-from ampsim.world.residents import INCUMBENT, Status, reset_slot
+from ampsim.world.residents import INCUMBENT, NO_ZONE, Status, reset_slot
 from ampsim.world.view import ModelView
 
 MAX_AGE_YEARS = 120
@@ -221,6 +222,7 @@ class Migration(Submodel):
             median_income=model.territory.zones["median_income_eur"].to_numpy(float),
             employed_share=self.params.arrivals_employed_share,
             work_cdf=np.asarray(work_cdf, dtype=float),
+            zone_traits=model.month < 1,
         )
 
     def net_migration(self) -> int:
@@ -282,6 +284,9 @@ class ArrivalTables(NamedTuple):
     median_income: np.ndarray  # by zone, €/year per consumption unit (Filosofi 2021)
     employed_share: float  # active arrivals who come with a job in the metropolis
     work_cdf: np.ndarray  # (home zone, work zone): CDF of their work zone (0 rows: no vacancy)
+    # in the spin-up, arrivals make up the census population and carry their zone's calibrated
+    # traits; from the start, the metro's average (`Residents.origin`)
+    zone_traits: bool
 
 
 @njit(cache=True, parallel=True)
@@ -359,6 +364,7 @@ def arrivals_kernel(key, r, tables, arrivals, slots):  # pragma: no cover - comp
                 s += 1
             reset_slot(r, i, s)
             r.zone[i] = z
+            r.origin[i] = z if tables.zone_traits else NO_ZONE
             # at least a month old: an arrival was born elsewhere (births are the demography's)
             r.age_months[i] = max(age * 12 + min(int(uniform(key, n, 5) * 12), 11), 1)
             r.sex[i] = sex

@@ -256,6 +256,7 @@ def synthesise_residents_and_households(
         income=household_incomes(zone, household, income, reference),
         **labour_defaults(zone.size),
     )
+    residents.origin[:] = zone  # everyone carries the traits of the zone they live in at the start
     return residents, formed
 
 

@@ -74,6 +74,7 @@ class ResidentArrays(NamedTuple):
     car: np.ndarray
     awareness: np.ndarray
     trained: np.ndarray
+    origin: np.ndarray
     exposure_no2: np.ndarray
     exposure_pm25: np.ndarray
 
@@ -97,6 +98,10 @@ class Residents:
     car: np.ndarray  # uint8: 1 if the resident commutes by car
     awareness: np.ndarray  # uint8: air-quality awareness, 0..255 for 0..1
     trained: np.ndarray  # uint8: 1 after completing a training course, until the next job
+    # uint8: the zone whose calibrated traits (job-search multiplier, pay level) the resident
+    # carries wherever they live: their zone at the start, their mother's for a newborn, NO_ZONE
+    # (the metro's average) for people who arrive from outside after the start (`by_origin`)
+    origin: np.ndarray
     exposure_no2: np.ndarray  # float32: cumulative NO2 at home since the start, µg/m³ x months
     exposure_pm25: np.ndarray  # float32: cumulative PM2.5 at home since the start, µg/m³ x months
 
@@ -140,6 +145,13 @@ class Residents:
     def age_years(self) -> np.ndarray:
         return self.age_months // 12
 
+    def settle_origins(self) -> None:
+        """Every resident carries the calibrated traits of the zone they live in now: each month
+        of the spin-up, where the zones' traits are fitted on their residents (from the start,
+        origins stay as they are)."""
+        present = self.present()
+        self.origin[present] = self.zone[present]
+
     def present(self) -> np.ndarray:
         """Slots that hold a resident (bool): every slot but the free ones."""
         return self.status != Status.ABSENT
@@ -164,6 +176,7 @@ def with_free_slots(residents: Residents, margin: float) -> Residents:
         "status": np.full(extra, Status.ABSENT, dtype=residents.status.dtype),
         "work_zone": np.full(extra, NO_ZONE, dtype=residents.work_zone.dtype),
         "employer": np.full(extra, NO_EMPLOYER, dtype=residents.employer.dtype),
+        "origin": np.full(extra, NO_ZONE, dtype=residents.origin.dtype),
     }
     arrays = {
         name: np.concatenate([array, free.get(name, np.zeros(extra, dtype=array.dtype))])
@@ -173,7 +186,8 @@ def with_free_slots(residents: Residents, margin: float) -> Residents:
 
 
 def labour_defaults(n: int) -> dict[str, np.ndarray]:
-    """Arrays for the attributes that start empty: no job, no car, no awareness, no exposure."""
+    """Arrays for the attributes that start empty: no job, no car, no awareness, no exposure, the
+    metro's average traits (the population sets each resident's origin to their zone)."""
     return {
         "months_in_status": np.zeros(n, dtype=np.uint8),
         "work_zone": np.full(n, NO_ZONE, dtype=np.uint8),
@@ -181,9 +195,18 @@ def labour_defaults(n: int) -> dict[str, np.ndarray]:
         "car": np.zeros(n, dtype=np.uint8),
         "awareness": np.zeros(n, dtype=np.uint8),
         "trained": np.zeros(n, dtype=np.uint8),
+        "origin": np.full(n, NO_ZONE, dtype=np.uint8),
         "exposure_no2": np.zeros(n, dtype=np.float32),
         "exposure_pm25": np.zeros(n, dtype=np.float32),
     }
+
+
+def by_origin(values: np.ndarray, average: float) -> np.ndarray:
+    """A zone table read by origin (`Residents.origin`): the zones' values, then `average` for
+    every other code, NO_ZONE included (so a kernel indexes it with the uint8 origin directly)."""
+    table = np.full(NO_ZONE + 1, float(average))
+    table[: np.asarray(values).size] = values
+    return table
 
 
 @njit(cache=True)
@@ -198,6 +221,7 @@ def reset_slot(r, i, status):  # pragma: no cover - compiled
     r.car[i] = 0
     r.awareness[i] = 0
     r.trained[i] = 0
+    r.origin[i] = NO_ZONE
     r.exposure_no2[i] = 0.0
     r.exposure_pm25[i] = 0.0
     r.income[i] = 0.0

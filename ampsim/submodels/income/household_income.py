@@ -143,7 +143,7 @@ def arrival_state(
 
 
 @njit(cache=True)
-def arrival_kernel(u, r, zone_level, net_to_gross, shares, table, state):  # pragma: no cover - compiled
+def arrival_kernel(u, r, level_by_origin, net_to_gross, shares, table, state):  # pragma: no cover - compiled
     """The drawn history (`arrival_state`) of every resident, from uniforms u (n, 4)."""
     _, _, reference_wage, benefit_months, worked, ass = state
     for i in range(r.zone.size):
@@ -156,7 +156,7 @@ def arrival_kernel(u, r, zone_level, net_to_gross, shares, table, state):  # pra
             r.age_months[i] // 12,
             r.education[i],
             r.sex[i],
-            zone_level[r.zone[i]],
+            level_by_origin[r.origin[i]],
             net_to_gross,
             shares,
             table,
@@ -170,7 +170,7 @@ def reconcile_kernel(  # pragma: no cover - compiled
     r,
     previous_status,
     replaced,
-    zone_level,
+    level_by_origin,
     net_to_gross,
     arrival_shares,
     smic_growth,
@@ -184,8 +184,9 @@ def reconcile_kernel(  # pragma: no cover - compiled
     that households are marked without races): the work history moves on by a month, a new job is
     paid, a job lost opens ARE rights for a job seeker (or takes up those left), a new retiree gets
     a pension, pay grows with experience and the SMIC, ARE runs down for job seekers and trainees.
-    A newcomer's slot gets a drawn history (`arrival_state`). `zone_level` scales pay and pensions
-    by home zone (the income calibration); draws are keyed on the slot (common random numbers).
+    A newcomer's slot gets a drawn history (`arrival_state`). `level_by_origin` scales pay and
+    pensions by the resident's origin (the income calibration's zone levels, the metro's average
+    for arrivals after the start: `Residents.origin`); draws are keyed on the slot (common random numbers).
     Marks `dirty` the households whose inputs changed."""
     earnings, pension, reference_wage, benefit_months, worked, ass = state
     for i in range(r.zone.size):
@@ -206,7 +207,7 @@ def reconcile_kernel(  # pragma: no cover - compiled
                 age,
                 r.education[i],
                 r.sex[i],
-                zone_level[r.zone[i]],
+                level_by_origin[r.origin[i]],
                 net_to_gross,
                 arrival_shares,
                 earnings_table,
@@ -226,7 +227,7 @@ def reconcile_kernel(  # pragma: no cover - compiled
                     startup,
                     earnings_table,
                 )
-                earnings[i] = pay * zone_level[r.zone[i]]
+                earnings[i] = pay * level_by_origin[r.origin[i]]
                 changed = True
             else:
                 years = years_since_school(r.education[i], age, earnings_table)
@@ -249,7 +250,8 @@ def reconcile_kernel(  # pragma: no cover - compiled
             ass[i] = 0
             changed = True
         if s == Status.RETIRED and pension[i] <= 0.0:
-            pension[i] = draw_pension(uniform(key, i, 2), r.sex[i], pension_table) * zone_level[r.zone[i]]
+            level = level_by_origin[r.origin[i]]
+            pension[i] = draw_pension(uniform(key, i, 2), r.sex[i], pension_table) * level
             changed = True
         elif s != Status.RETIRED and pension[i] > 0.0:
             pension[i] = 0.0

@@ -49,7 +49,7 @@ from ampsim.submodels.income.pensions import (
     survivor_factors,
 )
 from ampsim.submodels.income.taxbenefit import poverty_line
-from ampsim.world.residents import Residents, Status
+from ampsim.world.residents import NO_ZONE, Residents, Status, by_origin
 from ampsim.world.territory import Territory
 from ampsim.world.view import ModelView
 
@@ -95,6 +95,7 @@ class Incomes(Submodel):
         self.tenure = np.zeros(0, dtype=np.int64)
         self._grow_tenures(model)
         self.zone_level = np.ones(territory.n_zones)
+        self.level_by_origin = by_origin(self.zone_level, 1.0)  # fitted at the start
         self.target = self.filosofi_targets(territory, self.year)
         self.living = np.zeros(model.households.capacity)
         self.previous_status = model.residents.status.copy()
@@ -123,7 +124,7 @@ class Incomes(Submodel):
         arrival_kernel(
             rights,
             r.kernel_view(),
-            np.ones(n_zones),
+            by_origin(np.ones(n_zones), 1.0),
             self._net_to_gross(self.year, self.month),
             self._arrival_shares(),
             self.earnings_table,
@@ -159,9 +160,10 @@ class Incomes(Submodel):
         return territory.zones["median_income_eur"].to_numpy(float) * ratio
 
     def start(self, model: ModelView) -> None:
-        """Fit the zone levels (each round scales a zone's pay and pensions by its ratio of target
-        to median standard of living, raised to a gain since benefits and tax damp the response)
-        and compute every household."""
+        """Fit the zone levels (each round scales the pay and pensions of a zone's people by its
+        ratio of target to median standard of living, raised to a gain since benefits and tax damp
+        the response) and compute every household. The levels are traits of the zone's people,
+        carried by origin (`Residents.origin`)."""
         r = model.residents
         self.survivor = survivor_factors(self.pension_params, self.alone_shares(r))
         for _ in range(CALIBRATION_ROUNDS):
@@ -171,10 +173,14 @@ class Incomes(Submodel):
             # a zone left without residents (possible at small scales) keeps its level
             step = np.where(np.isfinite(medians), (self.target / medians) ** CALIBRATION_GAIN, 1.0)
             self.zone_level *= step
-            self.state.earnings[:] *= step[r.zone].astype(np.float32)
-            self.state.pension[:] *= step[r.zone].astype(np.float32)
-            self.state.reference_wage[:] *= step[r.zone].astype(np.float32)
+            by_resident = by_origin(step, 1.0)[r.origin].astype(np.float32)
+            self.state.earnings[:] *= by_resident
+            self.state.pension[:] *= by_resident
+            self.state.reference_wage[:] *= by_resident
         self.update_incomes(model)
+        # arrivals after the start carry the metro's average level, not their new zone's
+        weights = np.bincount(r.origin[r.present()], minlength=NO_ZONE + 1)[: self.zone_level.size]
+        self.level_by_origin = by_origin(self.zone_level, np.average(self.zone_level, weights=weights))
 
     # --- every month ----------------------------------------------------------------------
     def step(self, model: ModelView, replaced: np.ndarray, rent_index: np.ndarray) -> None:
@@ -200,7 +206,7 @@ class Incomes(Submodel):
             r.kernel_view(),
             self.previous_status,
             new_slot,
-            self.zone_level,
+            self.level_by_origin,
             self._net_to_gross(year, month),
             self._arrival_shares(),
             smic_growth,

@@ -45,13 +45,16 @@ class HireCounts(NamedTuple):
 @njit(cache=True, parallel=True)
 def outside_hiring_kernel(key, r, search, rate_by_cell, n_chunks, finds):  # pragma: no cover
     """Job seekers who find a job outside the metropolis this month, P = 1 - exp(-effort x
-    rate_by_cell[home cell]): they become employed with employer OUTSIDE and no work zone, fill
-    no vacancy of the metropolis and leave its search. Each resident's own state and draw only
-    (`key`: the out-commuters' stream), so in parallel; counted by home zone in `finds` (3, zones):
+    multiplier of their origin x rate_by_cell[home cell]): they become employed with employer
+    OUTSIDE and no work zone, fill no vacancy of the metropolis and leave its search. Each
+    resident's own state and draw only (`key`: the out-commuters' stream), so in parallel; counted
+    by home zone in `finds` (3, zones):
     all finds, those of unemployed and those of inactive 15-64 year-olds (who become active).
     Returns the expected number of finds (the sum of the probabilities), in chunk order."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
+    origin = r.origin
+    multiplier = search.multiplier_by_origin
     home_cell = r.home_cell
     age_months = r.age_months
     status = r.status
@@ -68,7 +71,7 @@ def outside_hiring_kernel(key, r, search, rate_by_cell, n_chunks, finds):  # pra
             s = status[i]
             if s != Status.UNEMPLOYED and s != Status.INACTIVE:
                 continue
-            effort = search_effort(
+            effort = multiplier[origin[i]] * search_effort(
                 s, age_months[i] // 12, months_in_status[i], education[i], trained[i], search
             )
             if effort <= 0.0:
@@ -115,11 +118,14 @@ def hire_job_finders(
 
 
 @njit(cache=True, parallel=True)
-def job_finders_kernel(key, r, search, finding_rate, finders, found):  # pragma: no cover - compiled
-    """Residents whose search succeeds this month, P = 1 - exp(-effort x finding rate of the home
-    zone): chunk c lists its finders in slot order in finders[start_c : start_c + found[c]]."""
+def job_finders_kernel(key, r, search, finding_rate, finders, found):  # pragma: no cover
+    """Residents whose search succeeds this month, P = 1 - exp(-effort x multiplier of their
+    origin x finding rate of the home zone): chunk c lists its finders in slot order in
+    finders[start_c : start_c + found[c]]."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
+    origin = r.origin
+    multiplier = search.multiplier_by_origin
     age_months = r.age_months
     status = r.status
     months_in_status = r.months_in_status
@@ -134,7 +140,7 @@ def job_finders_kernel(key, r, search, finding_rate, finders, found):  # pragma:
             if s != Status.UNEMPLOYED and s != Status.INACTIVE:
                 continue
             h = zone[i]
-            effort = search_effort(
+            effort = multiplier[origin[i]] * search_effort(
                 s, age_months[i] // 12, months_in_status[i], education[i], trained[i], search
             )
             if effort <= 0.0 or finding_rate[h] <= 0.0:

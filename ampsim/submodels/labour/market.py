@@ -16,7 +16,7 @@ from ampsim.submodels.labour.hiring import HireCounts, Openings, hire_job_finder
 from ampsim.submodels.labour.matching import SearchTables, count_labour_kernel, matching_kernel
 from ampsim.submodels.labour.parameters import LabourParameters
 from ampsim.world.boundary import distance_to_boundary_km
-from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, OUTSIDE, Status, change_status
+from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, OUTSIDE, Status, by_origin, change_status
 from ampsim.world.view import ModelView
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ class LabourMarket(Submodel):
         # slow means of the metro's hires of residents and of the outside finds expected per unit
         # of the ratio (negative: none yet), for its calibration
         self._metro_hires_mean = self._outside_per_ratio_mean = -1.0
+        self.residential_jobs_per_resident = 0.0  # set at the start (residential_job_share)
+        self.residents_by_zone: np.ndarray | None = None  # present residents last month, from the start
 
     def setup(self, model: ModelView) -> None:
         """Zone tables from the territory, then every employed resident gets a job."""
@@ -192,6 +194,8 @@ class LabourMarket(Submodel):
         """Separations, residents' finds of jobs outside the metropolis, then the month's matching;
         `search_boost` is the job-search multiplier of each training mark, `openings` the startups'
         open positions by zone."""
+        if model.month >= 1:
+            self._follow_residents(model)
         r = model.residents.kernel_view()
         keys = model.keys("labour")
         n = self.jobs.size
@@ -288,6 +292,9 @@ class LabourMarket(Submodel):
             inactive_efficiency=p.inactive_search_efficiency,
             boost_by_mark=search_boost,
             long_term_efficiency=p.long_term_unemployed_efficiency,
+            # the zone multipliers are the calibrated traits of the zone's people, carried by
+            # origin; arrivals after the start search at the metro's average (1)
+            multiplier_by_origin=by_origin(self.zone_multiplier, 1.0),
         )
 
     def _matching(
@@ -297,13 +304,27 @@ class LabourMarket(Submodel):
         each work zone's hires per unit of effort (residents' and in-commuters' alike)."""
         return matching_kernel(
             self.search_share,
-            self.zone_multiplier,
             seekers,
             vacancies,
             outside_effort,
             self.matching_efficiency,
             self.params.matching_elasticity,
         )
+
+    def _follow_residents(self, model: ModelView) -> None:
+        """From the start, each zone gains (or loses) `residential_job_share` of the metro's
+        incumbent jobs per resident for every resident it gains (or loses): the local services,
+        shops, schools and care that serve the people present grow with them, so that new homes
+        bring jobs as well as workers. Programme jobs come on top."""
+        r = model.residents
+        residents = np.bincount(r.zone[r.present()], minlength=self.jobs.size).astype(float)
+        if self.residents_by_zone is None:
+            share = self.params.residential_job_share
+            self.residential_jobs_per_resident = share * self.jobs.sum() / max(residents.sum(), 1.0)
+        else:
+            change = self.residential_jobs_per_resident * (residents - self.residents_by_zone)
+            self.jobs = np.maximum(self.jobs + change, 0.0)
+        self.residents_by_zone = residents
 
     def _in_commuter_leaving_rate(self) -> float:
         """Monthly rate at which in-commuters leave their job (to unemployment or inactivity),

@@ -21,6 +21,7 @@ class SearchTables(NamedTuple):
     inactive_efficiency: float  # inactive 15-64 year-olds, relative to job seekers
     boost_by_mark: np.ndarray  # multiplier by training mark (a completed course raises it)
     long_term_efficiency: float  # multiplier after 12 months of unemployment
+    multiplier_by_origin: np.ndarray  # calibrated zone multiplier, read by origin (`by_origin`)
 
 
 @njit(cache=True, inline="always")
@@ -45,12 +46,15 @@ def search_effort(status, age, months, education, trained, search):  # pragma: n
 def count_labour_kernel(
     r, search, n_chunks, filled, seekers, unemployed, active, out_commuters
 ):  # pragma: no cover
-    """Filled incumbent jobs by work zone; search effort, unemployed and actives (15-64) and the
-    residents working outside the metropolis by home zone, from the residents `r`
-    (ResidentArrays). Out-commuters fill no job of the metropolis. Chunks in parallel, their sums
-    added in chunk order (see `ampsim.core.chunks`)."""
+    """Filled incumbent jobs by work zone; search effort (times each seeker's calibrated
+    multiplier, read by origin), unemployed and actives (15-64) and the residents working outside
+    the metropolis by home zone, from the residents `r` (ResidentArrays). Out-commuters fill no
+    job of the metropolis. Chunks in parallel, their sums added in chunk order (see
+    `ampsim.core.chunks`)."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
+    origin = r.origin
+    multiplier = search.multiplier_by_origin
     age_months = r.age_months
     status = r.status
     months_in_status = r.months_in_status
@@ -75,7 +79,7 @@ def count_labour_kernel(
             if s == Status.UNEMPLOYED and 15 <= age <= 64:
                 partial[c, 3, zone[i]] += 1
                 partial[c, 2, zone[i]] += 1
-            partial[c, 1, zone[i]] += search_effort(
+            partial[c, 1, zone[i]] += multiplier[origin[i]] * search_effort(
                 s, age, months_in_status[i], education[i], trained[i], search
             )
     for c in range(n_chunks):
@@ -88,20 +92,19 @@ def count_labour_kernel(
 
 
 @njit(cache=True)
-def matching_kernel(
-    search_share, multiplier, seekers, vacancies, outside, efficiency, alpha
-):  # pragma: no cover
+def matching_kernel(search_share, seekers, vacancies, outside, efficiency, alpha):  # pragma: no cover
     """Work zone w makes M_w = min(V_w, A U*_w^alpha V_w^(1 - alpha)) hires, U*_w = O_w +
-    sum_h m_h s_hw E_h, O_w the search effort of people living outside the metropolis. Returns
-    phi_h = sum_w m_h s_hw M_w / U*_w, the hires per unit of effort of home zone h, the CDF over
-    work zones of a hire from h (in proportion to m_h s_hw M_w / U*_w), and M_w / U*_w (so that
-    outsiders make O_w M_w / U*_w of zone w's hires)."""
+    sum_h s_hw E_h, E_h the effort of home zone h (each seeker's times their multiplier) and O_w
+    the search effort of people living outside the metropolis. Returns phi_h = sum_w s_hw M_w /
+    U*_w, the hires per unit of effort of home zone h, the CDF over work zones of a hire from h
+    (in proportion to s_hw M_w / U*_w), and M_w / U*_w (so that outsiders make O_w M_w / U*_w of
+    zone w's hires)."""
     n_home, n_work = search_share.shape
     per_effort = np.zeros(n_work)  # M_w / U*_w
     for w in range(n_work):
         effective = outside[w]
         for h in range(n_home):
-            effective += multiplier[h] * search_share[h, w] * seekers[h]
+            effective += search_share[h, w] * seekers[h]
         if effective > 0 and vacancies[w] > 0:
             hires = min(vacancies[w], efficiency * effective**alpha * float(vacancies[w]) ** (1 - alpha))
             per_effort[w] = hires / effective
@@ -110,7 +113,7 @@ def matching_kernel(
     for h in range(n_home):
         cumulative = 0.0
         for w in range(n_work):
-            cumulative += multiplier[h] * search_share[h, w] * per_effort[w]
+            cumulative += search_share[h, w] * per_effort[w]
             cdf[h, w] = cumulative
         finding_rate[h] = cumulative
         if cumulative > 0:

@@ -123,6 +123,18 @@ class LabourParameters(ParameterGroup):
         source="job vacancy rates of 2-3 % in France; modelling assumption",
         description="share of incumbent jobs vacant at the start",
     )
+    residential_job_share: float = parameter(
+        0.67,
+        unit="share of incumbent jobs",
+        ge=0,
+        le=1,
+        source="the 'présentielle' sphere, which serves the people present, holds more than two "
+        "thirds of the jobs of the Grand Sud-Est (Insee, Sud-Est no 131, September 2010); that its "
+        "jobs follow residents in proportion is a modelling assumption (the same study finds the "
+        "density of services not proportional to the resident population)",
+        description="share of the metro's incumbent jobs per resident that a zone gains or loses with "
+        "each resident it gains or loses after the start (local services follow the people they serve)",
+    )
     startup_preference_by_education: tuple[Relative, Relative, Relative, Relative] = parameter(
         (0.3, 0.6, 1.0, 2.0),
         unit="relative weight",

@@ -33,7 +33,7 @@ from ampsim.world.income import (
     income_bin_table,
     income_quintile,
 )
-from ampsim.world.residents import NO_ZONE, Status
+from ampsim.world.residents import ARRIVED, Status
 from ampsim.world.view import ModelView
 
 
@@ -376,7 +376,7 @@ def metrics_kernel(
             group = age_group[min(age_months[i] // 12, max_age)]
             long_term = 1 if months_in_status[i] >= 12 else 0
             poor = 1 if y < poverty_threshold else 0
-            newcomer = 1 if origin[i] == NO_ZONE else 0  # arrived from outside since the start
+            newcomer = 1 if origin[i] >= ARRIVED else 0  # arrived from outside since the start
             k = (((status[i] * N_AGE_GROUPS + group) * 2 + long_term) * 2 + poor) * 2 + newcomer
             part_classes[c, z, k] += 1
             b = income_bin(income_bits[i], bin_table, bin_start)

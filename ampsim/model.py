@@ -266,12 +266,14 @@ class AMPModel(mesa.Model):
             for intervention in self.interventions:
                 intervention.apply(self)
         self._step(self.demography)  # ageing, deaths, births
+        vacant = self.housing.vacant(self.residents)
         self._step(  # departures; arrivals where the factors of employment and rent draw them
             self.migration,
             employment_rate=self.labour.employment_rate(),
             rent=self.housing.rent,
-            vacant=self.housing.vacant(self.residents),
+            vacant=vacant,
             work_cdf=self.labour.arrival_work_cdf(),
+            new_homes_share=self.housing.new_homes_share(vacant),
         )
         self._step(self.lifecourse)  # school leaving, inactivity, retirement
         self._step(self.training)  # training entries and completions

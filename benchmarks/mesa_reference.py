@@ -27,7 +27,7 @@ import numpy as np
 
 from ampsim.core.chunks import kernel_threads
 from ampsim.model import AMPModel
-from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, OUTSIDE, Status
+from ampsim.world.residents import ARRIVED, INCUMBENT, NO_EMPLOYER, NO_ZONE, OUTSIDE, Status
 
 RESIDENT_ATTRIBUTES = (
     "zone",
@@ -146,7 +146,8 @@ class Resident(mesa.Agent):
         if not 15 <= self.age <= 64:
             return 0.0
         by_age = p.search_by_age[0 if self.age < 25 else (1 if self.age < 55 else 2)]
-        multiplier = p.zone_multiplier[self.origin] if self.origin < len(p.zone_multiplier) else 1.0
+        zone = self.origin - ARRIVED if ARRIVED <= self.origin < NO_ZONE else self.origin
+        multiplier = p.zone_multiplier[zone] if zone < len(p.zone_multiplier) else 1.0
         if self.status == Status.UNEMPLOYED:
             effort = p.search_by_education[self.education] * by_age * p.search_boost[self.trained]
             if self.months_in_status >= 12:

@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
+from pydantic import TypeAdapter
 
+from ampsim.interventions import InterventionSpec
 from ampsim.model import AMPModel
 from ampsim.submodels.migration import place_arrivals
-from ampsim.world.residents import NO_ZONE, Status
+from ampsim.world.residents import ARRIVED, NO_ZONE, Status, arrived_since_start
 
 
 @pytest.fixture(scope="module")
@@ -93,15 +95,17 @@ def test_better_employment_draws_more_arrivals():
     model.close()
 
 
-def test_people_carry_their_traits_and_arrivals_the_metros(run):
+def test_people_carry_their_traits_and_arrivals_those_of_the_homes_they_take(run):
     """The zones' calibrated traits (job search, pay level) belong to the people fitted on: a
-    resident keeps their origin when they move, arrivals since the start carry the metro's
-    average, and the residents of the start and their children are counted apart."""
+    resident keeps their origin when they move; an arrival takes on the traits of the zone whose
+    vacated homes they settle in (without a programme's new homes, every one); the residents of
+    the start and their children are counted apart from the newcomers."""
     model, _, _ = run
     r = model.residents
     present = r.present()
-    arrived = present & (r.origin == NO_ZONE)
-    assert np.all(r.origin[model.migration.arrival_slots] == NO_ZONE)
+    arrived = present & arrived_since_start(r.origin)
+    slots = model.migration.arrival_slots
+    assert slots.size > 0 and np.all(r.origin[slots] == ARRIVED + r.zone[slots])
     assert arrived.sum() > 0.03 * present.sum()  # three years of arrivals
     stayed = present & ~arrived
     moved = stayed & (r.origin != r.zone)
@@ -110,8 +114,36 @@ def test_people_carry_their_traits_and_arrivals_the_metros(run):
     zone_levels = model.incomes.zone_level
     assert zone_levels.min() < levels[NO_ZONE] < zone_levels.max()
     assert np.array_equal(levels[: zone_levels.size], zone_levels)
+    assert np.array_equal(levels[ARRIVED : ARRIVED + zone_levels.size], zone_levels)
     multiplier = model.labour._search_tables(model.training.search_boost).multiplier_by_origin
     assert multiplier[NO_ZONE] == 1.0
     row = model.metrics.metro_rows[-1]
     assert row["start_population"] == pytest.approx(stayed.sum() * r.weight)
     assert row["start_unemployed"] < row["unemployed"] and row["start_poor"] < row["poor"]
+
+
+def test_arrivals_who_take_a_programmes_new_homes_carry_the_metros_average_traits():
+    homes = {
+        "type": "urban_renewal",
+        "name": "homes",
+        "zones": [13215, 13203, 13202],
+        "start": "2026-01",
+        "end": "2026-01",
+        "housing_units": 10_000,
+        "jobs": 0,
+        "amenity_gain": 0.0,
+        "budget_eur": 1.0,
+    }
+    interventions = [c.build() for c in TypeAdapter(list[InterventionSpec]).validate_python([homes])]
+    model = AMPModel(scale=0.01, seed=3, months=12, calibration_months=24, interventions=interventions)
+    while model.running:
+        model.step()
+    r = model.residents
+    present = r.present()
+    metro_traits = int((present & (r.origin == NO_ZONE)).sum())
+    print(f"\n10,000 new homes: {metro_traits} simulated arrivals with the metro's average traits")
+    assert metro_traits > 20
+    targets = np.flatnonzero(np.isin(model.territory.codes, [13215, 13203, 13202]))
+    settled = r.zone[present & (r.origin == NO_ZONE)]
+    assert np.isin(settled, targets).mean() > 0.8  # where the new homes are (some moved on since)
+    model.close()

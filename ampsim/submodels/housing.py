@@ -189,6 +189,7 @@ class Housing(Submodel):
         self.initial_capacity = self.capacity.copy()
         self._construction = np.zeros(n)  # dwellings under way, fractional (simulated residents)
         self.crowded_out = 0.0  # programme dwellings the other construction has still to forgo
+        self.new_homes_unlet = np.zeros(n)  # a programme's new homes not yet let, by zone
         self.amenity = np.ones(n)
         self.rent = np.ones(n)
         self.distance_weight = np.exp(-model.territory.commute_km / self.params.move_distance_km)
@@ -221,6 +222,13 @@ class Housing(Submodel):
         `programme_crowd_out` of them will not be built elsewhere (`build`)."""
         self.capacity[zone] += residents
         self.crowded_out += residents * self.params.programme_crowd_out
+        self.new_homes_unlet[zone] += residents
+
+    def new_homes_share(self, vacant: np.ndarray) -> np.ndarray:
+        """Share of each zone's vacant dwellings that are a programme's new homes not yet let:
+        they are let first, so no more of them stay unlet than the zone has vacancies."""
+        self.new_homes_unlet = np.minimum(self.new_homes_unlet, vacant)
+        return self.new_homes_unlet / np.maximum(vacant, 1)
 
     def add_amenity(self, zones: np.ndarray, gain: np.ndarray | float) -> None:
         """Raise the amenity of the zones (renewal, greenery), which draws movers and raises rents."""

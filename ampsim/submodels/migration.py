@@ -9,8 +9,9 @@ metropolis (`projected_growth_pct`). The factors are constant elasticities of th
 rate and rent, relative to the start (`boundary.migration_multipliers`). Arrivals need a vacant
 dwelling: a zone whose housing is full turns the rest away. An arrival's age band follows the
 band rates of `in_migration` over the zone's age structure; diploma, status and home cell are drawn
-as for the initial population, and from the start arrivals carry the metro's average calibrated
-traits, not their new zone's (`Residents.origin`); adults open a household, children join one
+as for the initial population; from the start arrivals carry the metro's average calibrated
+traits when they take a programme's new home, else the traits of the zone whose vacated homes
+they take (`Residents.origin`); adults open a household, children join one
 (`household_events.settle_arrivals_kernel`). Draws of departures are keyed on slots, draws of
 arrivals on (zone, rank of the arrival in the zone's month): the same arrival in every scenario.
 """
@@ -36,7 +37,7 @@ from ampsim.world.population import (
     entrant_status_cdf,
     metro_education_cdf,
 )
-from ampsim.world.residents import INCUMBENT, NO_ZONE, Status, reset_slot
+from ampsim.world.residents import ARRIVED, INCUMBENT, NO_ZONE, Status, reset_slot
 from ampsim.world.view import ModelView
 
 MAX_AGE_YEARS = 120
@@ -101,10 +102,13 @@ class Migration(Submodel):
         rent: np.ndarray,
         vacant: np.ndarray,
         work_cdf: np.ndarray,
+        new_homes_share: np.ndarray,
     ) -> None:
         """Departures, then arrivals. `employment_rate`, `rent` and `vacant` (dwellings free in
         each zone, in simulated residents they can lodge) set the factors from the start on;
-        `work_cdf` (home zone x work zone) is where an arrival who comes with a job works."""
+        `work_cdf` (home zone x work zone) is where an arrival who comes with a job works;
+        `new_homes_share` the share of each zone's vacant dwellings that are a programme's new
+        homes not yet let (their arrivals carry the metro's average traits)."""
         r = model.residents
         if model.month >= 1:
             if self.reference_vacant is None:
@@ -142,7 +146,7 @@ class Migration(Submodel):
         arrivals_kernel(
             model.keys("migration.arrivals"),
             r.kernel_view(),
-            self._arrival_tables(model, work_cdf),
+            self._arrival_tables(model, work_cdf, new_homes_share),
             arrivals,
             slots,
         )
@@ -196,7 +200,9 @@ class Migration(Submodel):
         draws = np.array([uniform(key, z, 0) for z in range(n)])
         return (np.floor(expected) + (draws < expected - np.floor(expected))).astype(np.int64)
 
-    def _arrival_tables(self, model: ModelView, work_cdf: np.ndarray) -> ArrivalTables:
+    def _arrival_tables(
+        self, model: ModelView, work_cdf: np.ndarray, new_homes_share: np.ndarray
+    ) -> ArrivalTables:
         r = model.residents
         present = r.present()
         band = self.band_of_year[np.minimum(r.age_months[present] // 12, MAX_AGE_YEARS)]
@@ -222,7 +228,7 @@ class Migration(Submodel):
             median_income=model.territory.zones["median_income_eur"].to_numpy(float),
             employed_share=self.params.arrivals_employed_share,
             work_cdf=np.asarray(work_cdf, dtype=float),
-            zone_traits=model.month < 1,
+            metro_traits_share=np.asarray(new_homes_share, dtype=float),
         )
 
     def net_migration(self) -> int:
@@ -284,9 +290,9 @@ class ArrivalTables(NamedTuple):
     median_income: np.ndarray  # by zone, €/year per consumption unit (Filosofi 2021)
     employed_share: float  # active arrivals who come with a job in the metropolis
     work_cdf: np.ndarray  # (home zone, work zone): CDF of their work zone (0 rows: no vacancy)
-    # in the spin-up, arrivals make up the census population and carry their zone's calibrated
-    # traits; from the start, the metro's average (`Residents.origin`)
-    zone_traits: bool
+    # by zone: probability that an arrival takes a programme's new home and carries the metro's
+    # average calibrated traits, not the zone's (`Residents.origin`)
+    metro_traits_share: np.ndarray
 
 
 @njit(cache=True, parallel=True)
@@ -364,7 +370,8 @@ def arrivals_kernel(key, r, tables, arrivals, slots):  # pragma: no cover - comp
                 s += 1
             reset_slot(r, i, s)
             r.zone[i] = z
-            r.origin[i] = z if tables.zone_traits else NO_ZONE
+            # like those whose homes they take, unless the home is a programme's new one
+            r.origin[i] = NO_ZONE if uniform(key, n, 9) < tables.metro_traits_share[z] else ARRIVED + z
             # at least a month old: an arrival was born elsewhere (births are the demography's)
             r.age_months[i] = max(age * 12 + min(int(uniform(key, n, 5) * 12), 11), 1)
             r.sex[i] = sex

@@ -34,6 +34,7 @@ class Status(IntEnum):
 
 NO_HOUSEHOLD = -1  # household of a free slot
 NO_ZONE = 255  # work_zone of residents without a job, or whose job is outside the metropolis
+ARRIVED = 128  # origin of an arrival since the start: ARRIVED + the zone whose traits they carry
 NO_EMPLOYER = -1  # employer of residents without a job
 INCUMBENT = 0  # employer of residents working for an established (non-startup) employer
 OUTSIDE = -2  # employer of residents working outside the metropolis (out-commuters; work_zone NO_ZONE)
@@ -99,8 +100,9 @@ class Residents:
     awareness: np.ndarray  # uint8: air-quality awareness, 0..255 for 0..1
     trained: np.ndarray  # uint8: 1 after completing a training course, until the next job
     # uint8: the zone whose calibrated traits (job-search multiplier, pay level) the resident
-    # carries wherever they live: their zone at the start, their mother's for a newborn, NO_ZONE
-    # (the metro's average) for people who arrive from outside after the start (`by_origin`)
+    # carries wherever they live: their zone at the start, their mother's for a newborn; for an
+    # arrival since the start, ARRIVED + the zone they settle in, or NO_ZONE (the metro's average)
+    # for one who takes a programme's new home (`by_origin`)
     origin: np.ndarray
     exposure_no2: np.ndarray  # float32: cumulative NO2 at home since the start, µg/m³ x months
     exposure_pm25: np.ndarray  # float32: cumulative PM2.5 at home since the start, µg/m³ x months
@@ -202,11 +204,18 @@ def labour_defaults(n: int) -> dict[str, np.ndarray]:
 
 
 def by_origin(values: np.ndarray, average: float) -> np.ndarray:
-    """A zone table read by origin (`Residents.origin`): the zones' values, then `average` for
-    every other code, NO_ZONE included (so a kernel indexes it with the uint8 origin directly)."""
+    """A zone table read by origin (`Residents.origin`): zone z's value for the codes z and
+    ARRIVED + z, `average` for NO_ZONE (so a kernel indexes it with the uint8 origin directly)."""
+    values = np.asarray(values, dtype=float)
     table = np.full(NO_ZONE + 1, float(average))
-    table[: np.asarray(values).size] = values
+    table[: values.size] = values
+    table[ARRIVED : ARRIVED + values.size] = values
     return table
+
+
+def arrived_since_start(origin: np.ndarray) -> np.ndarray:
+    """Whether each origin code is an arrival's since the start (bool)."""
+    return np.asarray(origin) >= ARRIVED
 
 
 @njit(cache=True)

@@ -5,10 +5,13 @@ a run on one thread and a run on all threads must agree bit for bit: every resid
 metro and zone figure. Runs happen in fresh processes, since Numba fixes its threads at start.
 """
 
+import hashlib
 import itertools
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +90,42 @@ def test_income_bins_from_bits_equal_the_logarithm():
     )
     expected = [log_income_bin(y) for y in income]
     assert [_income_bin(bits, table, start) for bits in income.view(np.uint32)] == expected
+
+
+def _digest_of_a_small_run() -> str:
+    from ampsim.model import AMPModel
+    from ampsim.studies.runner import collect_result
+
+    model = AMPModel(scale=0.01, seed=9, months=4, calibration_months=3)
+    try:
+        while model.running:
+            model.step()
+        digest = hashlib.sha256(collect_result(model).metro.to_csv(index=False).encode())
+        for name, array in model.residents.arrays().items():
+            digest.update(name.encode() + array.tobytes())
+        return digest.hexdigest()
+    finally:
+        model.close()
+
+
+def test_a_thread_sampling_the_stack_does_not_change_the_run():
+    """Profilers (Dask's samples every task's frames) keep the locals of the frames they hold
+    alive for a moment: a run must not depend on when objects die (a closed startup once stayed
+    in the model while a sampled frame referenced it, so Dask runs differed from serial ones)."""
+    plain = _digest_of_a_small_run()
+    caller, stop = threading.get_ident(), threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            frame = sys._current_frames().get(caller)
+            time.sleep(0.002)  # hold the frame (and its locals) a moment, as a profiler does
+            del frame
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        sampled = _digest_of_a_small_run()
+    finally:
+        stop.set()
+        sampler.join()
+    assert sampled == plain

@@ -223,3 +223,24 @@ def test_incubators_respect_capacity_and_sector_focus(tiny):
         for startup in incubator.residents:
             assert not incubator.sectors or startup.sector in incubator.sectors
             assert startup.incubator is incubator
+
+
+# --- startups -------------------------------------------------------------------------------
+def test_a_closed_startup_leaves_the_model_even_when_something_still_references_it(monkeypatch):
+    """The sector's set holds weak references: a closed startup kept alive elsewhere (Dask's
+    profiler samples the frames of a running task) must not stay in it and be stepped again."""
+    from ampsim.submodels.startups.agents import Startup
+
+    held = []
+    remove = Startup.remove
+    monkeypatch.setattr(Startup, "remove", lambda startup: (held.append(startup), remove(startup)))
+    model = AMPModel(scale=0.01, seed=9, months=3, calibration_months=2)
+    try:
+        while model.running:
+            model.step()
+        registry = model.startups.registry
+        assert held, "no startup closed or graduated: the test would not see a leftover"
+        assert all(registry[s.number - 1]["end"] is None for s in model.startups.agents)
+        assert len(model.startups.agents) == sum(row["end"] is None for row in registry)
+    finally:
+        model.close()

@@ -261,6 +261,10 @@ class StartupSector(Submodel):
         row["max_stage"] = startup.stage
         if startup.incubator is not None:
             startup.incubator.residents.discard(startup)
+        # Out of the sector's set at once: the set holds weak references, so a closed startup
+        # that something else still references (a profiler sampling this frame, a debugger)
+        # would otherwise stay in it, and be stepped, until garbage-collected.
+        self.agents.discard(startup)
         startup.remove()
 
     def recount_employees(self, model: ModelView) -> None:

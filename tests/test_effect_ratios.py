@@ -15,7 +15,7 @@ def _table(shift: dict[str, np.ndarray], months: int = 36, replicates: int = 5) 
     for scenario in ("baseline", "programme"):
         for r in range(replicates):
             for month in range(1, months + 1):
-                for name in ("unemployed", "poor", "employed_people", "population"):
+                for name in dict.fromkeys(["unemployed", "poor", "employed_people", "population", *shift]):
                     value = 1000.0
                     if scenario == "programme" and month > months - 12:
                         value += shift.get(name, np.zeros(replicates))[r]
@@ -60,3 +60,21 @@ def test_bad_inputs_get_a_clear_error(tmp_path, capsys):
     assert "scenario 'nowhere'" in capsys.readouterr().err
     assert main([str(tmp_path), "programme", "100"]) == 0
     assert "fewer unemployed per programme job" in capsys.readouterr().out
+
+
+def test_the_newcomers_share_is_the_employed_who_are_not_residents_of_the_start():
+    employed = np.array([90.0, 100.0, 110.0, 95.0, 105.0])
+    table = _table(
+        {
+            "unemployed": -0.3 * employed,
+            "poor": -0.25 * employed,
+            "employed_people": employed,
+            "population": np.full(5, 40.0),
+            "start_unemployed": -0.1 * employed,
+            "start_poor": -0.1 * employed,
+            "start_employed": 0.4 * employed,
+        }
+    )
+    ratios = job_programme_ratios(table, "programme", jobs=100.0)
+    assert ratios["newcomers' share of the additional employed residents"].value == pytest.approx(0.6)
+    assert ratios["residents of the start: fewer unemployed per programme job"].value == pytest.approx(0.1)

@@ -125,12 +125,17 @@ def start_population_ratios(
 ) -> dict[str, Estimate]:
     """The same ratios among the residents of the start and their children, leaving out the people
     who arrived from outside since: how many of the metropolis's own unemployed get a job and how
-    many of its own poor leave poverty, when a programme also brings newcomers."""
+    many of its own poor leave poverty, when a programme also brings newcomers; and the share of
+    the additional employed who are newcomers (in-migrants' share of the new jobs, Bartik 1991)."""
     unemployed = paired_effects(replicates, scenario, baseline, "start_unemployed")
     poor = paired_effects(replicates, scenario, baseline, "start_poor")
     employed = paired_effects(replicates, scenario, baseline, "start_employed")
+    everyone = paired_effects(replicates, scenario, baseline, "employed_people")
     label = "residents of the start"
     out = {
+        "newcomers' share of the additional employed residents": ratio_of_means(
+            everyone - employed, everyone
+        ),
         f"{label}: fewer poor per additional employed resident": ratio_of_means(-poor, employed),
         f"{label}: additional employed residents": mean_interval(employed),
         f"{label}: fewer unemployed residents": mean_interval(-unemployed),

@@ -2,9 +2,7 @@
 
 import numpy as np
 import pytest
-from pydantic import TypeAdapter
 
-from ampsim.interventions import InterventionSpec
 from ampsim.model import AMPModel
 from ampsim.submodels.migration import place_arrivals
 from ampsim.world.residents import ARRIVED, NO_ZONE, Status, arrived_since_start
@@ -122,28 +120,37 @@ def test_people_carry_their_traits_and_arrivals_those_of_the_homes_they_take(run
     assert row["start_unemployed"] < row["unemployed"] and row["start_poor"] < row["poor"]
 
 
-def test_arrivals_who_take_a_programmes_new_homes_carry_the_metros_average_traits():
-    homes = {
-        "type": "urban_renewal",
-        "name": "homes",
-        "zones": [13215, 13203, 13202],
-        "start": "2026-01",
-        "end": "2026-01",
-        "housing_units": 10_000,
-        "jobs": 0,
-        "amenity_gain": 0.0,
-        "budget_eur": 1.0,
-    }
-    interventions = [c.build() for c in TypeAdapter(list[InterventionSpec]).validate_python([homes])]
-    model = AMPModel(scale=0.01, seed=3, months=12, calibration_months=24, interventions=interventions)
-    while model.running:
-        model.step()
-    r = model.residents
-    present = r.present()
-    metro_traits = int((present & (r.origin == NO_ZONE)).sum())
-    print(f"\n10,000 new homes: {metro_traits} simulated arrivals with the metro's average traits")
-    assert metro_traits > 20
-    targets = np.flatnonzero(np.isin(model.territory.codes, [13215, 13203, 13202]))
-    settled = r.zone[present & (r.origin == NO_ZONE)]
-    assert np.isin(settled, targets).mean() > 0.8  # where the new homes are (some moved on since)
-    model.close()
+def _first_month_arrivals(no_existing_room: list[int]) -> tuple[AMPModel, np.ndarray]:
+    """A model after its first month, the zones listed having no vacant home of their existing
+    stock (as if a programme's new homes were all that is left there); its arrivals' slots."""
+    model = AMPModel(scale=0.01, seed=3, months=1, calibration_months=24)
+    existing = model.housing.existing_vacant
+    zones = np.flatnonzero(np.isin(model.territory.codes, no_existing_room))
+
+    def without_room(vacant):
+        room = existing(vacant).copy()
+        room[zones] = 0
+        return room
+
+    model.housing.existing_vacant = without_room
+    model.step()
+    return model, model.migration.arrival_slots.copy()
+
+
+def test_arrivals_take_the_existing_homes_first_and_new_homes_carry_the_metros_average_traits():
+    plain, slots = _first_month_arrivals([])
+    full, same_slots = _first_month_arrivals([13215, 13203])
+    assert np.array_equal(slots, same_slots)  # the same arrivals in the same slots
+    zone = full.residents.zone[slots]
+    assert np.array_equal(zone, plain.residents.zone[slots])
+    assert np.array_equal(full.residents.age_months[slots], plain.residents.age_months[slots])
+    targets = np.isin(full.territory.codes[zone], [13215, 13203])
+    assert targets.sum() > 0 and (~targets).sum() > 0
+    print(f"\n{targets.sum()} of {slots.size} simulated arrivals in zones whose existing homes are taken")
+    # with room in the existing stock, an arrival carries the traits of the zone, like those who
+    # left those homes; beyond it, the traits of the metro's average (a new home)
+    assert np.array_equal(plain.residents.origin[slots], ARRIVED + zone)
+    assert np.all(full.residents.origin[slots][targets] == NO_ZONE)
+    assert np.array_equal(full.residents.origin[slots][~targets], ARRIVED + zone[~targets])
+    plain.close()
+    full.close()

@@ -224,11 +224,11 @@ class Housing(Submodel):
         self.crowded_out += residents * self.params.programme_crowd_out
         self.new_homes_unlet[zone] += residents
 
-    def new_homes_share(self, vacant: np.ndarray) -> np.ndarray:
-        """Share of each zone's vacant dwellings that are a programme's new homes not yet let:
-        they are let first, so no more of them stay unlet than the zone has vacancies."""
+    def existing_vacant(self, vacant: np.ndarray) -> np.ndarray:
+        """Vacant dwellings of each zone's existing stock, the `vacant` ones less a programme's new
+        homes not yet let (no more of those stay unlet than the zone has vacancies)."""
         self.new_homes_unlet = np.minimum(self.new_homes_unlet, vacant)
-        return self.new_homes_unlet / np.maximum(vacant, 1)
+        return np.floor(np.asarray(vacant, dtype=float) - self.new_homes_unlet).astype(np.int64)
 
     def add_amenity(self, zones: np.ndarray, gain: np.ndarray | float) -> None:
         """Raise the amenity of the zones (renewal, greenery), which draws movers and raises rents."""

@@ -9,9 +9,11 @@ metropolis (`projected_growth_pct`). The factors are constant elasticities of th
 rate and rent, relative to the start (`boundary.migration_multipliers`). Arrivals need a vacant
 dwelling: a zone whose housing is full turns the rest away. An arrival's age band follows the
 band rates of `in_migration` over the zone's age structure; diploma, status and home cell are drawn
-as for the initial population; from the start arrivals carry the metro's average calibrated
-traits when they take a programme's new home, else the traits of the zone whose vacated homes
-they take (`Residents.origin`); adults open a household, children join one
+as for the initial population. Arrivals take the zone's existing vacant homes first and carry
+the calibrated traits of the zone, like those who left them; from the start, those beyond the
+existing vacancies take a programme's new homes and carry the metro's average
+(`Residents.origin`), so that an arrival of the baseline keeps its traits in every scenario;
+adults open a household, children join one
 (`household_events.settle_arrivals_kernel`). Draws of departures are keyed on slots, draws of
 arrivals on (zone, rank of the arrival in the zone's month): the same arrival in every scenario.
 """
@@ -102,13 +104,13 @@ class Migration(Submodel):
         rent: np.ndarray,
         vacant: np.ndarray,
         work_cdf: np.ndarray,
-        new_homes_share: np.ndarray,
+        existing_vacant: np.ndarray,
     ) -> None:
         """Departures, then arrivals. `employment_rate`, `rent` and `vacant` (dwellings free in
         each zone, in simulated residents they can lodge) set the factors from the start on;
         `work_cdf` (home zone x work zone) is where an arrival who comes with a job works;
-        `new_homes_share` the share of each zone's vacant dwellings that are a programme's new
-        homes not yet let (their arrivals carry the metro's average traits)."""
+        `existing_vacant` the vacant dwellings of each zone's existing stock (the arrivals
+        beyond them take a programme's new homes and carry the metro's average traits)."""
         r = model.residents
         if model.month >= 1:
             if self.reference_vacant is None:
@@ -146,7 +148,7 @@ class Migration(Submodel):
         arrivals_kernel(
             model.keys("migration.arrivals"),
             r.kernel_view(),
-            self._arrival_tables(model, work_cdf, new_homes_share),
+            self._arrival_tables(model, work_cdf, existing_vacant),
             arrivals,
             slots,
         )
@@ -201,7 +203,7 @@ class Migration(Submodel):
         return (np.floor(expected) + (draws < expected - np.floor(expected))).astype(np.int64)
 
     def _arrival_tables(
-        self, model: ModelView, work_cdf: np.ndarray, new_homes_share: np.ndarray
+        self, model: ModelView, work_cdf: np.ndarray, existing_vacant: np.ndarray
     ) -> ArrivalTables:
         r = model.residents
         present = r.present()
@@ -228,7 +230,7 @@ class Migration(Submodel):
             median_income=model.territory.zones["median_income_eur"].to_numpy(float),
             employed_share=self.params.arrivals_employed_share,
             work_cdf=np.asarray(work_cdf, dtype=float),
-            metro_traits_share=np.asarray(new_homes_share, dtype=float),
+            existing_vacant=np.asarray(existing_vacant, dtype=np.int64),
         )
 
     def net_migration(self) -> int:
@@ -290,9 +292,9 @@ class ArrivalTables(NamedTuple):
     median_income: np.ndarray  # by zone, €/year per consumption unit (Filosofi 2021)
     employed_share: float  # active arrivals who come with a job in the metropolis
     work_cdf: np.ndarray  # (home zone, work zone): CDF of their work zone (0 rows: no vacancy)
-    # by zone: probability that an arrival takes a programme's new home and carries the metro's
-    # average calibrated traits, not the zone's (`Residents.origin`)
-    metro_traits_share: np.ndarray
+    # by zone: vacant dwellings of the existing stock; the arrivals of a month beyond them take a
+    # programme's new homes and carry the metro's average calibrated traits (`Residents.origin`)
+    existing_vacant: np.ndarray
 
 
 @njit(cache=True, parallel=True)
@@ -370,8 +372,8 @@ def arrivals_kernel(key, r, tables, arrivals, slots):  # pragma: no cover - comp
                 s += 1
             reset_slot(r, i, s)
             r.zone[i] = z
-            # like those whose homes they take, unless the home is a programme's new one
-            r.origin[i] = NO_ZONE if uniform(key, n, 9) < tables.metro_traits_share[z] else ARRIVED + z
+            # like those whose homes they take, unless the existing ones are taken: a new one
+            r.origin[i] = ARRIVED + z if rank < tables.existing_vacant[z] else NO_ZONE
             # at least a month old: an arrival was born elsewhere (births are the demography's)
             r.age_months[i] = max(age * 12 + min(int(uniform(key, n, 5) * 12), 11), 1)
             r.sex[i] = sex

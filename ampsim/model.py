@@ -273,7 +273,6 @@ class AMPModel(mesa.Model):
             rent=self.housing.rent,
             vacant=vacant,
             work_cdf=self.labour.arrival_work_cdf(),
-            existing_vacant=self.housing.existing_vacant(vacant),
         )
         self._step(self.lifecourse)  # school leaving, inactivity, retirement
         self._step(self.training)  # training entries and completions

@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from ampsim.core.parameters import iter_parameters
+from ampsim.submodels.housing import HousingParameters
 from ampsim.world import boundary as b
 
 START_POPULATION = 1_939_077  # the model's metro total (legal populations 2023, zones.csv)
@@ -205,3 +206,13 @@ def test_bad_parameters_are_rejected():
         b.BoundaryParameters(net_new_to_in_migrants=0.8, net_new_to_in_commuters=0.3)
     with pytest.raises(ValidationError, match="in_migration"):
         b.BoundaryParameters(in_migration=(0.1, 0.1))
+
+
+def test_a_new_homes_net_residents_follow_from_the_metros_construction_and_growth(params, evidence):
+    """The room a programme's dwelling adds is the metro's growth per resident its construction
+    lodges: 8,450 dwellings in 2021 for about 2,100 more residents a year, with no net migration."""
+    growth = START_POPULATION * params.projected_growth_pct / 100
+    lodged = evidence.loc["amp_dwellings_built_2021", "value"] * 2.1  # residents a dwelling, Euromed
+    print(f"\n{growth:,.0f} more residents a year for {lodged:,.0f} lodged: {growth / lodged:.3f}")
+    assert evidence.loc["amp_net_migration_plh", "value"] == 0
+    assert HousingParameters().new_home_net_residents == pytest.approx(growth / lodged, abs=0.01)

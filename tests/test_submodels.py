@@ -186,9 +186,21 @@ def test_destination_choice_keeps_income_mix_and_avoids_dear_zones(tiny):
     assert probability[0, 4, 3] == pytest.approx(baseline[0, 4, 3], rel=0.05)
 
 
+def _housing_state(housing) -> dict:
+    """Copies of what a programme's homes change in the housing submodel, to put back."""
+    names = ("amenity", "capacity", "rent", "_absorbed", "lodged_fewer", "crowded_out")
+    names += ("_construction",)
+    return {name: np.copy(getattr(housing, name)) for name in names}
+
+
+def _restore(housing, state: dict) -> None:
+    for name, value in state.items():
+        setattr(housing, name, value if np.ndim(value) else float(value))
+
+
 def test_rents_rise_with_amenity_and_fall_with_new_housing(tiny):
     housing = tiny.housing
-    saved = housing.amenity.copy(), housing.capacity.copy(), housing.rent.copy()
+    saved = _housing_state(housing)
     try:
         housing.amenity[5] = 1.3
         housing.add_housing(6, int(housing.capacity[6] * 0.5) + 1)
@@ -197,7 +209,30 @@ def test_rents_rise_with_amenity_and_fall_with_new_housing(tiny):
         assert housing.rent[5] > 1.2
         assert housing.rent[6] < 0.9
     finally:
-        housing.amenity, housing.capacity, housing.rent = saved
+        _restore(housing, saved)
+
+
+def test_a_programmes_homes_add_to_the_metros_room_only_their_net_share(tiny):
+    housing = tiny.housing
+    saved, params = _housing_state(housing), housing.params
+    try:
+        housing.params = params.model_copy(update={"construction_rate": 0.0})  # no other building
+        housing.crowded_out = 0.0
+        before = housing.capacity.copy()
+        housing.add_housing(6, 1000)
+        housing.build()
+        share = params.new_home_net_residents
+        change = housing.capacity - before
+        others = np.delete(change, 6)
+        assert change[6] == 1000  # the homes are there, for 2.1 people each
+        # their occupants come mostly from the existing stock, which lodges that many fewer
+        assert np.all(others <= 0) and abs(others.sum() + (1 - share) * 1000) < others.size
+        assert abs(change.sum() - share * 1000) < others.size  # the metro's room grows by the net share
+        assert housing.crowded_out == pytest.approx(share * 1000 * params.programme_crowd_out)
+        assert np.array_equal(housing.dwellings() - before, np.where(np.arange(before.size) == 6, 1000, 0))
+    finally:
+        housing.params = params
+        _restore(housing, saved)
 
 
 # --- commuting ----------------------------------------------------------------------------

@@ -16,6 +16,9 @@ to another destination with room. Rents follow a reduced-form hedonic
 target — amenity (public space, renewal), housing supply relative to the start, and access to
 jobs — and adjust gradually.
 Residents of a zone whose rent has risen move out more often, the poorest most (displacement).
+Capacities are room for residents, net of what construction lodges without adding residents: a
+programme's new homes lodge their residents in their zone, and the rest of the metro's stock then
+lodges all but a share `new_home_net_residents` of them fewer (the "point mort" of construction).
 """
 
 from __future__ import annotations
@@ -159,6 +162,21 @@ class HousingParameters(ParameterGroup):
         description="share of a programme's new dwellings that the metro's other construction "
         "does not build (the programme takes demand that private building would have met)",
     )
+    new_home_net_residents: float = parameter(
+        0.12,
+        unit="metro residents added per resident a new dwelling lodges",
+        ge=0,
+        le=1,
+        source="derived: AMP built 8,450 dwellings in 2021 with a nil net migration (Métropole PLH "
+        "2023-2028 diagnosis, Gomet 16 March 2023), for a growth of about 2,100 residents a year "
+        "(boundary.projected_growth_pct on 1.94 million): 2,100 / (8,450 x 2.1 residents per "
+        "dwelling) = 0.12; the rest of what construction lodges is the 'point mort' (smaller "
+        "households, demolished and converted homes, second homes, vacancy); that a programme's "
+        "dwellings behave like the average is a modelling assumption",
+        description="metro residents a programme's new dwelling adds per resident it lodges: its "
+        "occupants come mostly from the existing stock, which then lodges fewer people (the "
+        "baseline's construction_rate is already net)",
+    )
     displacement_by_quintile: tuple[Relative, Relative, Relative, Relative, Relative] = parameter(
         (1.0, 0.6, 0.3, 0.1, 0.0),
         unit="relative",
@@ -189,7 +207,8 @@ class Housing(Submodel):
         self.initial_capacity = self.capacity.copy()
         self._construction = np.zeros(n)  # dwellings under way, fractional (simulated residents)
         self.crowded_out = 0.0  # programme dwellings the other construction has still to forgo
-        self.new_homes_unlet = np.zeros(n)  # a programme's new homes not yet let, by zone
+        self._absorbed = np.zeros(n)  # room of the existing stock still to take off, by zone
+        self.lodged_fewer = np.zeros(n, dtype=np.int64)  # room taken off so far (not dwellings)
         self.amenity = np.ones(n)
         self.rent = np.ones(n)
         self.distance_weight = np.exp(-model.territory.commute_km / self.params.move_distance_km)
@@ -202,6 +221,12 @@ class Housing(Submodel):
         """Residents each zone could still lodge (0 where it is full)."""
         occupied = np.bincount(residents.zone[residents.present()], minlength=self.capacity.size)
         return np.maximum(self.capacity - occupied, 0)
+
+    def dwellings(self) -> np.ndarray:
+        """Each zone's dwellings, in residents at the start's occupancy: the capacity with the
+        room its existing stock lost to a programme's homes (fewer people per home, not fewer
+        homes), which rents see as supply."""
+        return self.capacity + self.lodged_fewer
 
     def build(self) -> None:
         """A month's construction in every zone, whole dwellings as they are completed; the
@@ -216,19 +241,25 @@ class Housing(Submodel):
         done = np.floor(self._construction)
         self.capacity += done.astype(np.int64)
         self._construction -= done
+        absorbed = np.floor(self._absorbed)  # the existing stock's room a programme's homes use
+        self.capacity -= absorbed.astype(np.int64)
+        self.lodged_fewer += absorbed.astype(np.int64)
+        self._absorbed -= absorbed
 
     def add_housing(self, zone: int, residents: int) -> None:
-        """A programme's new dwellings for `residents` (simulated) people in a zone; a share
-        `programme_crowd_out` of them will not be built elsewhere (`build`)."""
+        """A programme's new dwellings for `residents` (simulated) people in a zone. Only a share
+        `new_home_net_residents` of them add to the metro's room, in the net units of the
+        baseline's construction: the rest of the metro's existing stock lodges the others fewer
+        (`build` takes them off the other zones, in proportion to their capacity); and a share
+        `programme_crowd_out` of that net addition is not built elsewhere."""
+        p = self.params
         self.capacity[zone] += residents
-        self.crowded_out += residents * self.params.programme_crowd_out
-        self.new_homes_unlet[zone] += residents
-
-    def existing_vacant(self, vacant: np.ndarray) -> np.ndarray:
-        """Vacant dwellings of each zone's existing stock, the `vacant` ones less a programme's new
-        homes not yet let (no more of those stay unlet than the zone has vacancies)."""
-        self.new_homes_unlet = np.minimum(self.new_homes_unlet, vacant)
-        return np.floor(np.asarray(vacant, dtype=float) - self.new_homes_unlet).astype(np.int64)
+        net = residents * p.new_home_net_residents
+        self.crowded_out += net * p.programme_crowd_out
+        others = self.capacity.astype(float)
+        others[zone] = 0.0
+        if others.sum() > 0:
+            self._absorbed += (residents - net) * others / others.sum()
 
     def add_amenity(self, zones: np.ndarray, gain: np.ndarray | float) -> None:
         """Raise the amenity of the zones (renewal, greenery), which draws movers and raises rents."""
@@ -238,7 +269,7 @@ class Housing(Submodel):
         p = self.params
         target = (
             self.amenity**p.rent_amenity_elasticity
-            * (self.initial_capacity / np.maximum(self.capacity, 1)) ** p.rent_supply_elasticity
+            * (self.initial_capacity / np.maximum(self.dwellings(), 1)) ** p.rent_supply_elasticity
             * (job_access / np.maximum(self.initial_job_access, 1e-9)) ** p.rent_job_access_elasticity
         )
         self.rent += p.rent_adjustment * (target - self.rent)

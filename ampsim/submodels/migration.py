@@ -9,10 +9,9 @@ metropolis (`projected_growth_pct`). The factors are constant elasticities of th
 rate and rent, relative to the start (`boundary.migration_multipliers`). Arrivals need a vacant
 dwelling: a zone whose housing is full turns the rest away. An arrival's age band follows the
 band rates of `in_migration` over the zone's age structure; diploma, status and home cell are drawn
-as for the initial population. Arrivals take the zone's existing vacant homes first and carry
-the calibrated traits of the zone, like those who left them; from the start, those beyond the
-existing vacancies take a programme's new homes and carry the metro's average
-(`Residents.origin`), so that an arrival of the baseline keeps its traits in every scenario;
+as for the initial population. An arrival is drawn for a zone and carries the calibrated traits
+of that zone's people (`Residents.origin`), like those whose homes the zone's arrivals take;
+where the zone has no room left they settle in another zone with room, and keep those traits;
 adults open a household, children join one
 (`household_events.settle_arrivals_kernel`). Draws of departures are keyed on slots, draws of
 arrivals on (zone, rank of the arrival in the zone's month): the same arrival in every scenario.
@@ -39,7 +38,7 @@ from ampsim.world.population import (
     entrant_status_cdf,
     metro_education_cdf,
 )
-from ampsim.world.residents import ARRIVED, INCUMBENT, NO_ZONE, Status, reset_slot
+from ampsim.world.residents import ARRIVED, INCUMBENT, Status, reset_slot
 from ampsim.world.view import ModelView
 
 MAX_AGE_YEARS = 120
@@ -104,13 +103,10 @@ class Migration(Submodel):
         rent: np.ndarray,
         vacant: np.ndarray,
         work_cdf: np.ndarray,
-        existing_vacant: np.ndarray,
     ) -> None:
         """Departures, then arrivals. `employment_rate`, `rent` and `vacant` (dwellings free in
         each zone, in simulated residents they can lodge) set the factors from the start on;
-        `work_cdf` (home zone x work zone) is where an arrival who comes with a job works;
-        `existing_vacant` the vacant dwellings of each zone's existing stock (the arrivals
-        beyond them take a programme's new homes and carry the metro's average traits)."""
+        `work_cdf` (home zone x work zone) is where an arrival who comes with a job works."""
         r = model.residents
         if model.month >= 1:
             if self.reference_vacant is None:
@@ -138,18 +134,19 @@ class Migration(Submodel):
         )  # fmt: skip
         wanted = self._arrivals_wanted(model)
         free = np.flatnonzero(r.status == Status.ABSENT).astype(np.int32)
-        arrivals = place_arrivals(wanted, np.maximum(np.asarray(vacant, dtype=np.int64), 0))
-        if arrivals.sum() > free.size:  # no free slot left: the last zones' arrivals do not come
-            arrivals = _within(arrivals, free.size)
-        self.turned_away = int(wanted.sum() - arrivals.sum())
-        self.arrivals_by_zone = arrivals
-        slots = free[: arrivals.sum()]
+        placed = place_arrivals(wanted, np.maximum(np.asarray(vacant, dtype=np.int64), 0))
+        homes = arrival_homes(wanted, placed, free.size)
+        coming = homes[homes >= 0]
+        self.turned_away = int(wanted.sum() - coming.size)
+        self.arrivals_by_zone = np.bincount(coming, minlength=wanted.size).astype(np.int64)
+        slots = free[: coming.size]
         households = model.households.reserve(slots.size)
         arrivals_kernel(
             model.keys("migration.arrivals"),
             r.kernel_view(),
-            self._arrival_tables(model, work_cdf, existing_vacant),
-            arrivals,
+            self._arrival_tables(model, work_cdf),
+            wanted,
+            homes,
             slots,
         )
         self.relocated_children = relocated + settle_arrivals_kernel(
@@ -202,9 +199,7 @@ class Migration(Submodel):
         draws = np.array([uniform(key, z, 0) for z in range(n)])
         return (np.floor(expected) + (draws < expected - np.floor(expected))).astype(np.int64)
 
-    def _arrival_tables(
-        self, model: ModelView, work_cdf: np.ndarray, existing_vacant: np.ndarray
-    ) -> ArrivalTables:
+    def _arrival_tables(self, model: ModelView, work_cdf: np.ndarray) -> ArrivalTables:
         r = model.residents
         present = r.present()
         band = self.band_of_year[np.minimum(r.age_months[present] // 12, MAX_AGE_YEARS)]
@@ -230,7 +225,6 @@ class Migration(Submodel):
             median_income=model.territory.zones["median_income_eur"].to_numpy(float),
             employed_share=self.params.arrivals_employed_share,
             work_cdf=np.asarray(work_cdf, dtype=float),
-            existing_vacant=np.asarray(existing_vacant, dtype=np.int64),
         )
 
     def net_migration(self) -> int:
@@ -272,10 +266,25 @@ def place_arrivals(wanted: np.ndarray, vacant: np.ndarray) -> np.ndarray:
     return arrivals
 
 
-def _within(arrivals: np.ndarray, room: int) -> np.ndarray:
-    """The arrivals that fit in `room` free slots, zones in order."""
-    kept = np.minimum(arrivals, np.maximum(room - np.concatenate([[0], np.cumsum(arrivals)[:-1]]), 0))
-    return kept.astype(np.int64)
+def arrival_homes(wanted: np.ndarray, placed: np.ndarray, free_slots: int) -> np.ndarray:
+    """Home zone of each of the month's arrivals, in the order they are drawn (zone they are drawn
+    for, then rank), or -1 for those who do not come. An arrival settles in the zone it was drawn
+    for while that zone has room (`placed`, from `place_arrivals`); the others take, in that
+    order, the room `placed` gives other zones; the last do not come when there are more than
+    `free_slots`."""
+    wanted = np.asarray(wanted, dtype=np.int64)
+    placed = np.asarray(placed, dtype=np.int64)
+    zones = np.arange(wanted.size)
+    kept = np.minimum(wanted, placed)
+    drawn_for = np.repeat(zones, wanted)
+    rank = np.arange(drawn_for.size) - np.repeat(np.cumsum(wanted) - wanted, wanted)
+    homes = drawn_for.copy()
+    overflow = np.flatnonzero(rank >= kept[drawn_for])
+    elsewhere = np.repeat(zones, placed - kept)  # the room other zones give, in zone order
+    homes[overflow[: elsewhere.size]] = elsewhere[: overflow.size]
+    homes[overflow[elsewhere.size :]] = -1
+    homes[np.flatnonzero(homes >= 0)[free_slots:]] = -1  # no free slot left
+    return homes
 
 
 class ArrivalTables(NamedTuple):
@@ -292,9 +301,6 @@ class ArrivalTables(NamedTuple):
     median_income: np.ndarray  # by zone, €/year per consumption unit (Filosofi 2021)
     employed_share: float  # active arrivals who come with a job in the metropolis
     work_cdf: np.ndarray  # (home zone, work zone): CDF of their work zone (0 rows: no vacancy)
-    # by zone: vacant dwellings of the existing stock; the arrivals of a month beyond them take a
-    # programme's new homes and carry the metro's average calibrated traits (`Residents.origin`)
-    existing_vacant: np.ndarray
 
 
 @njit(cache=True, parallel=True)
@@ -343,15 +349,22 @@ def departures_kernel(
 
 
 @njit(cache=True)
-def arrivals_kernel(key, r, tables, arrivals, slots):  # pragma: no cover - compiled
-    """Draw the month's arrivals into `slots`, zone by zone (`arrivals[z]` each): age band and
-    age, sex, diploma, status on arrival and home cell, the zone's median standard of living until
-    the income submodel computes their household's; an active arrival comes with a job, in an
-    established firm of a work zone drawn from `work_cdf`, with probability `employed_share`
-    (where a vacancy is within reach), else as a job seeker; draws keyed on (zone, rank). Serial."""
+def arrivals_kernel(key, r, tables, wanted, homes, slots):  # pragma: no cover - compiled
+    """Draw the month's arrivals into `slots`, zone by zone (`wanted[z]` drawn for zone z, who
+    live in `homes`, `arrival_homes`; -1 do not come): age band and age, sex, diploma, status on
+    arrival, the traits of zone z's people (`Residents.origin`), home cell in their home zone, its
+    median standard of living until the income submodel computes their household's; an active
+    arrival comes with a job, in an established firm of a work zone drawn from `work_cdf`, with
+    probability `employed_share` (where a vacancy is within reach), else as a job seeker; draws
+    keyed on (zone drawn for, rank): the same arrival in every scenario. Serial."""
     k = 0
-    for z in range(arrivals.size):
-        for rank in range(arrivals[z]):
+    j = -1
+    for z in range(wanted.size):
+        for rank in range(wanted[z]):
+            j += 1
+            h = homes[j]
+            if h < 0:  # no room or no free slot: does not come
+                continue
             i = slots[k]
             k += 1
             n = z * MAX_ARRIVALS_PER_ZONE + rank
@@ -371,23 +384,22 @@ def arrivals_kernel(key, r, tables, arrivals, slots):  # pragma: no cover - comp
             while s < Status.RETIRED and u >= tables.status_cdf[sex, age, s]:
                 s += 1
             reset_slot(r, i, s)
-            r.zone[i] = z
-            # like those whose homes they take, unless the existing ones are taken: a new one
-            r.origin[i] = ARRIVED + z if rank < tables.existing_vacant[z] else NO_ZONE
+            r.zone[i] = h
+            r.origin[i] = ARRIVED + z  # like the people of the zone they were drawn for
             # at least a month old: an arrival was born elsewhere (births are the demography's)
             r.age_months[i] = max(age * 12 + min(int(uniform(key, n, 5) * 12), 11), 1)
             r.sex[i] = sex
             r.education[i] = level
-            r.income[i] = tables.median_income[z]  # until the month's incomes compute their household's
+            r.income[i] = tables.median_income[h]  # until the month's incomes compute their household's
             r.home_cell[i] = draw_home_cell(
-                uniform(key, n, 6), z, tables.zone_cell_start, tables.zone_cells, tables.cell_cdf
+                uniform(key, n, 6), h, tables.zone_cell_start, tables.zone_cells, tables.cell_cdf
             )
             if (
                 s == Status.UNEMPLOYED
-                and tables.work_cdf[z, -1] > 0.0
+                and tables.work_cdf[h, -1] > 0.0
                 and uniform(key, n, 7) < tables.employed_share
             ):
-                w = np.searchsorted(tables.work_cdf[z], uniform(key, n, 8), side="right")
+                w = np.searchsorted(tables.work_cdf[h], uniform(key, n, 8), side="right")
                 r.status[i] = Status.EMPLOYED
                 r.employer[i] = INCUMBENT
                 r.work_zone[i] = min(w, tables.work_cdf.shape[1] - 1)

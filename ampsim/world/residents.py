@@ -101,8 +101,8 @@ class Residents:
     trained: np.ndarray  # uint8: 1 after completing a training course, until the next job
     # uint8: the zone whose calibrated traits (job-search multiplier, pay level) the resident
     # carries wherever they live: their zone at the start, their mother's for a newborn; for an
-    # arrival since the start, ARRIVED + the zone they settle in, or NO_ZONE (the metro's average)
-    # for one who takes a programme's new home (`by_origin`)
+    # arrival since the start, ARRIVED + the zone they were drawn for; NO_ZONE (the metro's
+    # average, `by_origin`) for a slot nobody has taken yet
     origin: np.ndarray
     exposure_no2: np.ndarray  # float32: cumulative NO2 at home since the start, µg/m³ x months
     exposure_pm25: np.ndarray  # float32: cumulative PM2.5 at home since the start, µg/m³ x months

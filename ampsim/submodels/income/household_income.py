@@ -185,8 +185,8 @@ def reconcile_kernel(  # pragma: no cover - compiled
     paid, a job lost opens ARE rights for a job seeker (or takes up those left), a new retiree gets
     a pension, pay grows with experience and the SMIC, ARE runs down for job seekers and trainees.
     A newcomer's slot gets a drawn history (`arrival_state`). `level_by_origin` scales pay and
-    pensions by the resident's origin (the income calibration's zone levels, the metro's average
-    for arrivals after the start: `Residents.origin`); draws are keyed on the slot (common random numbers).
+    pensions by the resident's origin (the income calibration's zone levels, those of the zone an
+    arrival was drawn for: `Residents.origin`); draws are keyed on the slot (common random numbers).
     Marks `dirty` the households whose inputs changed."""
     earnings, pension, reference_wage, benefit_months, worked, ass = state
     for i in range(r.zone.size):

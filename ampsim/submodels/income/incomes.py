@@ -178,7 +178,7 @@ class Incomes(Submodel):
             self.state.pension[:] *= by_resident
             self.state.reference_wage[:] *= by_resident
         self.update_incomes(model)
-        # arrivals after the start carry the metro's average level, not their new zone's
+        # the code NO_ZONE, which no resident carries, reads the metro's average level
         weights = np.bincount(r.origin[r.present()], minlength=NO_ZONE + 1)[: self.zone_level.size]
         self.level_by_origin = by_origin(self.zone_level, np.average(self.zone_level, weights=weights))
 

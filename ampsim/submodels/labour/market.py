@@ -293,7 +293,7 @@ class LabourMarket(Submodel):
             boost_by_mark=search_boost,
             long_term_efficiency=p.long_term_unemployed_efficiency,
             # the zone multipliers are the calibrated traits of the zone's people, carried by
-            # origin; arrivals after the start search at the metro's average (1)
+            # origin (NO_ZONE, which no resident carries, at the metro's average, 1)
             multiplier_by_origin=by_origin(self.zone_multiplier, 1.0),
         )
 

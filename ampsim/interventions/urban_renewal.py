@@ -5,8 +5,10 @@ Each month the share of the programme delivered that month adds housing capacity
 residents per unit x scale) and jobs in the target zones — a share relocated with their staff from
 elsewhere in the metropolis, the rest new vacancies (`ampsim/interventions/jobs.py`) — and raises
 their amenity.
-Newcomers fill the new homes through residential moves; rents follow amenity, supply and access
-to jobs, so that poorer residents may be displaced. A local-hiring clause places job seekers of
+Movers and arrivals fill the new homes; the rest of the metro's stock then lodges most of their
+residents fewer, so the metro gains only a net share of them (`housing.new_home_net_residents`,
+the "point mort" of construction); rents follow amenity, supply and access to jobs, so that
+poorer residents may be displaced. A local-hiring clause places job seekers of
 the target zones directly into a share of the new jobs (as French enterprise zones required 20 %
 then 33 % of hires from the zone). The budget is spent evenly.
 """

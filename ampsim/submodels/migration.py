@@ -9,10 +9,10 @@ metropolis (`projected_growth_pct`). The factors are constant elasticities of th
 rate and rent, relative to the start (`boundary.migration_multipliers`). Arrivals need a vacant
 dwelling: a zone whose housing is full sends the rest to zones with room, or they do not come.
 An arrival's age band follows the band rates of `in_migration` over the zone's age structure;
-diploma, status and home cell are drawn as for the initial population. An arrival is drawn for a zone and carries the calibrated traits
-of that zone's people (`Residents.origin`), like those whose homes the zone's arrivals take;
-where the zone has no room left they settle in another zone with room, and keep those traits;
-adults open a household, children join one
+diploma, status and home cell are drawn as for the initial population. An arrival is drawn for a
+zone and carries the calibrated traits of that zone's people (`Residents.origin`), like those whose
+homes the zone's arrivals take; where the zone has no room left they settle in another zone with
+room, and keep those traits; adults open a household, children join one
 (`household_events.settle_arrivals_kernel`). Draws of departures are keyed on slots, draws of
 arrivals on (zone drawn for, rank of the arrival in that zone's month): the same arrival in every
 scenario.

@@ -55,6 +55,9 @@ from ampsim.world.territory import load_territory
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in every table and manifest
 MAX_REPLICATES = 1000  # far more than any interval needs; each replicate is a full run
+# Bytes of model state per resident living in the metropolis (`AMPModel.state_bytes_per_resident`):
+# resident arrays with their free slots (about 36), household table (15), income state (23).
+STATE_BUDGET_BYTES = 80
 
 
 def _at_least_minimum_scale(value: float) -> float:
@@ -350,6 +353,12 @@ class AMPModel(mesa.Model):
     def seed_generator(self, purpose: str) -> np.random.Generator:
         """A NumPy generator for drawing the initial state of one purpose."""
         return self.seeds.generator(purpose)
+
+    def state_bytes_per_resident(self) -> float:
+        """Bytes of per-resident model state (resident arrays with their free slots, household
+        table, income state) per resident living in the metropolis; see `STATE_BUDGET_BYTES`."""
+        state = self.residents.nbytes + self.households.nbytes + sum(a.nbytes for a in self.incomes.state)
+        return state / max(self.residents.n_present, 1)
 
     def spending_this_month(self) -> dict[str, float]:
         """Euros spent this month by each intervention that has a budget."""

@@ -188,10 +188,17 @@ def measure_full_scale(settings: Settings, report: Report) -> dict:
     report.add("peak resident memory (full run)", f"{max(r['peak_rss_mb'] for r in results):.0f} MB")
     bytes_per_resident = results[0]["bytes_per_resident"]
     report.add(
-        "resident state per resident",
+        "resident arrays per resident slot",
         f"{bytes_per_resident:.0f} bytes",
         "<= 64 bytes",
         bytes_per_resident <= 64,
+    )
+    state_bytes, budget = results[0]["state_bytes_per_resident"], results[0]["state_budget_bytes"]
+    report.add(
+        "model state per resident (arrays, households, incomes)",
+        f"{state_bytes:.0f} bytes",
+        f"<= {budget} bytes",
+        state_bytes <= budget,
     )
     return {"results": results, "total_s": total}
 

@@ -51,7 +51,7 @@ def timed_steps(model, months: int) -> list[float]:
 
 def full_run(scale: float, months: int, out: str) -> dict:
     """What `ampsim run` does: import, build (with the spin-up), run, tables, Parquet and charts."""
-    from ampsim.model import AMPModel
+    from ampsim.model import STATE_BUDGET_BYTES, AMPModel
     from ampsim.reports.run import write_run
     from ampsim.studies.runner import collect_result
 
@@ -66,6 +66,8 @@ def full_run(scale: float, months: int, out: str) -> dict:
     return {
         "residents": model.residents.n,
         "bytes_per_resident": model.residents.bytes_per_resident,
+        "state_bytes_per_resident": model.state_bytes_per_resident(),
+        "state_budget_bytes": STATE_BUDGET_BYTES,
         "import_s": imported - START,
         "build_s": built - imported,
         "run_s": ran - built,

@@ -9,7 +9,7 @@ import pytest
 
 from ampsim.core.errors import InputError
 from ampsim.indicators import METRO_NAMES, ZONE_NAMES
-from ampsim.model import AMPModel
+from ampsim.model import STATE_BUDGET_BYTES, AMPModel
 from ampsim.reports.run import write_run
 from ampsim.studies.runner import RunResult, collect_result, run_scenario
 from ampsim.world.residents import INCUMBENT, NO_EMPLOYER, NO_ZONE, OUTSIDE, Status
@@ -55,6 +55,15 @@ def test_the_step_runs_the_whole_horizon(model):
     assert len(model.metrics.metro_rows) == 24
     assert model.metrics.metro_rows[0]["date"] == "2026-01"
     assert model.metrics.metro_rows[-1]["date"] == "2027-12"
+
+
+def test_model_state_per_resident_stays_within_its_budget(model):
+    """Resident arrays, household table and income state after two years of births, arrivals and
+    new households: every per-resident array the model holds is counted."""
+    r = model.residents
+    counted = r.nbytes + model.households.nbytes + sum(a.nbytes for a in model.incomes.state)
+    assert model.state_bytes_per_resident() == pytest.approx(counted / r.n_present)
+    assert 60 < model.state_bytes_per_resident() <= STATE_BUDGET_BYTES
 
 
 def test_people_are_accounted_for(model):

@@ -56,8 +56,8 @@ MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in every table and manifest
 MAX_REPLICATES = 1000  # far more than any interval needs; each replicate is a full run
 # Bytes of model state per resident living in the metropolis (`AMPModel.state_bytes_per_resident`):
-# resident arrays with their free slots (about 36), household table (15), income state (23).
-STATE_BUDGET_BYTES = 80
+# resident arrays with their free slots (about 36), household table (15), income state (35).
+STATE_BUDGET_BYTES = 96
 
 
 def _at_least_minimum_scale(value: float) -> float:
@@ -356,8 +356,9 @@ class AMPModel(mesa.Model):
 
     def state_bytes_per_resident(self) -> float:
         """Bytes of per-resident model state (resident arrays with their free slots, household
-        table, income state) per resident living in the metropolis; see `STATE_BUDGET_BYTES`."""
-        state = self.residents.nbytes + self.households.nbytes + sum(a.nbytes for a in self.incomes.state)
+        table, income state) per resident living in the metropolis; see `STATE_BUDGET_BYTES`. The
+        submodels' work buffers of slot numbers are left out: their pages are mostly never written."""
+        state = self.residents.nbytes + self.households.nbytes + self.incomes.nbytes
         return state / max(self.residents.n_present, 1)
 
     def spending_this_month(self) -> dict[str, float]:

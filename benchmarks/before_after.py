@@ -43,11 +43,14 @@ with tempfile.TemporaryDirectory() as folder:
 written = time.perf_counter()
 r = model.residents
 present = int(r.n_present) if hasattr(r, "n_present") else r.n
-state = r.nbytes
-if hasattr(model, "households"):
-    state += model.households.nbytes
-if hasattr(model, "incomes"):
-    state += sum(a.nbytes for a in model.incomes.state)
+if hasattr(model, "state_bytes_per_resident"):
+    state = model.state_bytes_per_resident() * present
+else:  # older commits: the arrays they have
+    state = r.nbytes
+    if hasattr(model, "households"):
+        state += model.households.nbytes
+    if hasattr(model, "incomes"):
+        state += sum(a.nbytes for a in model.incomes.state)
 print(json.dumps({{
     "residents": present,
     "slots": r.n,

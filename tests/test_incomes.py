@@ -4,7 +4,14 @@ by the tax-benefit rules reproduces Filosofi's zone medians at the start."""
 import numpy as np
 import pytest
 
+from ampsim.core.rng import uniform
 from ampsim.model import AMPModel
+from ampsim.submodels.income.earnings import (
+    EarningsParameters,
+    build_earnings_table,
+    career_growth_rate,
+    draw_job_earnings,
+)
 from ampsim.submodels.income.household_income import are_entitlement
 from ampsim.submodels.income.incomes import zone_medians
 from ampsim.submodels.income.taxbenefit import poverty_line
@@ -86,6 +93,62 @@ def test_pay_pensions_and_are_follow_status(model):
     share = float((state.benefit_months[r.status == Status.UNEMPLOYED] > 0).mean())
     print(f"\nshare of the unemployed receiving ARE: {share:.3f}")
     assert 0.05 < share < 0.9
+
+
+def test_a_job_seekers_new_job_pays_the_reemployment_penalty_then_catches_up(model):
+    """A job taken by someone unemployed or in training last month pays the cited penalty below
+    the same draw (which anyone else gets), and catches up over the cited months."""
+    r, state = model.residents, model.incomes.state
+    before, catch_up_before, pay_before = r.status.copy(), state.catch_up.copy(), state.earnings.copy()
+    model.step()
+    key, income = model.keys("income"), model.incomes
+    newcomer = np.zeros(r.n, dtype=bool)  # a slot vacated and taken again this month
+    newcomer[np.concatenate([model.demography.newborn_slots, model.migration.arrival_slots])] = True
+    hired = np.flatnonzero(
+        (r.status == Status.EMPLOYED) & (before != Status.EMPLOYED) & (before != Status.ABSENT) & ~newcomer
+    )
+    seeker = np.isin(before[hired], [Status.UNEMPLOYED, Status.IN_TRAINING])
+    assert seeker.any() and (~seeker).any()
+    table = income.earnings_table
+    drawn = np.array(
+        [
+            draw_job_earnings(
+                uniform(key, i, 0),
+                uniform(key, i, 1),
+                r.education[i],
+                r.age_months[i] // 12,
+                r.sex[i],
+                r.employer[i] > 0,
+                table,
+            )
+            * income.level_by_origin[r.origin[i]]
+            for i in hired
+        ]
+    )
+    ratio = state.earnings[hired] / drawn
+    factor = 1.0 - EarningsParameters().reemployment_penalty
+    assert np.allclose(ratio[seeker], factor, rtol=1e-5) and np.allclose(ratio[~seeker], 1.0, rtol=1e-5)
+    months = EarningsParameters().reemployment_catch_up_months
+    assert np.all(state.catch_up[hired[seeker]] == months) and np.all(state.catch_up[hired[~seeker]] == 0)
+    kept = (r.status == Status.EMPLOYED) & (before == Status.EMPLOYED) & (catch_up_before > 0) & ~newcomer
+    assert kept.any() and np.all(state.catch_up[kept] == catch_up_before[kept] - 1)
+    # the pay of a job in its catch-up grows faster than others' by the catch-up factor (medians of
+    # the growth net of the career profile: a birthday can move a few residents along it)
+    stayed = (r.status == Status.EMPLOYED) & (before == Status.EMPLOYED) & ~newcomer
+    years = np.maximum(r.age_months // 12 - table.leaving_age[r.education], 0.0)
+    career = np.exp([career_growth_rate(e, y, table) for e, y in zip(r.education, years, strict=True)])
+    growth = np.divide(state.earnings, pay_before * career, where=stayed, out=np.ones(r.n))
+    catching_up = np.median(growth[kept]) / np.median(growth[stayed & (catch_up_before == 0)])
+    assert catching_up == pytest.approx(table.catch_up_growth, rel=1e-5)
+    assert np.all(state.catch_up[r.status != Status.EMPLOYED] == 0)
+    assert table.catch_up_growth**table.catch_up_months * table.reemployment_factor == pytest.approx(1.0)
+
+
+def test_the_reemployment_penalty_is_the_parameters():
+    params = EarningsParameters(reemployment_penalty=0.2, reemployment_catch_up_months=12)
+    table = build_earnings_table(params, 2026, 1)
+    assert table.reemployment_factor == pytest.approx(0.8) and table.catch_up_months == 12
+    assert table.catch_up_growth == pytest.approx(0.8 ** (-1 / 12))
 
 
 @pytest.mark.parametrize(

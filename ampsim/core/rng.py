@@ -6,9 +6,12 @@ index is the resident's slot (or a startup's id), and k tells apart several draw
 entity in the same month. So resident i's draw for "labour separation" in month t is the same in
 every scenario and whatever else happened to other residents (common random numbers), and kernels
 may visit residents in any order or in parallel without changing a single number.
+`normal_quantile` turns such a uniform into a standard normal draw.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit, uint64
@@ -76,3 +79,53 @@ def identity_key(stream_key: np.uint64, *parts: int) -> int:
     for part in parts:
         value = int(mix64(np.uint64((value ^ ((part % 2**64) * 0x9E3779B97F4A7C15)) % 2**64)))
     return value >> 1
+
+
+@njit(cache=True)
+def normal_quantile(u: float) -> float:
+    """Standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9);
+    u is clipped into (0, 1) so that the extreme uniforms give finite values."""
+    u = min(max(u, 1e-12), 1.0 - 1e-12)
+    if u < 0.02425:
+        q = math.sqrt(-2.0 * math.log(u))
+        return _tail(q)
+    if u > 1.0 - 0.02425:
+        q = math.sqrt(-2.0 * math.log(1.0 - u))
+        return -_tail(q)
+    q = u - 0.5
+    r = q * q
+    num = (
+        (
+            ((-3.969683028665376e01 * r + 2.209460984245205e02) * r - 2.759285104469687e02) * r
+            + 1.383577518672690e02
+        )
+        * r
+        - 3.066479806614716e01
+    ) * r + 2.506628277459239e00
+    den = (
+        (
+            ((-5.447609879822406e01 * r + 1.615858368580409e02) * r - 1.556989798598866e02) * r
+            + 6.680131188771972e01
+        )
+        * r
+        - 1.328068155288572e01
+    ) * r + 1.0
+    return num * q / den
+
+
+@njit(cache=True)
+def _tail(q: float) -> float:
+    """Acklam's lower-tail branch, as a function of sqrt(-2 log u)."""
+    num = (
+        (
+            ((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q - 2.400758277161838e00) * q
+            - 2.549732539343734e00
+        )
+        * q
+        + 4.374664141464968e00
+    ) * q + 2.938163982698783e00
+    den = (
+        ((7.784695709041462e-03 * q + 3.224671290700398e-01) * q + 2.445134137142996e00) * q
+        + 3.754408661907416e00
+    ) * q + 1.0
+    return num / den

@@ -1,5 +1,7 @@
 """What a job pays: monthly net earnings drawn at hire from diploma, years since leaving school,
-sex, part-time work and the kind of employer, then kept while the job lasts.
+sex, part-time work and the kind of employer, then kept while the job lasts (growing with
+experience, the SMIC and, for a job taken by a job seeker, the catch-up of its re-employment
+penalty: `reemployment_penalty`, applied by the income state's kernel).
 
 The full-time-equivalent (FTE) pay of a job is log-normal with two half-widths (a split
 log-normal: one spread below the median, one above, so that both the bottom and the top decile of
@@ -26,6 +28,7 @@ from scipy.special import ndtr
 from ampsim.core.checks import finite_array, whole_array
 from ampsim.core.errors import InputError
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Share, bounded, parameter
+from ampsim.core.rng import normal_quantile
 from ampsim.submodels.income.legislation import load_legislation
 
 N_EDUCATION = 4  # Education levels 0..3 (residents.py)
@@ -208,6 +211,29 @@ class EarningsParameters(ParameterGroup):
         "Sorenson, ILR Review 71(5) 2018)",
         description="FTE pay at a startup relative to an established employer",
     )
+    reemployment_penalty: Share = parameter(
+        0.175,
+        unit="share of monthly pay",
+        le=0.5,
+        source="Nafilyan, 'Lost and found?: The cost of job loss in France', OECD Social, "
+        "Employment and Migration Working Papers 194 (2016), French Labour Force Survey 2003-2011: "
+        "re-employed displaced workers suffer a monthly wage penalty of 15-20 % (fewer hours and "
+        "a lower wage), the midpoint; Lefranc (2003), wage losses of 10-15 % in France, all from "
+        "the firm-specific seniority lost; a range of 0.10-0.20 for sweeps",
+        description="monthly pay of a job taken by a job seeker (unemployed or in training) below "
+        "what the same draw pays anyone else",
+    )
+    reemployment_catch_up_months: int = parameter(
+        36,
+        unit="months",
+        ge=1,
+        le=120,
+        source=f"{ASSUMPTION}: the gap closes over the first three years of the job (Nafilyan 2016: "
+        "the differences tend to fall over time; Lefranc 2003: the French loss is the seniority "
+        "premium, which a new job earns back); a range of 12-60 months for sweeps",
+        description="months over which the pay of a job taken by a job seeker catches up, at a "
+        "constant monthly rate",
+    )
     arrival_benefit_shares: tuple[Share, Share] = parameter(
         (0.39, 0.08),
         unit="1",
@@ -238,6 +264,9 @@ class EarningsTable(NamedTuple):
     startup_factor: float
     level_index: float  # net SMIC of the month / reference_net_smic
     net_smic: float  # net full-time SMIC of the month, EUR/month
+    reemployment_factor: float  # pay of a job taken by a job seeker, relative to the draw
+    catch_up_months: int  # months over which that pay catches up
+    catch_up_growth: float  # monthly factor of the catch-up: reemployment_factor ** (-1 / months)
 
 
 # --- the SMIC path ---------------------------------------------------------------------------
@@ -296,6 +325,10 @@ def _table(params: EarningsParameters, log_level: np.ndarray, index: float, smic
         startup_factor=float(params.startup_pay_factor),
         level_index=float(index),
         net_smic=float(smic),
+        reemployment_factor=1.0 - float(params.reemployment_penalty),
+        catch_up_months=int(params.reemployment_catch_up_months),
+        catch_up_growth=(1.0 - float(params.reemployment_penalty))
+        ** (-1.0 / params.reemployment_catch_up_months),
     )
 
 
@@ -424,56 +457,6 @@ def career_growth_rate(education: int, experience: float, table: EarningsTable) 
     if experience >= k[1]:
         return (v[2] - v[1]) / (12.0 * (k[2] - k[1]))
     return (v[1] - v[0]) / (12.0 * (k[1] - k[0]))
-
-
-@njit(cache=True)
-def normal_quantile(u: float) -> float:
-    """Standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9);
-    u is clipped into (0, 1) so that the extreme uniforms give finite pay."""
-    u = min(max(u, 1e-12), 1.0 - 1e-12)
-    if u < 0.02425:
-        q = math.sqrt(-2.0 * math.log(u))
-        return _tail(q)
-    if u > 1.0 - 0.02425:
-        q = math.sqrt(-2.0 * math.log(1.0 - u))
-        return -_tail(q)
-    q = u - 0.5
-    r = q * q
-    num = (
-        (
-            ((-3.969683028665376e01 * r + 2.209460984245205e02) * r - 2.759285104469687e02) * r
-            + 1.383577518672690e02
-        )
-        * r
-        - 3.066479806614716e01
-    ) * r + 2.506628277459239e00
-    den = (
-        (
-            ((-5.447609879822406e01 * r + 1.615858368580409e02) * r - 1.556989798598866e02) * r
-            + 6.680131188771972e01
-        )
-        * r
-        - 1.328068155288572e01
-    ) * r + 1.0
-    return num * q / den
-
-
-@njit(cache=True)
-def _tail(q: float) -> float:
-    """Acklam's lower-tail branch, as a function of sqrt(-2 log u)."""
-    num = (
-        (
-            ((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q - 2.400758277161838e00) * q
-            - 2.549732539343734e00
-        )
-        * q
-        + 4.374664141464968e00
-    ) * q + 2.938163982698783e00
-    den = (
-        ((7.784695709041462e-03 * q + 3.224671290700398e-01) * q + 2.445134137142996e00) * q
-        + 3.754408661907416e00
-    ) * q + 1.0
-    return num / den
 
 
 @njit(cache=True)

@@ -60,6 +60,7 @@ class IncomeState(NamedTuple):
     benefit_months: np.ndarray  # uint8: months of ARE left
     worked: np.ndarray  # uint64: bit k set when employed k + 1 months ago
     ass: np.ndarray  # uint8: 1 when the ASS work condition was met at the last ARE opening
+    catch_up: np.ndarray  # uint8: months left of the pay catch-up of a job taken by a job seeker
 
 
 def empty_state(n: int) -> IncomeState:
@@ -70,6 +71,7 @@ def empty_state(n: int) -> IncomeState:
         np.zeros(n, np.float32),
         np.zeros(n, np.uint8),
         np.zeros(n, np.uint64),
+        np.zeros(n, np.uint8),
         np.zeros(n, np.uint8),
     )
 
@@ -118,6 +120,12 @@ def meets_ass_condition(worked) -> bool:  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def is_job_seeker(status) -> bool:  # pragma: no cover - compiled
+    """Unemployed or in training: whose next job pays the re-employment penalty."""
+    return status == Status.UNEMPLOYED or status == Status.IN_TRAINING
+
+
+@njit(cache=True)
 def arrival_state(
     u_rights, u_left, u_pay, u_hours, status, age, education, sex, level, net_to_gross, shares, table
 ):  # pragma: no cover - compiled
@@ -145,7 +153,7 @@ def arrival_state(
 @njit(cache=True)
 def arrival_kernel(u, r, level_by_origin, net_to_gross, shares, table, state):  # pragma: no cover - compiled
     """The drawn history (`arrival_state`) of every resident, from uniforms u (n, 4)."""
-    _, _, reference_wage, benefit_months, worked, ass = state
+    _, _, reference_wage, benefit_months, worked, ass, _ = state
     for i in range(r.zone.size):
         w, left, sjr, condition = arrival_state(
             u[i, 0],
@@ -182,13 +190,14 @@ def reconcile_kernel(  # pragma: no cover - compiled
 ):
     """Bring each resident's income state in line with the month's status changes (serial, so
     that households are marked without races): the work history moves on by a month, a new job is
-    paid, a job lost opens ARE rights for a job seeker (or takes up those left), a new retiree gets
-    a pension, pay grows with experience and the SMIC, ARE runs down for job seekers and trainees.
+    paid (a job seeker's `reemployment_factor` below the draw, catching up over `catch_up_months`),
+    a job lost opens ARE rights for a job seeker (or takes up those left), a new retiree gets a
+    pension, pay grows with experience and the SMIC, ARE runs down for job seekers and trainees.
     A newcomer's slot gets a drawn history (`arrival_state`). `level_by_origin` scales pay and
     pensions by the resident's origin (the income calibration's zone levels, those of the zone an
     arrival was drawn for: `Residents.origin`); draws are keyed on the slot (common random numbers).
     Marks `dirty` the households whose inputs changed."""
-    earnings, pension, reference_wage, benefit_months, worked, ass = state
+    earnings, pension, reference_wage, benefit_months, worked, ass, catch_up = state
     for i in range(r.zone.size):
         s = r.status[i]
         if s == Status.ABSENT:  # a free slot: its state is cleared when someone takes it
@@ -198,6 +207,7 @@ def reconcile_kernel(  # pragma: no cover - compiled
         if replaced[i]:
             earnings[i] = 0.0
             pension[i] = 0.0
+            catch_up[i] = 0
             w, left, sjr, condition = arrival_state(
                 uniform(key, i, 3),
                 uniform(key, i, 4),
@@ -228,12 +238,19 @@ def reconcile_kernel(  # pragma: no cover - compiled
                     earnings_table,
                 )
                 earnings[i] = pay * level_by_origin[r.origin[i]]
+                if not replaced[i] and is_job_seeker(previous_status[i]):
+                    earnings[i] *= earnings_table.reemployment_factor
+                    catch_up[i] = earnings_table.catch_up_months
                 changed = True
             else:
                 years = years_since_school(r.education[i], age, earnings_table)
                 growth = np.exp(career_growth_rate(r.education[i], years, earnings_table))
+                if catch_up[i] > 0:
+                    growth *= earnings_table.catch_up_growth
+                    catch_up[i] -= 1
                 earnings[i] *= growth * smic_growth
         elif earnings[i] > 0.0:  # the job was lost this month
+            catch_up[i] = 0
             if s == Status.UNEMPLOYED:
                 rights = are_entitlement(age, months_worked(worked[i], reference_period(age)))
                 if rights > 0 and rights >= benefit_months[i]:  # new rights, else those left
@@ -284,7 +301,7 @@ def aggregate_kernel(r, state, household, n_households, aspa_age, survivor):  # 
     ASS are paid to job seekers and trainees; a retiree's pension is the drawn total times
     `survivor[sex, 0]` with another adult in the household, `survivor[sex, 1]` without
     (`pensions.survivor_factors`)."""
-    earnings, pension, reference_wage, benefit_months, _, ass = state
+    earnings, pension, reference_wage, benefit_months, _, ass, _ = state
     adults = np.zeros(n_households, np.int64)
     for i in range(r.zone.size):
         age = r.age_months[i] // 12

@@ -56,7 +56,7 @@ from ampsim.world.view import ModelView
 FILOSOFI_YEAR = 2021
 PENSION_TABLE_YEAR = 2024  # the pension table is in December 2023 euros
 PENSION_INDEXATION = 0.015  # a year, after 2023: modelling assumption (the legislation file's rate)
-CALIBRATION_ROUNDS = 6
+CALIBRATION_ROUNDS = 8
 CALIBRATION_GAIN = 1.3  # pay moves the standard of living less than one for one (benefits, tax)
 
 
@@ -162,16 +162,23 @@ class Incomes(Submodel):
     def start(self, model: ModelView) -> None:
         """Fit the zone levels (each round scales the pay and pensions of a zone's people by its
         ratio of target to median standard of living, raised to a gain since benefits and tax damp
-        the response) and compute every household. The levels are traits of the zone's people,
-        carried by origin (`Residents.origin`)."""
+        the response, halved for a zone that overshot) and compute every household. The levels are
+        traits of the zone's people, carried by origin (`Residents.origin`)."""
         r = model.residents
         self.survivor = survivor_factors(self.pension_params, self.alone_shares(r))
+        gain = np.full(self.zone_level.size, CALIBRATION_GAIN)
+        previous_gap = np.zeros(self.zone_level.size)
         for _ in range(CALIBRATION_ROUNDS):
             self.update_incomes(model)
             present = r.present()
             medians = zone_medians(r.income[present], r.zone[present], self.zone_level.size)
             # a zone left without residents (possible at small scales) keeps its level
-            step = np.where(np.isfinite(medians), (self.target / medians) ** CALIBRATION_GAIN, 1.0)
+            gap = np.where(np.isfinite(medians), np.log(self.target / medians), 0.0)
+            # a small zone's median can jump from one household to the next: a zone whose gap
+            # changed sign overshot, and takes half the step from then on
+            gain = np.where(gap * previous_gap < 0, gain / 2, gain)
+            step = np.exp(gain * gap)
+            previous_gap = gap
             self.zone_level *= step
             by_resident = by_origin(step, 1.0)[r.origin].astype(np.float32)
             self.state.earnings[:] *= by_resident
@@ -268,6 +275,13 @@ class Incomes(Submodel):
                 for sex in (0, 1)
             ]
         )
+
+    @property
+    def nbytes(self) -> int:
+        """Memory of the per-resident and per-household state: the income state, last month's
+        statuses, the households' tenures and standards of living, bytes."""
+        arrays = (*self.state, self.previous_status, self.tenure, self.living)
+        return sum(array.nbytes for array in arrays)
 
     def earnings_of_employed(self, residents: Residents) -> np.ndarray:
         """Net monthly pay of the employed residents."""

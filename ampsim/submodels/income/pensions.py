@@ -32,7 +32,7 @@ from scipy.special import ndtr, ndtri
 from ampsim.core.checks import finite_array, whole_array
 from ampsim.core.errors import InputError
 from ampsim.core.parameters import ParameterGroup, bounded, parameter
-from ampsim.submodels.income.earnings import normal_quantile
+from ampsim.core.rng import normal_quantile
 from ampsim.submodels.income.legislation import load_legislation
 
 Ratio = bounded(0.5, 2.0)

@@ -94,9 +94,9 @@ METRO: dict[str, Indicator] = {
         I("north_south_poverty_gap", "Poverty gap, Marseille north - south", "points", "rate", "lower"),
         I("north_south_income_ratio", "Median income, Marseille north / south", "ratio", "rate", "higher"),
         I("displaced", "Residents displaced by rent rises", "people", "flow", "lower"),
-        I("unemployed", "Unemployed people 15-64", "people", "stock", "lower"),
+        I("unemployed_people", "Unemployed people 15-64", "people", "stock", "lower"),
         I("neet", "NEETs aged 15-29", "people", "stock", "lower"),
-        I("poor", "Residents below the poverty line", "people", "stock", "lower"),
+        I("poor_people", "Residents below the poverty line", "people", "stock", "lower"),
         # the people who lived here at the start and their children, not those who arrived since:
         # "how many of our unemployed get a job" when a programme also brings newcomers
         I("start_population", "Residents of the start, and their children", "people", "stock", "neutral"),

@@ -228,7 +228,7 @@ def test_costs_per_outcome(base_runs):
         shifted(
             run,
             unemployment_rate=-d,
-            unemployed=-d / 100 * POPULATION * labour_force,
+            unemployed_people=-d / 100 * POPULATION * labour_force,
             neet_share=n,
             neet=n / 100 * POPULATION * aged_15_29,
             attributable_deaths_pm25=-0.5,
@@ -272,7 +272,7 @@ def test_costs_per_outcome(base_runs):
 
 def test_costs_need_spending(base_runs):
     fewer = -0.01 * POPULATION * census_shares()["labour_force"]
-    others = [shifted(run, unemployment_rate=-1.0, unemployed=fewer) for run in base_runs]
+    others = [shifted(run, unemployment_rate=-1.0, unemployed_people=fewer) for run in base_runs]
     costs = compare({"base": base_runs, "policy": others}, "base").costs.set_index("outcome")
     assert costs.loc["unemployed_person_years", "outcome_diff"] > 0
     assert costs["cost_per_unit"].isna().all()
@@ -324,7 +324,7 @@ def test_unpaired_runs_are_refused(base_runs):
 def test_counts_come_from_the_table_when_it_has_them():
     metro = pd.DataFrame({"unemployment_rate": [10.0], "population": [1000.0]})
     assert costs_module.unemployed_people(metro)[0] == pytest.approx(100 * census_shares()["labour_force"])
-    metro["unemployed"] = 42.0
+    metro["unemployed_people"] = 42.0
     assert costs_module.unemployed_people(metro)[0] == 42.0
 
 

@@ -15,7 +15,9 @@ def _table(shift: dict[str, np.ndarray], months: int = 36, replicates: int = 5) 
     for scenario in ("baseline", "programme"):
         for r in range(replicates):
             for month in range(1, months + 1):
-                for name in dict.fromkeys(["unemployed", "poor", "employed_people", "population", *shift]):
+                for name in dict.fromkeys(
+                    ["unemployed_people", "poor_people", "employed_people", "population", *shift]
+                ):
                     value = 1000.0
                     if scenario == "programme" and month > months - 12:
                         value += shift.get(name, np.zeros(replicates))[r]
@@ -28,8 +30,8 @@ def test_the_ratios_recover_the_effects_they_were_built_from():
     employed = np.array([90.0, 100.0, 110.0, 95.0, 105.0])
     table = _table(
         {
-            "unemployed": -0.3 * employed,
-            "poor": -0.25 * employed,
+            "unemployed_people": -0.3 * employed,
+            "poor_people": -0.25 * employed,
             "employed_people": employed,
             "population": np.full(n, 40.0),
         }
@@ -66,8 +68,8 @@ def test_the_newcomers_share_is_the_employed_who_are_not_residents_of_the_start(
     employed = np.array([90.0, 100.0, 110.0, 95.0, 105.0])
     table = _table(
         {
-            "unemployed": -0.3 * employed,
-            "poor": -0.25 * employed,
+            "unemployed_people": -0.3 * employed,
+            "poor_people": -0.25 * employed,
             "employed_people": employed,
             "population": np.full(5, 40.0),
             "start_unemployed": -0.1 * employed,

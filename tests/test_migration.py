@@ -120,7 +120,7 @@ def test_people_carry_their_traits_and_arrivals_those_of_the_homes_they_take(run
     assert multiplier[NO_ZONE] == 1.0
     row = model.metrics.metro_rows[-1]
     assert row["start_population"] == pytest.approx(stayed.sum() * r.weight)
-    assert row["start_unemployed"] < row["unemployed"] and row["start_poor"] < row["poor"]
+    assert row["start_unemployed"] < row["unemployed_people"] and row["start_poor"] < row["poor_people"]
 
 
 def _first_month_arrivals(no_room: list[int]) -> tuple[AMPModel, np.ndarray]:

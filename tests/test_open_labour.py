@@ -81,7 +81,7 @@ def test_relocated_jobs_move_with_their_staff_and_leave_employment_as_it_was():
     # 200 simulated jobs moved; employment hardly notices (outsiders' search follows the jobs, so
     # a hire or two may land differently)
     weight = moved.residents.weight
-    for name in ("unemployed", "employed_people", "vacancies"):
+    for name in ("unemployed_people", "employed_people", "vacancies"):
         difference = moved.metrics.metro_rows[-1][name] - base.metrics.metro_rows[-1][name]
         assert abs(difference) <= 3 * weight, name
     base.close()
@@ -96,7 +96,7 @@ def test_net_new_jobs_are_shared_by_residents_and_in_commuters():
     last_base, last_new = base.metrics.metro_rows[-1], new.metrics.metro_rows[-1]
     employed = last_new["employed_people"] - last_base["employed_people"]
     commuters = last_new["in_commuters"] - last_base["in_commuters"]
-    unemployed = last_base["unemployed"] - last_new["unemployed"]
+    unemployed = last_base["unemployed_people"] - last_new["unemployed_people"]
     print(
         f"\n20,000 net new jobs after 12 months: residents employed {employed:+,.0f}, "
         f"in-commuters {commuters:+,.0f}, unemployed {-unemployed:+,.0f}"

@@ -38,13 +38,13 @@ def census_shares() -> dict[str, float]:
 
 
 def unemployed_people(metro: pd.DataFrame) -> np.ndarray:
-    """Unemployed people by month: the `unemployed` column if there is one, else a census proxy.
+    """Unemployed people by month: the `unemployed_people` column if there is one, else a census proxy.
 
     The proxy is unemployment rate × population × the census labour force per resident (855,851 /
     1,939,077), which assumes the policy leaves the size of the labour force unchanged.
     """
-    if "unemployed" in metro:
-        return metro["unemployed"].to_numpy(float)
+    if "unemployed_people" in metro:
+        return metro["unemployed_people"].to_numpy(float)
     share = census_shares()["labour_force"]
     return metro["unemployment_rate"].to_numpy(float) / 100 * metro["population"].to_numpy(float) * share
 

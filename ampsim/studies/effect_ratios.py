@@ -94,8 +94,8 @@ def job_programme_ratios(
     """The acceptance figures of a job-creating programme: fewer unemployed per programme job
     (when `jobs` is given), fewer poor per additional employed resident, the population's change
     from the first to the final year in both scenarios and its difference with the baseline."""
-    unemployed = paired_effects(replicates, scenario, baseline, "unemployed")
-    poor = paired_effects(replicates, scenario, baseline, "poor")
+    unemployed = paired_effects(replicates, scenario, baseline, "unemployed_people")
+    poor = paired_effects(replicates, scenario, baseline, "poor_people")
     employed = paired_effects(replicates, scenario, baseline, "employed_people")
     population = paired_effects(replicates, scenario, baseline, "population")
     final = window_means(replicates, "population")

@@ -201,11 +201,27 @@ def workers_of(process: psutil.Process, count: int, wait: float = 60) -> list[ps
     """The driver's spawned worker processes, once `count` of them have been up for a second."""
     start = time.monotonic()
     while time.monotonic() - start < wait:
-        found = [c for c in process.children(recursive=True) if "spawn_main" in " ".join(c.cmdline())]
-        if len(found) >= count and all(time.time() - c.create_time() > 1.0 for c in found):
+        found = [c for c in process.children(recursive=True) if "spawn_main" in _command_line(c)]
+        if len(found) >= count and all(_age(c) > 1.0 for c in found):
             return found
         time.sleep(0.05)
     raise AssertionError(f"fewer than {count} workers after {wait} s")
+
+
+def _command_line(process: psutil.Process) -> str:
+    """A child's command line, empty for one that has just ended (a zombie or already reaped)."""
+    try:
+        return " ".join(process.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):
+        return ""
+
+
+def _age(process: psutil.Process) -> float:
+    """Seconds since a child started, 0 for one that has just been reaped."""
+    try:
+        return time.time() - process.create_time()
+    except psutil.NoSuchProcess:
+        return 0.0
 
 
 def gone(processes: list[psutil.Process], within: float = 5.0) -> bool:

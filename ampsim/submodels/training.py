@@ -82,6 +82,7 @@ class Programme:
     dropout_rate: float  # per month
     diploma_gain_probability: float
     search_boost: float  # job-search efficiency after completion, until the next job
+    boost_end_rate: float = 0.0  # monthly probability that the boost ends before a job (0: never)
 
 
 class Training(Submodel):
@@ -112,12 +113,20 @@ class Training(Submodel):
         dropout = [p.dropout_rate, p.dropout_rate]
         gain = [p.diploma_gain_probability, p.diploma_gain_probability]
         boost = [1.0, self.baseline_search_boost]
+        boost_end = [0.0, 0.0]
         for programme in self.programmes:
             duration.append(programme.duration_months)
             dropout.append(programme.dropout_rate)
             gain.append(programme.diploma_gain_probability)
             boost.append(programme.search_boost)
-        return (np.array(duration, dtype=np.int64), np.array(dropout), np.array(gain), np.array(boost))
+            boost_end.append(programme.boost_end_rate)
+        return (
+            np.array(duration, dtype=np.int64),
+            np.array(dropout),
+            np.array(gain),
+            np.array(boost),
+            np.array(boost_end),
+        )
 
     @property
     def search_boost(self) -> np.ndarray:
@@ -126,8 +135,10 @@ class Training(Submodel):
 
     def step(self, model: ModelView) -> None:
         p = self.params
-        duration, dropout, gain, _ = self._tables
-        courses = CourseTables(p.entry_rate_unemployed, p.entry_rate_young_inactive, duration, dropout, gain)
+        duration, dropout, gain, _, boost_end = self._tables
+        courses = CourseTables(
+            p.entry_rate_unemployed, p.entry_rate_young_inactive, duration, dropout, gain, boost_end
+        )
         baseline_entries, self.completions = training_kernel(
             model.keys("training"), model.residents.kernel_view(), courses
         )
@@ -136,17 +147,19 @@ class Training(Submodel):
 
     def enrol(
         self, model: ModelView, mark: int, seats_by_zone: np.ndarray, age_min: int, age_max: int, stream: str
-    ) -> np.ndarray:
-        """Fill a programme's seats with NEETs of the target zones; returns seats filled by zone."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Fill a programme's seats with NEETs of the target zones; returns the seats filled by
+        zone and the slots of the residents enrolled (whom virtual experiments follow)."""
         r = model.residents
         seats = seats_by_zone.astype(np.int64).copy()
         filled = np.zeros_like(seats)
+        enrolled = np.empty(int(seats.sum()), dtype=np.int64)
         key = model.keys(stream)
         offset = int(uniform(key, 0, 99) * r.n)
         intake = Intake(mark, age_min, age_max)
-        enrol_kernel(key, offset, r.kernel_view(), intake, seats, filled)
+        count = enrol_kernel(key, offset, r.kernel_view(), intake, seats, filled, enrolled)
         self.programme_entries += int(filled.sum())
-        return filled
+        return filled, enrolled[:count]
 
 
 class CourseTables(NamedTuple):
@@ -157,6 +170,7 @@ class CourseTables(NamedTuple):
     duration: np.ndarray  # months, by mark
     dropout: np.ndarray  # monthly probability, by mark
     gain: np.ndarray  # probability of a diploma level on completion, by mark
+    boost_end: np.ndarray  # monthly probability that a completed course's boost ends, by mark
 
 
 class Intake(NamedTuple):
@@ -183,6 +197,7 @@ def training_kernel(key, r, courses):  # pragma: no cover - compiled
     duration = courses.duration
     dropout = courses.dropout
     gain = courses.gain
+    boost_end = courses.boost_end
     entries = 0
     completions = 0
     for i in prange(status.size):
@@ -200,6 +215,9 @@ def training_kernel(key, r, courses):  # pragma: no cover - compiled
                 trained[i] = 0
                 change_status(i, Status.UNEMPLOYED, status, months_in_status)
             continue
+        mark = trained[i]
+        if mark > 0 and boost_end[mark] > 0.0 and uniform(key, i, 3) < boost_end[mark]:
+            trained[i] = 0  # the programme's effect on search ends (its support is over)
         age = age_months[i] // 12
         if s == Status.UNEMPLOYED and age < 60:
             rate = entry_rate_unemployed
@@ -215,9 +233,9 @@ def training_kernel(key, r, courses):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def enrol_kernel(key, offset, r, intake, seats, filled):  # pragma: no cover - compiled
+def enrol_kernel(key, offset, r, intake, seats, filled, enrolled):  # pragma: no cover - compiled
     """Enrol NEETs (`r`, ResidentArrays) of the Intake's ages in zones with free seats, visiting
-    residents from a random offset."""
+    residents from a random offset; their slots go to `enrolled`, and their number is returned."""
     zone = r.zone  # unpacked once (see ResidentArrays)
     age_months = r.age_months
     status = r.status
@@ -228,6 +246,7 @@ def enrol_kernel(key, offset, r, intake, seats, filled):  # pragma: no cover - c
     age_max = intake.age_max
     n = zone.size
     remaining = seats.sum()
+    count = 0
     for step in range(n):
         if remaining <= 0:
             break
@@ -244,5 +263,8 @@ def enrol_kernel(key, offset, r, intake, seats, filled):  # pragma: no cover - c
         seats[z] -= 1
         filled[z] += 1
         remaining -= 1
+        enrolled[count] = i
+        count += 1
         trained[i] = mark
         change_status(i, Status.IN_TRAINING, status, months_in_status)
+    return count

@@ -1,0 +1,19 @@
+"""The virtual experiments `ampsim evaluate` runs, one per programme type, by name."""
+
+from __future__ import annotations
+
+from ampsim.studies.evaluation.experiment import VirtualExperiment
+from ampsim.studies.evaluation.youth_experiments import YOUTH_TRAINING
+
+EXPERIMENTS: tuple[VirtualExperiment, ...] = (YOUTH_TRAINING,)
+
+
+def experiments_named(names: list[str] | None) -> list[VirtualExperiment]:
+    """The experiments with these names (all when None); ValueError names the unknown one."""
+    if not names:
+        return list(EXPERIMENTS)
+    known = {e.name: e for e in EXPERIMENTS}
+    for name in names:
+        if name not in known:
+            raise ValueError(f"unknown experiment {name!r}; expected one of: {', '.join(known)}")
+    return [known[name] for name in names]

@@ -284,8 +284,11 @@ class AMPModel(mesa.Model):
             self.startups, incubator_presence=self.incubators.presence_by_zone(self.territory)
         )
         self.labour.absorb_graduates(graduates)  # established startups' jobs become incumbent jobs
-        self._step(  # separations, matching, hires into incumbents and startups
-            self.labour, search_boost=self.training.search_boost, openings=self.startups.open_positions()
+        self._step(  # separations, matching, hires into incumbents and startups; transit changes access
+            self.labour,
+            search_boost=self.training.search_boost,
+            openings=self.startups.open_positions(),
+            access_gain=self.commuting.access_gain(),
         )
         self.startups.recount_employees(self)  # after the month's separations and hires
         self.startups.hire_outside(  # the staff the model does not simulate meet the same frictions

@@ -115,7 +115,9 @@ class Commuting(Submodel):
         self.car_commuters = np.zeros((n, n), dtype=np.int64)
         self.commuters = np.zeros((n, n), dtype=np.int64)
         self.out_commuters = np.zeros(n, dtype=np.int64)  # residents working outside, by home zone
+        self.reference_car_share = np.zeros(n)  # by home zone, before any policy (see `access_gain`)
         self.assign_initial_modes(model)
+        self._record_reference_shares()
 
     def calibrate_intercept(self, model: ModelView) -> None:
         """Choose b0 so that the expected car share of the current workers in the metropolis is
@@ -146,6 +148,29 @@ class Commuting(Submodel):
 
     def step(self, model: ModelView) -> None:
         self._choose(model, self.params.reconsider_rate)
+        if model.month <= 0:  # the spin-up: no policy acts yet
+            self._record_reference_shares()
+
+    def _record_reference_shares(self) -> None:
+        """Car share of each home zone's commuters without any policy (the metro's where none)."""
+        commuters = self.commuters.sum(axis=1).astype(float)
+        metro = self.car_share()
+        by_home = np.divide(
+            self.car_commuters.sum(axis=1), commuters, out=np.full(commuters.size, metro), where=commuters > 0
+        )
+        self.reference_car_share = by_home
+
+    def access_gain(self) -> np.ndarray | None:
+        """Change of the commute's value for each home-work pair since the reference, in logit
+        units: the logsum of the binary mode choice, ln(P0 e^-penalty + (1 - P0) e^bonus), with P0
+        the home zone's car share before any policy, a transit bonus raising the alternative's
+        utility and car penalties (from or to a zone) lowering the car's. None when no policy acts
+        on modes, so that the labour market does nothing more."""
+        if not self.transit_bonus.any() and not self.lez_penalty.any():
+            return None
+        car = self.reference_car_share[:, None]
+        penalty = self.lez_penalty[:, None] + self.lez_penalty[None, :]
+        return np.log(car * np.exp(-penalty) + (1 - car) * np.exp(self.transit_bonus)[:, None])
 
     def _choose(self, model: ModelView, reconsider_rate: float) -> None:
         r = model.residents

@@ -190,10 +190,17 @@ class LabourMarket(Submodel):
         return uniforms(model.keys("labour.out_commuters.initial", month=0), employed, 0) < probability
 
     # --- monthly step -------------------------------------------------------------------
-    def step(self, model: ModelView, search_boost: np.ndarray, openings: OpenPositions) -> None:
+    def step(
+        self,
+        model: ModelView,
+        search_boost: np.ndarray,
+        openings: OpenPositions,
+        access_gain: np.ndarray | None = None,
+    ) -> None:
         """Separations, residents' finds of jobs outside the metropolis, then the month's matching;
         `search_boost` is the job-search multiplier of each training mark, `openings` the startups'
-        open positions by zone."""
+        open positions by zone, `access_gain` the change of the commute's value by home-work pair
+        since the reference (transit, car restrictions; None: none)."""
         if model.month >= 1:
             self._follow_residents(model)
         r = model.residents.kernel_view()
@@ -220,8 +227,12 @@ class LabourMarket(Submodel):
         # employed before the month's separations and hires (the count follows the outside finds)
         self.employed_before = float(active.sum() - unemployed.sum()) + self.separations - finds
         outside_effort = self.outside_effort_per_job * self.jobs
+        access = self.access_multiplier(access_gain)
+        if access is not None:
+            seekers = seekers * access  # the effort that reaches the work zones
         finding_rate, destination_cdf, per_effort = self._matching(seekers, vacancies, outside_effort)
         self.finding_rate = finding_rate
+        finds_per_effort = finding_rate if access is None else finding_rate * access
         self._hire_in_commuters(per_effort * outside_effort, incumbent_open, model)
         vacant = Openings(
             destination_cdf=destination_cdf,
@@ -244,7 +255,7 @@ class LabourMarket(Submodel):
         offset = int(uniform(keys, 0, 99) * r.zone.size)
         if self._finders.size != r.zone.size:
             self._finders = np.empty(r.zone.size, dtype=np.int32)  # reused every month
-        hire_job_finders(keys, offset, r, search, finding_rate, vacant, counts, self._finders)
+        hire_job_finders(keys, offset, r, search, finds_per_effort, vacant, counts, self._finders)
         self.hires_by_zone = counts.by_work_zone
         self.hires_by_home = counts.by_home_zone
         self.startup_hires = int(counts.by_startup.sum())
@@ -252,6 +263,14 @@ class LabourMarket(Submodel):
         # the stocks after the month's hires, as the indicators count them at the end of the month
         self.unemployed_by_zone = unemployed - counts.unemployed_by_home_zone
         self.active_by_zone = active + counts.inactive_by_home_zone
+
+    def access_multiplier(self, access_gain: np.ndarray | None) -> np.ndarray | None:
+        """Search efficiency of each home zone's seekers relative to the reference: exp(elasticity
+        x gain) averaged over work zones with the zone's search shares (None when nothing changed)."""
+        if access_gain is None:
+            return None
+        elasticity = self.params.access_search_elasticity
+        return (self.search_share * np.exp(elasticity * access_gain)).sum(axis=1)
 
     def employment_rate(self) -> np.ndarray:
         """Employed share of the active residents of each home zone (1 before the first month)."""

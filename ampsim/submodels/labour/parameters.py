@@ -89,6 +89,20 @@ class LabourParameters(ParameterGroup):
         "the order of the Garantie jeunes effect (+7.1 points, DARES evaluation); modelling assumption",
         description="search efficiency of a job seeker who completed a course, until the next job",
     )
+    access_search_elasticity: float = parameter(
+        0.5,
+        unit="relative search efficiency per logit unit of commute value",
+        ge=0,
+        le=5,
+        source="derived from Tyndall (2017, Urban Studies 54(2)): the R-train closure raised nearby "
+        "residents' unemployment by 1.4 points (about 8 %, so a 19 % lower job-finding rate), taken as "
+        "a 1-logit loss for transit users with half of them driving (a logsum change of -0.38): "
+        "0.19 / 0.38; assumption, range 0.25-1 (spatial mismatch: Gobillon, Selod & Zenou 2007 give "
+        "no size)",
+        description="a seeker's search efficiency rises by exp(elasticity x the gain in commute value "
+        "to each work zone), averaged over the zones they search in: transit and car restrictions "
+        "change job access",
+    )
     long_term_unemployed_efficiency: float = parameter(
         0.7,
         unit="multiplier",

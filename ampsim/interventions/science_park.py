@@ -6,7 +6,8 @@ like startups), and startups of its sectors located in its zone get a lower clos
 growth bonus (co-location, shared platforms; park effects are larger for young firms,
 Diez-Vial & Fernández-Olmos 2017, and the evidence of an effect grows with sample size, Albahari
 et al. 2022). It may also bring tenants' jobs (`jobs`, delivered over the schedule as incumbent
-jobs, a share relocated from elsewhere in the metropolis: `jobs.py`). The Arbois park: 110
+jobs, a share relocated from elsewhere in the metropolis: `jobs.py`). When the park's schedule
+ends, its tenants lose the hazard multiplier and the growth bonus. The Arbois park: 110
 companies, about 90 start-ups, 42 in its Cleantech incubator, 24,500 m² of buildings, 6 M€ for
 3,000 m² more (2023). The budget is spent evenly.
 """
@@ -96,6 +97,14 @@ class SciencePark(Intervention):
         self.spend_evenly()
 
     def finish(self, model: AMPModel) -> None:
-        for founding in self.foundings:  # the park's extra foundings stop after its end
+        """After its end the park adds no foundings, and its tenants lose its support (shared
+        platforms and services end with it; the jobs already delivered stay)."""
+        for founding in self.foundings:
             model.startups.extra_foundings.remove(founding)
         self.foundings = []
+        c = self.config
+        for startup in model.startups.agents:
+            if startup.number in self.tenants:
+                startup.hazard_multiplier /= c.hazard_multiplier
+                startup.growth_bonus -= c.growth_bonus
+        self.tenants = set()

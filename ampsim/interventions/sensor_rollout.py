@@ -8,7 +8,7 @@ with the number of sensors per resident in their cell (see the sensors submodel)
 their exposure a little and their car use a little. An optional trigger: when the low-cost
 sensors of a zone read above `trigger_threshold` for `trigger_pollutant` on average over the last
 month, a traffic restriction applies there the next `restriction_months` months (road emissions
-cut, car less attractive). DIAMS: 2,000 portable sensors and 50 fixed micro-stations, 4.8 M€
+cut, car less attractive). The sensors are withdrawn after the schedule's end. DIAMS: 2,000 portable sensors and 50 fixed micro-stations, 4.8 M€
 (80 % EU-funded), 2018-2022. The budget is spent on the sensors at the start, the rest evenly.
 """
 
@@ -126,7 +126,12 @@ class SensorRollout(Intervention):
             self._trigger(model)
 
     def finish(self, model: AMPModel) -> None:
-        self._set_restrictions(model, np.zeros_like(self.restricted))  # restrictions end with the rule
+        """Restrictions end with the rule, and the sensors with the programme (their data service
+        stops): residents' awareness returns towards the base, closing `awareness_speed` (1/6) of
+        the gap a month, so to within 12 % of it a year later."""
+        self._set_restrictions(model, np.zeros_like(self.restricted))
+        model.sensors.remove(self.sensors)
+        self.sensors = []
 
     def _trigger(self, model: AMPModel) -> None:
         """Restrict traffic in zones whose sensors read above the threshold last month."""

@@ -142,6 +142,13 @@ class SensorNetwork(Submodel):
         self.agents.add(sensor)
         return sensor
 
+    def remove(self, sensors: list[Sensor]) -> None:
+        """Take sensors out of the network (a programme's end); awareness then returns towards
+        the base at `awareness_speed`."""
+        for sensor in sensors:
+            self.agents.remove(sensor)
+            sensor.remove()
+
     def references(self) -> list[Sensor]:
         return sorted((s for s in self.agents if s.kind == "reference"), key=lambda s: s.number)
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from ampsim.model import RunSettings
 from ampsim.scenarios.scenario import Scenario
 from ampsim.studies.evaluation.experiment import baseline_of
 from ampsim.studies.evaluation.paired import paired_runs
 
+ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = RunSettings(scale=0.01, seed=2, months=16, spin_up_months=12)
 
 
@@ -57,3 +61,41 @@ def test_science_park_tenants_lose_its_support_after_its_end():
         assert after and all(np.isclose(s.growth_bonus, 0.0) for s in after)
         assert all(np.isclose(s.hazard_multiplier, 1.0) for s in after)
         assert not pair.scenario.startups.extra_foundings
+
+
+def test_participatory_budget_spends_its_envelope_and_its_works_depreciate_after_it():
+    """5 € per resident a year for a year: the envelope is spent and recorded; after the end the
+    amenity it bought falls at 1/20 a year (the works' life) and the outreach at 1 a year."""
+    scenario = Scenario(
+        name="pb",
+        interventions=[
+            {"type": "participatory_budget", "zones": [13203], "eur_per_resident": 5.0, "end": "2026-12"}
+        ],
+    )
+    settings = RunSettings(scale=0.01, seed=2, months=24, spin_up_months=0)
+    with paired_runs(baseline_of(scenario), scenario, settings) as pair:
+        budget = pair.scenario.interventions[0]
+        residents = pair.scenario.territory.population[budget.zones].sum()
+        spent = 0.0
+        for _ in range(12):
+            pair.step()
+            spent += pair.scenario.spending_this_month()[budget.name]
+        assert spent == pytest.approx(5.0 * residents)
+        amenity, outreach = budget.applied["amenity"].copy(), budget.applied["outreach"].copy()
+        for _ in range(12):
+            pair.step()
+        assert budget.applied["amenity"] == pytest.approx(amenity * (1 - 1 / 240) ** 12)
+        assert budget.applied["outreach"] == pytest.approx(outreach * (1 - 1 / 12) ** 12)
+
+
+def test_amenity_per_euro_is_the_same_for_the_participatory_budget_and_urban_renewal():
+    """The participatory budget's public space buys amenity at Euroméditerranée's rate per € per
+    resident of its zones (review gap G9: it was 800 times more)."""
+    from ampsim.interventions.participatory_budget import ParticipatoryBudgetConfig
+    from ampsim.scenarios.loading import load_scenario
+    from ampsim.world.territory import load_territory
+
+    euromed = load_scenario(ROOT / "scenarios" / "euromediterranee.yaml").interventions[0]
+    residents = load_territory().population[euromed.zone_indices()].sum()
+    per_eur = euromed.amenity_gain / (euromed.budget_eur / residents)
+    assert ParticipatoryBudgetConfig().amenity_per_eur == pytest.approx(per_eur, rel=0.01)

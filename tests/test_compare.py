@@ -451,3 +451,24 @@ def test_a_failed_write_leaves_nothing_behind(base_runs, tmp_path, monkeypatch):
         write_comparison(comparison, earlier)
     assert [p.name for p in tmp_path.iterdir()] == ["earlier"]
     assert {p.relative_to(earlier): p.read_bytes() for p in earlier.rglob("*") if p.is_file()} == before
+
+
+def test_no_cost_per_outcome_when_the_budget_is_only_accounting(base_runs):
+    """A transit improvement's effect does not depend on its budget: no cost per unit, and the note
+    says why; a youth programme's does (seats cost money)."""
+    others = [
+        shifted(run, unemployment_rate=-2.0, unemployed_people=-2.0 / 100 * POPULATION * 0.5)
+        for run in base_runs
+    ]
+    for run in others:
+        run.metro["spent_transit"] = 1e6
+        run.metadata["scenario"] = {"interventions": [{"type": "transit_improvement"}]}
+    costs = compare({"base": base_runs, "policy": others}, "base").costs.set_index("outcome")
+    assert costs["cost_per_unit"].isna().all()
+    assert costs.loc["unemployed_person_years", "note"].startswith(
+        "the budget of transit_improvement is accounting"
+    )
+    for run in others:
+        run.metadata["scenario"] = {"interventions": [{"type": "youth_training"}]}
+    costs = compare({"base": base_runs, "policy": others}, "base").costs.set_index("outcome")
+    assert costs.loc["unemployed_person_years", "cost_per_unit"] > 0

@@ -57,6 +57,9 @@ class InterventionConfig(BaseModel):
     )
 
     default_zones: ClassVar[tuple[int, ...]] = ()  # used when `zones` is empty; () = all zones
+    # whether the effect depends on the budget (seats, tickets or works it pays for); when it does
+    # not, the budget is only accounting and reports give no cost per outcome (review gap G15)
+    budget_is_lever: ClassVar[bool] = False
 
     @field_validator("start", "end")
     @classmethod

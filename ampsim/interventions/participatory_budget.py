@@ -78,6 +78,7 @@ class ParticipatoryBudgetConfig(InterventionConfig):
     )
 
     default_zones: ClassVar[tuple[int, ...]] = (13203, 13077)  # Belle de Mai (3rd), Port-de-Bouc
+    budget_is_lever: ClassVar[bool] = True  # the envelope pays for the works and the outreach
 
     @model_validator(mode="after")
     def _check_shares(self) -> ParticipatoryBudgetConfig:

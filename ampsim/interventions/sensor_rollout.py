@@ -8,8 +8,9 @@ with the number of sensors per resident in their cell (see the sensors submodel)
 their exposure a little and their car use a little. An optional trigger: when the low-cost
 sensors of a zone read above `trigger_threshold` for `trigger_pollutant` on average over the last
 month, a traffic restriction applies there the next `restriction_months` months (road emissions
-cut, car less attractive). The sensors are withdrawn after the schedule's end. DIAMS: 2,000 portable sensors and 50 fixed micro-stations, 4.8 M€
-(80 % EU-funded), 2018-2022. The budget is spent on the sensors at the start, the rest evenly.
+cut, car less attractive). The sensors are withdrawn after the schedule's end. DIAMS: 2,000
+portable sensors and 50 fixed micro-stations, 4.8 M€ (80 % EU-funded), 2018-2022. The budget is
+spent on the sensors at the start, the rest evenly.
 """
 
 from __future__ import annotations

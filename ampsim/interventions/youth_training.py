@@ -67,6 +67,7 @@ class YouthTrainingConfig(InterventionConfig):
     cost_per_seat_eur: float = Field(8_000.0, ge=0, le=200_000, description="cost of one trainee, €")
 
     default_zones: ClassVar[tuple[int, ...]] = (13202, 13203, 13213, 13214, 13215, 13216)
+    budget_is_lever: ClassVar[bool] = True  # seats: no seat without money
 
     @model_validator(mode="after")
     def _check_ages(self) -> YouthTrainingConfig:

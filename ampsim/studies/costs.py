@@ -169,10 +169,20 @@ def _total_spent(run: RunResult) -> float:
     return sum(spending(run.metro).values())
 
 
+def accounting_only(run: RunResult) -> list[str]:
+    """Types of the run's programmes whose budget does not change their effect (only accounting)."""
+    from ampsim.interventions import INTERVENTION_TYPES
+
+    types = [i.get("type") for i in run.metadata.get("scenario", {}).get("interventions", [])]
+    return sorted({t for t in types if t in INTERVENTION_TYPES and not INTERVENTION_TYPES[t].budget_is_lever})
+
+
 def cost_rows(scenario: str, base_runs: Sequence[RunResult], other_runs: Sequence[RunResult]) -> pd.DataFrame:
-    """Per outcome: the gain with its interval, the extra spending and the cost per unit gained."""
+    """Per outcome: the gain with its interval, the extra spending and the cost per unit gained;
+    no cost per unit when a programme's budget is only accounting (its effect does not depend on it)."""
     spent = np.array([_total_spent(r) for r in other_runs])
     extra = spent - np.array([_total_spent(r) for r in base_runs])
+    accounting = accounting_only(other_runs[0]) if other_runs else []
     rows = []
     for outcome in COST_OUTCOMES:
         if not all(c in r.metro.columns for r in (*base_runs, *other_runs) for c in outcome.columns):
@@ -180,6 +190,13 @@ def cost_rows(scenario: str, base_runs: Sequence[RunResult], other_runs: Sequenc
         gains = np.array([outcome.gain(b.metro, o.metro) for b, o in zip(base_runs, other_runs, strict=True)])
         gain, low, high = paired_interval(gains)
         cost, cost_low, cost_high = ratio_interval(extra, gains)
+        note = _cost_note(extra.mean(), gain, low, len(gains))
+        if accounting:
+            cost = cost_low = cost_high = float("nan")
+            note = (
+                f"the budget of {', '.join(accounting)} is accounting, not a lever (the effect does not "
+                "depend on it): no cost per unit"
+            )
         rows.append(
             {
                 "scenario": scenario,
@@ -194,7 +211,7 @@ def cost_rows(scenario: str, base_runs: Sequence[RunResult], other_runs: Sequenc
                 "cost_low": cost_low,
                 "cost_high": cost_high,
                 "unit": outcome.unit,
-                "note": _cost_note(extra.mean(), gain, low, len(gains)),
+                "note": note,
             }
         )
     return pd.DataFrame(rows)

@@ -147,7 +147,8 @@ def test_intensity_scales_budget_and_quantities_within_their_bounds():
     assert lez.road_emission_cut == 1.0  # capped at its bound
     assert lez.car_penalty == pytest.approx(0.6)
     assert lez.budget_eur == pytest.approx(1e7)
-    training = scaled_intervention(YouthTrainingConfig(seats_per_year=1500, budget_eur=1.8e8), 0.5)
+    config = YouthTrainingConfig(seats_per_year=1500, duration_months=9, budget_eur=1.8e8)
+    training = scaled_intervention(config, 0.5)
     assert training.seats_per_year == 750 and isinstance(training.seats_per_year, int)
     assert training.duration_months == 9  # not an intensity field
 

@@ -36,10 +36,12 @@ def test_a_programme_that_does_nothing_has_exactly_no_effect():
 
 
 def test_the_counterfactual_is_the_same_resident_in_the_baseline():
-    """In the month of entry, each entrant is in the baseline too, same age and sex, and a NEET
-    there (the programme took them from unemployment or inactivity)."""
+    """In the month of entry, each entrant is in the baseline too, same age and sex, and was a NEET
+    there when the month began (the programme took them from unemployment or inactivity; in the
+    baseline some find a job within that month)."""
     scenario = youth_scenario()
     with paired_runs(baseline_of(scenario), scenario, SETTINGS) as pair:
+        status_before = pair.baseline.residents.status.copy()
         pair.step()
         programme = next(i for i in pair.scenario.interventions if isinstance(i, YouthTraining))
         slots = programme.entrants
@@ -47,10 +49,10 @@ def test_the_counterfactual_is_the_same_resident_in_the_baseline():
         base, treated = pair.baseline.residents, pair.scenario.residents
         assert np.array_equal(base.age_months[slots], treated.age_months[slots])
         assert np.array_equal(base.sex[slots], treated.sex[slots])
-        assert np.isin(base.status[slots], [Status.UNEMPLOYED, Status.INACTIVE]).all()
-        # in training, or dropped out to job search within their first month
-        assert np.isin(treated.status[slots], [Status.IN_TRAINING, Status.UNEMPLOYED]).all()
-        assert np.mean(treated.status[slots] == Status.IN_TRAINING) > 0.8
+        assert np.isin(status_before[slots], [Status.UNEMPLOYED, Status.INACTIVE]).all()
+        # in training, or dropped out to job search (and perhaps a job) within their first month
+        assert np.isin(treated.status[slots], [Status.IN_TRAINING, Status.UNEMPLOYED, Status.EMPLOYED]).all()
+        assert np.mean(treated.status[slots] == Status.IN_TRAINING) > 0.6  # a month of 8.5 % dropout
         panel = ResidentPanel(horizons=(0,), outcome=employment_points)
         panel.enrol(pair.scenario, slots)
         panel.observe(pair.scenario, pair.baseline)
@@ -86,11 +88,15 @@ def test_the_programme_boost_ends_with_its_support(boost_months, kept):
         pair.step()
         programme = next(i for i in pair.scenario.interventions if isinstance(i, YouthTraining))
         slots, mark = programme.entrants.copy(), programme.mark
+        r = pair.scenario.residents
+        age = r.age_months[slots].astype(int)
         for _ in range(3):
             pair.step()
-        r = pair.scenario.residents
-        searching = slots[r.status[slots] == Status.UNEMPLOYED]
-        assert searching.size > 5
+        same = r.age_months[slots] == age + 3  # not a newcomer in the slot of one who left
+        # unemployed without a break since completing (a job, even one lost within a month, ends the mark)
+        spell = (r.status[slots] == Status.UNEMPLOYED) & (r.months_in_status[slots] >= 3)
+        searching = slots[spell & same]
+        assert searching.size >= 4
         marked = np.mean(r.trained[searching] == mark)
         assert (marked == 1.0) if kept else (marked == 0.0)
 

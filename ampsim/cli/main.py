@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from types import FrameType
 
+from ampsim.cli.calibration import add_calibration_commands
 from ampsim.cli.evaluation import add_evaluation_commands
 from ampsim.cli.options import add_command, positive_argument
 from ampsim.cli.runs import add_run_commands
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_world_commands(commands)
     add_run_commands(commands)
     add_study_commands(commands)
+    add_calibration_commands(commands)
     add_evaluation_commands(commands)
     add_scenario_commands(commands)
     app = add_command(

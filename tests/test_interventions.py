@@ -136,7 +136,12 @@ def test_seed_fund_tickets_raise_funding_odds_within_budget():
     assert fund.paid == len(fund.funded) == 100
     assert fund.spent_total == pytest.approx(100 * 50_000)
     funded = [s for s in model.startups.agents if s.key in fund.funded]
-    assert funded and all(s.funding_multiplier == 2.0 and s.hazard_multiplier == 0.85 for s in funded)
+    # nothing for life: the ticket acts on the next round, for a window
+    assert funded and all(s.funding_multiplier == 1.0 and s.hazard_multiplier == 1.0 for s in funded)
+    supports = [support for s in funded for support in s.next_round_support]
+    assert len(supports) == len(funded)
+    assert all(x.stage == 0 and x.funding_multiplier == 3.0 and x.hazard_multiplier == 0.85 for x in supports)
+    assert {x.until_month for x in supports} == {24, 25, 26, 27}  # 24 months from each month's tickets
 
 
 def test_sensor_rollout_places_sensors_and_triggers_restrictions():

@@ -34,7 +34,10 @@ def add_evaluation_commands(commands) -> None:
     )
     evaluate.add_argument("--list", action="store_true", help="list the experiments and their checks")
     evaluate.add_argument(
-        "--scale", type=scale_argument, default=DEFAULT_SCALE, help=f"scale (default {DEFAULT_SCALE:g})"
+        "--scale",
+        type=scale_argument,
+        default=DEFAULT_SCALE,
+        help=f"scale (default {DEFAULT_SCALE:g}); an experiment with a scale of its own keeps it",
     )
     evaluate.add_argument(
         "--replicates",
@@ -76,8 +79,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     check_output_folder(out, "evaluate")
     settings = RunSettings(scale=args.scale, seed=args.seed)
+    own = sorted({f"{e.name} {e.scale:g}" for e in experiments if e.scale is not None})
+    scales = f"scale {args.scale:g}" + (f" ({', '.join(own)}: their own)" if own else "")
     print(
-        f"{len(experiments)} experiments x {args.replicates} paired replicates at scale {args.scale:g}, "
+        f"{len(experiments)} experiments x {args.replicates} paired replicates at {scales}, "
         f"seed {args.seed}, {args.workers} worker(s)",
         file=sys.stderr,
     )

@@ -1,14 +1,23 @@
-"""Incubators and accelerators: capacity, cohorts, sector focus, selection and a modest support.
+"""Incubators and accelerators: places, cohorts, sector focus, selection and a modest support.
 
 The ecosystem's real incubators (ampsim/world/data/incubators.csv) are Mesa agents. At each intake
 (every `cohort_months`), an incubator fills its free places with the best young startups that
 apply: not yet incubated, under two years old, in its sectors, within reach; "best" is quality
 seen with noise, so selection explains much of the better survival of incubated firms. While
-inside, a startup's closure hazard is lowered a little, its growth drift raised a little and its
-chance of raising funds increased; it leaves when its programme ends. The causal evidence for
-incubation is mixed (Schwartz 2013 finds no survival gain; Amezcua finds growth gains), hence
-the modest defaults. Incubators, their places and the startups in them are simulated one for one,
-whatever the residents' scale.
+inside, a startup's closure hazard is lowered a little and its growth drift raised a little (its
+chance of raising funds is unchanged by default: Yu 2020); it leaves when its programme ends, and
+for a while after its closure hazard is higher than without the programme: incubated firms exit
+less during incubation and more after it (Amezcua et al. 2011), accelerated companies close
+earlier and more often, having learnt their quality sooner (Yu 2020). The causal evidence for
+incubation is mixed (Schwartz 2013 finds no survival gain; Amezcua finds growth gains), hence the
+modest defaults.
+
+An incubator's places are those its documented annual intake gives the model's startups: the
+intake times the share of entrants that are startups of the model (founded in the metropolis in
+the past two years and in their first programme; the others are projects that never form a firm,
+startups from elsewhere and startups a programme already supported), times the months a place is
+held. Incubators, their places and the startups in them are simulated one for one, whatever the
+residents' scale.
 """
 
 from __future__ import annotations
@@ -53,12 +62,45 @@ class IncubatorParameters(ParameterGroup):
         description="extra drift of log desired size while incubated",
     )
     support_funding_multiplier: float = parameter(
-        1.2,
+        1.0,
         le=10,
         unit="multiplier",
         ge=0,
-        source=ASSUMPTION,
+        source="no gain: accelerated companies raise less money than matched ones (Yu 2020, Management "
+        "Science 66(2)), and a quality stamp without money does not raise later funding (Santoleri et al. "
+        "2024, REStat; mechanisms.md 1.5); was 1.2, a modelling assumption",
         description="probability of raising the next round while incubated, relative",
+    )
+    post_programme_hazard_multiplier: float = parameter(
+        1.2,
+        unit="multiplier",
+        ge=1,
+        le=3,
+        source="higher exit after incubation (Amezcua, Bradley, Wiklund et al., AOM Proceedings 2011, "
+        "18,909 US incubated firms); accelerated companies close earlier and more often (Yu 2020, "
+        "Management Science 66(2)); 1.0-1.2 after graduation (mechanisms.md 1.4); level modelling assumption",
+        description="closure hazard of a startup in the months after it leaves an incubator",
+    )
+    post_programme_months: int = parameter(
+        24,
+        unit="months",
+        ge=0,
+        le=120,
+        source=ASSUMPTION,
+        description="months after the end of a programme during which the higher closure hazard applies",
+    )
+    model_entrant_share: float = parameter(
+        0.3,
+        unit="share",
+        gt=0,
+        le=1,
+        source="calibrated so that 25-33 % of new startups are ever incubated (assumption: the review's "
+        "range; Hathaway 2019: 21-28 % of US Series A companies went through an accelerator or incubator); "
+        "of the incubators' documented entrants, a third of Accelerator M's first cohort came from Africa "
+        "and the Mediterranean (Ecomnews 2019), 30-60 % of incubated projects become firms (CGE / iNNOECO "
+        "survey, mechanisms.md 1.4), and startups often pass through several programmes",
+        description="share of an incubator's entrants that are startups of the model: founded in the "
+        "metropolis in the past two years, in their first programme",
     )
     max_startup_age_months: int = parameter(
         24,
@@ -89,7 +131,9 @@ class IncubatorParameters(ParameterGroup):
 class Incubator(mesa.Agent):
     """One incubator or accelerator."""
 
-    def __init__(self, model: mesa.Model, row, params: IncubatorParameters, number: int):
+    def __init__(
+        self, model: mesa.Model, row, params: IncubatorParameters, number: int, capacity: int | None = None
+    ):
         super().__init__(model)
         self.number = number
         self.name = row.name
@@ -97,7 +141,8 @@ class Incubator(mesa.Agent):
         self.x_km, self.y_km = (
             float(v[0]) for v in to_lambert93_km(np.array([row.lon]), np.array([row.lat]))
         )
-        self.capacity = int(row.capacity)  # real places: incubators are simulated one for one
+        # real places (incubators are simulated one for one): given, or the row's
+        self.capacity = int(row.capacity if capacity is None else capacity)
         self.cohort_months = int(row.cohort_months)
         self.programme_months = int(row.programme_months)
         sectors = row.sectors if isinstance(row.sectors, str) else ""
@@ -137,8 +182,11 @@ class Incubator(mesa.Agent):
             self.admitted += 1
 
     def release_graduates(self, month: int) -> None:
+        """Startups whose programme ends leave, with a higher closure hazard for a while."""
         for startup in [s for s in self.residents if s.incubation_end <= month]:
             startup.incubator = None
+            startup.post_programme_until = month + self.params.post_programme_months - 1
+            startup.post_programme_hazard_multiplier = self.params.post_programme_hazard_multiplier
             self.residents.discard(startup)
 
 
@@ -151,7 +199,7 @@ class IncubatorNetwork(Submodel):
         self.agents = AgentSet([], random=model.random)
         table = read_data_csv("incubators.csv")
         for number, row in enumerate(table.itertuples(index=False), start=1):
-            self.add(Incubator(model, row, params, number))
+            self.add(Incubator(model, row, params, number, capacity=places(row, params)))
 
     def add(self, incubator: Incubator) -> None:
         self.agents.add(incubator)
@@ -176,3 +224,12 @@ class IncubatorNetwork(Submodel):
             "incubator_places": float(sum(i.capacity for i in self.agents)),
             "incubated": float(sum(len(i.residents) for i in self.agents)),
         }
+
+
+def places(row, params: IncubatorParameters) -> int:
+    """Places for the model's startups of an incubator of the data file: its annual intake of them
+    (documented intake x `model_entrant_share`) times the months a place is held (the programme,
+    rounded up to whole intake cycles) / 12; at least one."""
+    cohort, programme = int(row.cohort_months), int(row.programme_months)
+    held = -(-programme // cohort) * cohort
+    return max(1, round(float(row.annual_intake) * params.model_entrant_share * held / 12))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ampsim.studies.evaluation.experiment import VirtualExperiment
+from ampsim.studies.evaluation.startup_experiments import INCUBATORS, SEED_FUND
 from ampsim.studies.evaluation.youth_experiments import YOUTH_TRAINING
 
-EXPERIMENTS: tuple[VirtualExperiment, ...] = (YOUTH_TRAINING,)
+EXPERIMENTS: tuple[VirtualExperiment, ...] = (YOUTH_TRAINING, SEED_FUND, INCUBATORS)
 
 
 def experiments_named(names: list[str] | None) -> list[VirtualExperiment]:

@@ -6,17 +6,20 @@ its employees are simulated residents and every count is reported in real units.
 - established startups of 8 years leave the startup population; their jobs become incumbent jobs;
 - a startup closes with a monthly hazard that falls with age ("liability of newness"),
   calibrated to 60 % of a founding cohort alive after five years in the region (INSEE), lowered
-  while it is funded or incubated; its employees become job seekers;
+  once it has raised a round, while it is incubated and during a seed-fund ticket's window, and
+  raised for a while after it leaves an incubator; its employees become job seekers;
 - its desired size follows a log random walk with Laplace shocks whose volatility falls with
   size (Gibrat-type growth, Fu et al. 2005), pushed up by quality, youth and incubation; funding
-  rounds arrive as staged events (pre-seed, seed, series A, series B+) and let it hire;
+  rounds arrive as staged events (pre-seed, seed, series A, series B+) and let it hire; a seed-fund
+  ticket makes the next round likelier for a limited window;
 - its open positions (desired size minus staff) are vacancies of its zone in the labour market,
   where it hires residents; hires who live in a priority zone are counted;
 - new startups are founded in each zone at a rate proportional to the zone's graduates of working
   age, more near incubators; the founder is a resident of the zone, who then works there.
 
-Random draws are counter-based, keyed by the startup's number, so a startup's fate does not depend
-on unrelated events (common random numbers between scenarios).
+Random draws are counter-based, keyed by the startup's identity (`key`: zone, founding month and
+rank), so a startup's fate does not depend on unrelated events (common random numbers between
+scenarios).
 
 Modules: `parameters` (with the sectors and funding stages); `agents` (a startup, the foundings
 policies add, the open positions the labour market sees); `staff` (the kernels over residents:
@@ -24,7 +27,7 @@ founders, staff counts, releases at closures, layoffs and graduations); `sector`
 `StartupSector` submodel).
 """
 
-from ampsim.submodels.startups.agents import ExtraFounding, OpenPositions, Startup
+from ampsim.submodels.startups.agents import ExtraFounding, NextRoundSupport, OpenPositions, Startup
 from ampsim.submodels.startups.parameters import SECTORS, STAGES, StartupParameters
 from ampsim.submodels.startups.sector import StartupSector
 
@@ -32,6 +35,7 @@ __all__ = [
     "SECTORS",
     "STAGES",
     "ExtraFounding",
+    "NextRoundSupport",
     "OpenPositions",
     "Startup",
     "StartupParameters",

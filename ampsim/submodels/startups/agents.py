@@ -10,6 +10,7 @@ hires come from the simulated residents, as each real hire does from the real po
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,27 @@ class ExtraFounding:
     zone: int
     rate: float
     sectors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NextRoundSupport:
+    """Support for one startup's next round, for a limited window: a public ticket pays for the
+    prototype that makes the next round likelier (Howell 2017), not for every round after it. The
+    funding multiplier applies while the startup is still at `stage` and the month is at most
+    `until_month`; the hazard multiplier (a longer runway) until `until_month` only."""
+
+    stage: int  # the startup's funding stage when it got the support: only the round from it is boosted
+    until_month: int  # last month of the window
+    funding_multiplier: float = 1.0
+    hazard_multiplier: float = 1.0
+
+    def funding(self, stage: int, month: int) -> float:
+        """Multiplier of the monthly probability of raising a round from `stage` in `month`."""
+        return self.funding_multiplier if stage == self.stage and month <= self.until_month else 1.0
+
+    def hazard(self, month: int) -> float:
+        """Multiplier of the closure hazard in `month`."""
+        return self.hazard_multiplier if month <= self.until_month else 1.0
 
 
 @dataclass
@@ -93,13 +115,24 @@ class Startup(mesa.Agent):
         self.incubator: Incubator | None = None
         self.incubation_end = -1
         self.ever_incubated = False
+        self.post_programme_until = -1  # last month of the higher hazard after leaving an incubator
+        self.post_programme_hazard_multiplier = 1.0
         # support from policies (a seed fund, a science park): 1, 0, 1 without any
         self.hazard_multiplier = 1.0
         self.growth_bonus = 0.0  # per year, added to the drift of log desired size
         self.funding_multiplier = 1.0
+        self.next_round_support: list[NextRoundSupport] = []  # from seed funds: temporary, next round only
 
     def age_months(self, month: int) -> int:
         return month - self.founded_month
+
+    def support_funding_multiplier(self, month: int) -> float:
+        """Product of the temporary supports' multipliers of this month's next-round probability."""
+        return math.prod(s.funding(self.stage, month) for s in self.next_round_support)
+
+    def support_hazard_multiplier(self, month: int) -> float:
+        """Product of the temporary supports' multipliers of this month's closure hazard."""
+        return math.prod(s.hazard(month) for s in self.next_round_support)
 
     @property
     def employees(self) -> int:

@@ -226,7 +226,9 @@ class StartupSector(Submodel):
             base *= p.funded_hazard_multiplier
         if startup.incubator is not None:
             base *= startup.incubator.params.support_hazard_multiplier
-        return base * startup.hazard_multiplier
+        elif model.month <= startup.post_programme_until:
+            base *= startup.post_programme_hazard_multiplier
+        return base * startup.hazard_multiplier * startup.support_hazard_multiplier(model.month)
 
     def _grow(
         self, startup: Startup, age: int, u_shock: float, u_sign: float, u_fund: float, model: ModelView
@@ -244,7 +246,11 @@ class StartupSector(Submodel):
         if startup.stage < len(STAGES) - 1:
             p24 = p.stage_probability_24_months[startup.stage]
             monthly = 1 - (1 - p24) ** (1 / 24)
-            multiplier = math.exp(p.quality_funding * startup.quality) * startup.funding_multiplier
+            multiplier = (
+                math.exp(p.quality_funding * startup.quality)
+                * startup.funding_multiplier
+                * startup.support_funding_multiplier(startup.founded_month + age)
+            )
             if startup.incubator is not None:
                 multiplier *= startup.incubator.params.support_funding_multiplier
             if u_fund < min(1.0, monthly * multiplier):

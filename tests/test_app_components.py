@@ -141,10 +141,8 @@ def test_parameter_sliders_change_the_model_parameters(catalogue):
 
 
 def test_intensity_scales_budget_and_quantities_within_their_bounds():
-    lez = scaled_intervention(
-        LowEmissionZoneConfig(road_emission_cut=0.8, car_penalty=0.3, budget_eur=5e6), 2.0
-    )
-    assert lez.road_emission_cut == 1.0  # capped at its bound
+    lez = scaled_intervention(LowEmissionZoneConfig(compliance=0.8, car_penalty=0.3, budget_eur=5e6), 2.0)
+    assert lez.compliance == 1.0  # capped at its bound
     assert lez.car_penalty == pytest.approx(0.6)
     assert lez.budget_eur == pytest.approx(1e7)
     config = YouthTrainingConfig(seats_per_year=1500, duration_months=9, budget_eur=1.8e8)

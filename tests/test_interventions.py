@@ -9,10 +9,12 @@ import pytest
 from pydantic import TypeAdapter
 
 from ampsim.interventions import InterventionSpec
+from ampsim.interventions.low_emission_zone import fleet_factors
 from ampsim.model import AMPModel, RunSettings
 from ampsim.scenarios.loading import load_scenario
 from ampsim.studies.replicates import StudySettings, run_study
 from ampsim.studies.runner import run_scenario
+from ampsim.submodels.pollution import PollutionParameters
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
 SPECS = TypeAdapter(list[InterventionSpec])
@@ -74,7 +76,8 @@ def test_low_emission_zone_and_transit_act_on_levers():
         {
             "type": "low_emission_zone",
             "zones": ["Marseille 1er"],
-            "road_emission_cut": 0.4,
+            "banned_from_class": 3,
+            "compliance": 1.0,
             "car_penalty": 0.5,
             "phase_in_months": 2,
             "end": "2026-04",
@@ -83,14 +86,33 @@ def test_low_emission_zone_and_transit_act_on_levers():
     )
     first, aix = model.territory.zone_index("Marseille 1er"), model.territory.zone_index("Aix-en-Provence")
     model.step()
-    assert model.pollution.road_emission_scale_by_zone[first] == pytest.approx(0.8)
+    nox, pm = fleet_factors(model.pollution.params, 3, 0.5)  # half the effect after a month
+    assert model.pollution.road_nox_factor_by_zone[first] == pytest.approx(nox)
+    assert model.pollution.road_pm_factor_by_zone[first] == pytest.approx(pm)
+    assert model.pollution.road_emission_scale_by_zone[first] == 1.0  # as many vehicle-km, cleaner ones
     assert model.commuting.lez_penalty[first] == pytest.approx(0.25)
     assert model.commuting.transit_bonus[aix] == pytest.approx(0.2)
     run_months(model)
     # the zone is lifted after its end; the transit stays built
-    assert model.pollution.road_emission_scale_by_zone[first] == pytest.approx(1.0)
+    assert model.pollution.road_nox_factor_by_zone[first] == pytest.approx(1.0)
+    assert model.pollution.road_pm_factor_by_zone[first] == pytest.approx(1.0)
     assert model.commuting.lez_penalty[first] == pytest.approx(0.0)
     assert model.commuting.transit_bonus[aix] == pytest.approx(0.6)
+
+
+def test_a_ban_cuts_nox_and_exhaust_pm_only():
+    """Banning Crit'Air 3 and worse: NOx falls with the fleet's mix, road PM by its exhaust part only
+    (brake, tyre and road wear stay), and a wider ban cuts more."""
+    params = PollutionParameters()
+    nox, pm = fleet_factors(params, 3, 1.0)
+    exhaust_share = (
+        np.dot(params.critair_fleet_share, params.critair_exhaust_pm10_g_per_km) / params.road_pm10_g_per_km
+    )
+    assert 0.25 < exhaust_share < 0.35
+    assert 0.55 < nox < 0.75  # the banned 30.5 % emit half the fleet's NOx
+    assert 1 - exhaust_share < pm < 1 - 0.7 * exhaust_share  # at most the exhaust part is cut
+    assert fleet_factors(params, 3, 0.0) == (1.0, 1.0)
+    assert fleet_factors(params, 4, 1.0)[0] > nox and fleet_factors(params, 2, 1.0)[0] < nox
 
 
 def test_industrial_abatement_combines_cuts():

@@ -75,7 +75,7 @@ INTENSITY_FIELDS: dict[str, tuple[str, ...]] = {
     "incubator": ("capacity",),
     "seed_fund": (),
     "science_park": ("extra_startups_per_year", "jobs"),
-    "low_emission_zone": ("road_emission_cut", "car_penalty"),
+    "low_emission_zone": ("compliance", "car_penalty"),
     "transit_improvement": ("transit_bonus",),
     "industrial_abatement": ("reduction",),
 }

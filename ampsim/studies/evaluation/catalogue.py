@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from ampsim.studies.evaluation.air_experiments import LOW_EMISSION_ZONE
 from ampsim.studies.evaluation.experiment import VirtualExperiment
+from ampsim.studies.evaluation.renewal_experiments import URBAN_RENEWAL
 from ampsim.studies.evaluation.startup_experiments import INCUBATORS, SEED_FUND
 from ampsim.studies.evaluation.youth_experiments import YOUTH_TRAINING
 
-EXPERIMENTS: tuple[VirtualExperiment, ...] = (YOUTH_TRAINING, SEED_FUND, INCUBATORS)
+EXPERIMENTS: tuple[VirtualExperiment, ...] = (
+    YOUTH_TRAINING,
+    URBAN_RENEWAL,
+    SEED_FUND,
+    INCUBATORS,
+    LOW_EMISSION_ZONE,
+)
 
 
 def experiments_named(names: list[str] | None) -> list[VirtualExperiment]:

@@ -31,8 +31,10 @@ from ampsim.world.view import ModelView
 class PollutionModel(Submodel):
     """Monthly NO2, PM10 and PM2.5 fields (µg/m³) on the full grid, from emissions and wind regimes.
 
-    Policies act through `road_emission_scale_by_zone` (e.g. a low-emission zone) and
-    `point_source_scale` (industrial abatement, shore power), read at each `update()`. In the
+    Policies act through `road_emission_scale_by_zone` (vehicle-km: a traffic restriction),
+    `road_nox_factor_by_zone` and `road_pm_factor_by_zone` (the fleet's emissions per vehicle-km
+    relative to the metro fleet's: a low-emission zone) and `point_source_scale` (industrial
+    abatement, shore power), read at each `update()`. In the
     model it is a submodel (`setup`, `step` from the month's car commuting trips); on its own,
     `PollutionModel.over(territory)` gives the fields for any traffic through `update()`.
     """
@@ -64,8 +66,13 @@ class PollutionModel(Submodel):
 
     # --- the levers of policies ---------------------------------------------------------------
     def scale_road_emissions(self, zones: np.ndarray, factor: float) -> None:
-        """Multiply the road emissions of the zones by `factor` (a cleaner fleet, a restriction)."""
+        """Multiply the road vehicle-km of the zones by `factor` (a traffic restriction)."""
         self.road_emission_scale_by_zone[zones] *= factor
+
+    def scale_fleet_emissions(self, zones: np.ndarray, nox_factor: float, pm_factor: float) -> None:
+        """Multiply the NOx and PM emitted per vehicle-km in the zones (a cleaner fleet)."""
+        self.road_nox_factor_by_zone[zones] *= nox_factor
+        self.road_pm_factor_by_zone[zones] *= pm_factor
 
     def restore_road_emissions(self, zones: np.ndarray, factor: float) -> None:
         """Undo `scale_road_emissions(zones, factor)` (a restriction that ends)."""
@@ -83,6 +90,8 @@ class PollutionModel(Submodel):
         self.regimes = wind_regimes(self.params)
         self.sources = load_sources()
         self.road_emission_scale_by_zone = np.ones(territory.n_zones)
+        self.road_nox_factor_by_zone = np.ones(territory.n_zones)
+        self.road_pm_factor_by_zone = np.ones(territory.n_zones)
         self.point_source_scale: dict[str, float] = dict.fromkeys(self.sources["name"], 1.0)
         self.people = population_by_cell(territory, self.params.population_density_length)
         self.background_km = self.people * self.params.background_traffic_km_per_resident
@@ -92,6 +101,7 @@ class PollutionModel(Submodel):
         shape = (grid.ny, grid.nx)
         self.no2, self.pm10, self.pm25 = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         self.road_km = np.zeros(grid.ny * grid.nx)  # vehicle-km of the last month, after scaling
+        self.road_km_nox = self.road_km_pm = self.road_km  # the same, weighted by the fleet's factors
         self.road_nox_gs = self.road_pm_gs = 0.0  # g/s per vehicle-km of the month (NOx; PM per g/km)
         self.weights = regime_weights(self.params, 1)
         self.month_index, self.calendar_month, self.year = -1, 1, self.params.reference_year
@@ -133,12 +143,27 @@ class PollutionModel(Submodel):
     def _road_fields(self, car_km: np.ndarray, w: np.ndarray, years: float) -> tuple[np.ndarray, np.ndarray]:
         """Road NO2 (µg/m³) and road PM per g/km of emission factor, from this month's vehicle-km."""
         p = self.params
-        self.road_km = (np.maximum(car_km, 0.0) + self.background_km) * self._road_scale_by_cell()
+        shape = (self.grid.ny, self.grid.nx)
+        scale = self._by_cell(self.road_emission_scale_by_zone, "road_emission_scale_by_zone")
+        self.road_km = (np.maximum(car_km, 0.0) + self.background_km) * scale
+        self.road_km_nox = self.road_km_pm = self.road_km
+        if np.any(self.road_nox_factor_by_zone != 1) or np.any(self.road_pm_factor_by_zone != 1):
+            self.road_km_nox = self.road_km * self._by_cell(
+                self.road_nox_factor_by_zone, "road_nox_factor_by_zone"
+            )
+            self.road_km_pm = self.road_km * self._by_cell(
+                self.road_pm_factor_by_zone, "road_pm_factor_by_zone"
+            )
         self.road_nox_gs = p.road_nox_g_per_km * (1 + p.road_nox_trend) ** years / SECONDS_PER_MONTH
         self.road_pm_gs = (1 + p.road_pm_trend) ** years / SECONDS_PER_MONTH
-        spectrum = self.convolver.transform(self.road_km.reshape(self.grid.ny, self.grid.nx))
-        no2 = self.convolver.inverse(spectrum * weighted_sum(w, self.static.traffic_no2_spectra))
-        pm = self.convolver.inverse(spectrum * weighted_sum(w, self.static.traffic_pm_spectra))
+        nox_spectrum = self.convolver.transform(self.road_km_nox.reshape(shape))
+        pm_spectrum = (
+            nox_spectrum
+            if self.road_km_pm is self.road_km_nox
+            else self.convolver.transform(self.road_km_pm.reshape(shape))
+        )
+        no2 = self.convolver.inverse(nox_spectrum * weighted_sum(w, self.static.traffic_no2_spectra))
+        pm = self.convolver.inverse(pm_spectrum * weighted_sum(w, self.static.traffic_pm_spectra))
         return np.maximum(no2, 0.0) * self.road_nox_gs, np.maximum(pm, 0.0) * self.road_pm_gs
 
     def _heating_fields(self, w: np.ndarray, calendar_month: int) -> tuple[np.ndarray, np.ndarray]:
@@ -170,11 +195,11 @@ class PollutionModel(Submodel):
             weighted_sum(emitted["pm25_t_per_year"], pm_unit),
         )
 
-    def _road_scale_by_cell(self) -> np.ndarray:
-        """Each cell's road emission scale: its zone's, 1 outside the territory."""
-        scale = np.asarray(self.road_emission_scale_by_zone, dtype=np.float64)
+    def _by_cell(self, by_zone: np.ndarray, name: str) -> np.ndarray:
+        """Each cell's value of a by-zone road lever: its zone's, 1 outside the territory."""
+        scale = np.asarray(by_zone, dtype=np.float64)
         if scale.shape != (self.territory.n_zones,) or not np.all(np.isfinite(scale)) or np.any(scale < 0):
-            raise ValueError("road_emission_scale_by_zone: expected n_zones finite values >= 0")
+            raise ValueError(f"{name}: expected n_zones finite values >= 0")
         inside = self._zone_of_flat >= 0
         return np.where(inside, scale[np.where(inside, self._zone_of_flat, 0)], 1.0)
 
@@ -229,15 +254,18 @@ class PollutionModel(Submodel):
         """
         p, grid = self.params, self.grid
         half = round(p.roadside_catchment_km / grid.cell_km)
-        density = ndimage.uniform_filter(
-            self.road_km.reshape(grid.ny, grid.nx), 2 * half + 1, mode="constant"
-        )
         cells = grid.cell_index_at(x_km, y_km)
-        km = np.where(cells >= 0, density.ravel()[np.maximum(cells, 0)], 0.0)
+
+        def catchment(road_km: np.ndarray) -> np.ndarray:
+            density = ndimage.uniform_filter(road_km.reshape(grid.ny, grid.nx), 2 * half + 1, mode="constant")
+            return np.where(cells >= 0, density.ravel()[np.maximum(cells, 0)], 0.0)
+
+        nox_km = catchment(self.road_km_nox)
+        pm_km = nox_km if self.road_km_pm is self.road_km_nox else catchment(self.road_km_pm)
         nox_centre = float(weighted_sum(self.weights, self.static.nox_centre))
         pm_centre = float(weighted_sum(self.weights, self.static.pm_centre))
-        nox_kerb = p.roadside_factor * nox_centre * km * self.road_nox_gs
-        pm_kerb = p.roadside_factor * pm_centre * km * self.road_pm_gs
+        nox_kerb = p.roadside_factor * nox_centre * nox_km * self.road_nox_gs
+        pm_kerb = p.roadside_factor * pm_centre * pm_km * self.road_pm_gs
         d = p.roadside_distance_m
         pm_decay = math.exp(-p.near_road_decay_pm * d)
         return {

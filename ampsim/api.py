@@ -67,17 +67,27 @@ def compare(
     *others: ScenarioLike,
     replicates: int | None = None,
     workers: int = 1,
+    participants: bool = False,
     **settings: Any,
 ) -> Comparison:
     """Paired replicates of `others` against `base` (common random numbers), summarised as
     differences with 95 % intervals by indicator (`summary`), month (`series`) and zone
-    (`zones`), and the cost per outcome (`costs`). Settings default to the base scenario's."""
+    (`zones`), and the cost per outcome (`costs`); with `participants`, the programmes' effects on
+    their participants too (`participants`, as `ampsim compare` gives them). Settings default to
+    the base scenario's."""
+    from ampsim.studies.participants import participant_effects
+
     scenarios = [_as_scenario(s) for s in (base, *others)]
     if not others:
         raise ValueError("compare needs at least one scenario besides the baseline")
     study = study_settings(scenarios[0], replicates, **settings)
     runs = run_study(scenarios, study, workers)
-    return _compare(runs, base=scenarios[0].name)
+    effects = (
+        participant_effects(scenarios[0], scenarios[1:], study.run, study.replicates, workers)
+        if participants
+        else None
+    )
+    return _compare(runs, base=scenarios[0].name, participants=effects)
 
 
 def sweep(experiment: str | os.PathLike, directory: str | os.PathLike, **options: Any) -> pd.DataFrame:

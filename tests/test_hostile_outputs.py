@@ -186,6 +186,7 @@ def test_compare_with_one_replicate_writes_its_report(tmp_path):
         "--replicates",
         "1",
         *TINY_RUN,
+        "--no-participants",
         "--out",
         str(out),
     )
@@ -239,7 +240,7 @@ def test_compare_workers_die_when_the_driver_is_killed(tmp_path):
     start = time.perf_counter()
     process = start_ampsim(
         "compare", str(BASELINE), str(SCENARIOS / "seed_fund.yaml"), "--scale", "0.01", "--months", "120",
-        "--replicates", "2", "--workers", "2", "--quiet", "--out", str(tmp_path / "cmp"),
+        "--replicates", "2", "--workers", "2", "--quiet", "--no-participants", "--out", str(tmp_path / "cmp"),
     )  # fmt: skip
     workers = workers_of(psutil.Process(process.pid), 2)
     process.kill()  # SIGKILL: no cleanup in the driver at all

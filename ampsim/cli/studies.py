@@ -44,6 +44,12 @@ def add_study_commands(commands) -> None:
     )
     compare.add_argument("--out", metavar="DIR", help="output folder (default results/compare-<names>)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare.add_argument(
+        "--no-participants",
+        action="store_true",
+        help="skip the effects on participants (the programmes' virtual experiments, paired runs of "
+        "their own horizon)",
+    )
     add_set_option(compare)
 
     sweep = add_command(
@@ -89,6 +95,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ampsim.reports.text import summary_text
     from ampsim.scenarios.loading import load_scenario
     from ampsim.studies.compare import compare
+    from ampsim.studies.participants import pairings_for, participant_effects
     from ampsim.studies.replicates import run_study, study_settings
 
     scenarios = [load_scenario(path, args.overrides) for path in [args.base, *args.others]]
@@ -118,7 +125,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "workers": args.workers,
         "overrides": list(args.overrides),
     }
-    comparison = compare(runs, base=scenarios[0].name, metadata=metadata)
+    participants = None
+    if not args.no_participants:
+        pairings = pairings_for(scenarios[0], scenarios[1:])
+        with tqdm(
+            total=len(pairings) * study.replicates,
+            unit="pair",
+            desc="participants",
+            disable=args.quiet,
+            file=sys.stderr,
+        ) as bar:
+            participants = participant_effects(
+                scenarios[0],
+                scenarios[1:],
+                study.run,
+                study.replicates,
+                args.workers,
+                lambda name, r: bar.update(1),
+            )
+    comparison = compare(runs, base=scenarios[0].name, metadata=metadata, participants=participants)
     write_comparison(comparison, out, as_run)
     print(summary_text(comparison))
     print(f"\n{total} runs in {time.perf_counter() - start:.0f} s; report: {out / 'report.html'}")

@@ -104,7 +104,31 @@ def summary_text(comparison: Comparison, max_rows: int = 20) -> str:
             }
         )
         lines += ["", f"{scenario} - {comparison.base}", _text_table(table)]
+        lines += _participants_lines(comparison, scenario)
     return "\n".join(lines) + "\n"
+
+
+def _participants_lines(comparison: Comparison, scenario: str) -> list[str]:
+    """The scenario's effects on participants, if it has a programme with a virtual experiment."""
+    table = comparison.participants
+    if table.empty or not (table["scenario"] == scenario).any():
+        return []
+    rows = table[table["scenario"] == scenario]
+    shown = pd.DataFrame(
+        {
+            "participants of": rows["programme"],
+            "outcome": rows["outcome"],
+            "horizon": rows["horizon"],
+            "n": rows["participants"].map(lambda v: f"{int(v):,}"),
+            "effect": rows["model"].map(lambda v: format_number(v, signed=True)),
+            "95 % interval": [
+                format_interval(lo, hi) for lo, hi in zip(rows["model_low"], rows["model_high"], strict=True)
+            ],
+            "evaluation": rows["evaluation"].map(lambda v: format_number(v, signed=True)),
+            "inside": rows["inside"].map(lambda v: "yes" if v else "no"),
+        }
+    )
+    return ["", f"{scenario}: effects on participants (paired, docs/EVALUATION.md)", _text_table(shown)]
 
 
 def targets_text(rates: pd.DataFrame, share: float | None = None) -> str:

@@ -36,7 +36,8 @@ from ampsim.studies.statistics import (
 if TYPE_CHECKING:
     from ampsim.studies.runner import RunResult
 
-TABLE_NAMES = ("summary", "series", "zones", "costs", "replicates")  # <name>.parquet
+TABLE_NAMES = ("summary", "series", "zones", "costs", "replicates", "participants")  # <name>.parquet
+OPTIONAL_TABLES = ("replicates", "participants")  # absent from comparisons written before them
 ATTRIBUTES = {"replicates": "by_replicate"}  # `Comparison.replicates` is the number of replicates
 
 
@@ -57,15 +58,20 @@ class Comparison:
     costs: pd.DataFrame
     by_replicate: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: dict[str, Any] = field(default_factory=dict)
+    participants: pd.DataFrame = field(default_factory=pd.DataFrame)  # `studies.participants`
 
 
 def compare(
-    runs: dict[str, list[RunResult]], base: str, metadata: dict[str, Any] | None = None
+    runs: dict[str, list[RunResult]],
+    base: str,
+    metadata: dict[str, Any] | None = None,
+    participants: pd.DataFrame | None = None,
 ) -> Comparison:
     """Compare each scenario's replicates with the baseline's, pair by pair.
 
     `metadata` is kept as given; the report reads `descriptions` ({scenario: text}) and `resolved`
-    ({scenario: resolved scenario}) from it, and shows any other key as provenance.
+    ({scenario: resolved scenario}) from it, and shows any other key as provenance. `participants`
+    (`studies.participants.participant_effects`) is kept as given.
     """
     scenarios = _check_runs(runs, base)
     base_runs = runs[base]
@@ -88,6 +94,7 @@ def compare(
         for name, frames in parts.items()
     }
     tables["by_replicate"] = _compact(tables["by_replicate"], [base, *scenarios], indicators)
+    tables["participants"] = pd.DataFrame() if participants is None else participants
     derived = _derived_metadata(runs, base, scenarios)
     return Comparison(
         base=base,
@@ -358,7 +365,7 @@ def _attribute(name: str) -> str:
 
 
 def write_tables(comparison: Comparison, directory: str | os.PathLike) -> None:
-    """Write the five tables (Parquet) and comparison.json into an existing folder."""
+    """Write the tables (Parquet) and comparison.json into an existing folder."""
     directory = Path(directory)
     for name in TABLE_NAMES:
         getattr(comparison, _attribute(name)).to_parquet(directory / f"{name}.parquet", index=False)
@@ -366,14 +373,14 @@ def write_tables(comparison: Comparison, directory: str | os.PathLike) -> None:
 
 
 def read_comparison(directory: str | os.PathLike) -> Comparison:
-    """Load a comparison written by `write_comparison` (one written before the per-replicate table
-    existed loads with that table empty)."""
+    """Load a comparison written by `write_comparison` (one written before the per-replicate or
+    the participants' table existed loads with that table empty)."""
     directory = Path(directory)
     head = json.loads((directory / "comparison.json").read_text(encoding="utf-8"))
     tables = {}
     for name in TABLE_NAMES:
         path = directory / f"{name}.parquet"
-        optional = name == "replicates" and not path.exists()
+        optional = name in OPTIONAL_TABLES and not path.exists()
         tables[_attribute(name)] = pd.DataFrame() if optional else pd.read_parquet(path)
     return Comparison(
         base=head["base"],

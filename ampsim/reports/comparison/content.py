@@ -241,3 +241,46 @@ def indicator_headers(comparison: Comparison, scenario: str) -> list[str]:
         "assessment",
         f"difference over {period_label(comparison)} (95 % interval)",
     ]
+
+
+PARTICIPANT_HEADERS = [
+    "programme: outcome",
+    "horizon",
+    "participants",
+    "effect (95 % interval)",
+    "evaluation (95 % interval)",
+    "inside",
+]
+PARTICIPANTS_TEXT = (
+    "Each programme with a virtual experiment, measured on its participants (trainees, funded or "
+    "incubated startups, unemployed residents of renewed zones, the traffic stations of a "
+    "low-emission zone) against the same people or startups in the paired baseline, over the "
+    "evaluation's horizon, beside the published effect (docs/EVALUATION.md). Participants are "
+    "simulated ones, summed over the replicates."
+)
+
+
+def participant_rows(comparison: Comparison, scenario: str) -> list[list[str]]:
+    """The participants' effects of one scenario as table cells (none without an experiment)."""
+    table = comparison.participants
+    if table.empty:
+        return []
+    return [
+        [
+            f"{row.programme}: {row.outcome}",
+            row.horizon,
+            f"{int(row.participants):,}",
+            f"{_signed(row.model)} {_bracket(row.model_low, row.model_high)}",
+            f"{_signed(row.evaluation)} {_bracket(row.evaluation_low, row.evaluation_high)}",
+            "yes" if row.inside else "no",
+        ]
+        for row in table[table["scenario"] == scenario].itertuples()
+    ]
+
+
+def _signed(value: float) -> str:
+    return "–" if value is None or not np.isfinite(value) else f"{value:+.2f}"
+
+
+def _bracket(low: float, high: float) -> str:
+    return f"[{_signed(low)}, {_signed(high)}]"

@@ -72,6 +72,12 @@ def render_markdown(comparison: Comparison, figures: Sequence[Figure]) -> str:
     lines += [f"![{f.caption}]({f.path})\n" for f in figures if f.section == "series"]
     lines += ["## Where: differences by zone in the final year", ""]
     lines += [f"![{f.caption}]({f.path})\n" for f in figures if f.section == "maps"]
+    participants = {s: content.participant_rows(comparison, s) for s in comparison.scenarios}
+    if any(participants.values()):
+        lines += ["## Effects on participants", "", content.PARTICIPANTS_TEXT, ""]
+        for scenario, rows in participants.items():
+            if rows:
+                lines += [f"### {scenario}", "", _md_table(content.PARTICIPANT_HEADERS, rows), ""]
     lines += ["## What it costs per outcome", ""]
     for scenario in comparison.scenarios:
         rows = content.scenario_costs(comparison, scenario)

@@ -115,6 +115,7 @@ def render_html(comparison: Comparison, figures: Sequence[Figure]) -> str:
     parts += [_figure_html(f) for f in figures if f.section == "series"]
     parts += ["<h2>Where: differences by zone in the final year</h2>"]
     parts += [_figure_html(f) for f in figures if f.section == "maps"] or ["<p>No zone table.</p>"]
+    parts += _participants_html(comparison)
     parts += _costs_html(comparison)
     parts += _all_indicators_html(comparison)
     parts += _methods_html(comparison)
@@ -139,6 +140,21 @@ def _headline_html(comparison: Comparison) -> list[str]:
                 (2, 3, 4, 5, 6),
             )
         )
+    return parts
+
+
+def _participants_html(comparison: Comparison) -> list[str]:
+    """Per scenario with an evaluated programme, its effect on participants."""
+    tables = {s: content.participant_rows(comparison, s) for s in comparison.scenarios}
+    if not any(tables.values()):
+        return []
+    parts = ["<h2>Effects on participants</h2>", f"<p>{_e(content.PARTICIPANTS_TEXT)}</p>"]
+    for scenario, rows in tables.items():
+        if rows:
+            parts.append(f"<h3>{_e(scenario)}</h3>")
+            parts.append(
+                _html_table(content.PARTICIPANT_HEADERS, [[_e(c) for c in r] for r in rows], (2, 3, 4))
+            )
     return parts
 
 

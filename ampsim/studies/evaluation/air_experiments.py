@@ -84,6 +84,7 @@ LOW_EMISSION_ZONE = VirtualExperiment(
     name="low_emission_zone",
     programme="Low-emission zone (ZFE-m Marseille, Crit'Air 3 and worse)",
     scenario_file="low_emission_zone.yaml",
+    programme_type="low_emission_zone",
     months=PHASE_IN_MONTHS + YEAR_MONTHS,
     checks=(
         Check(

@@ -7,10 +7,12 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ampsim.model import RunSettings
+from ampsim.scenarios.scenario import Scenario
 from ampsim.studies.evaluation.evidence import Measurement
 from ampsim.studies.evaluation.experiment import (
     CheckResult,
@@ -25,14 +27,28 @@ DEFAULT_SCALE = 0.05  # where the labour market holds at every scale (the scale 
 DEFAULT_REPLICATES = 4
 
 
-def measure_replicate(
-    experiment: VirtualExperiment, settings: RunSettings, replicate: int
-) -> dict[str, Measurement]:
-    """One replicate of one experiment (a task for a worker process)."""
-    scenario = experiment.scenario()
+@dataclass(frozen=True)
+class Pairing:
+    """An experiment measured on a scenario against a base scenario: its own scenario and that
+    scenario without its programmes (`ampsim evaluate`), or a comparison's pair (`compare`)."""
+
+    experiment: VirtualExperiment
+    base: Scenario
+    scenario: Scenario
+    label: str = ""  # the scenario's name in a comparison
+
+    @classmethod
+    def own(cls, experiment: VirtualExperiment) -> Pairing:
+        scenario = experiment.scenario()
+        return cls(experiment, baseline_of(scenario), scenario)
+
+
+def measure_replicate(pairing: Pairing, settings: RunSettings, replicate: int) -> dict[str, Measurement]:
+    """One replicate of one pairing (a task for a worker process)."""
+    experiment = pairing.experiment
     return dict(
         experiment.measure(
-            baseline_of(scenario), scenario, experiment_settings(experiment, settings, replicate)
+            pairing.base, pairing.scenario, experiment_settings(experiment, settings, replicate)
         )
     )
 
@@ -44,27 +60,39 @@ def evaluate(
     workers: int = 1,
     progress: Callable[[str, int], None] | None = None,
 ) -> list[CheckResult]:
-    """Every check of every experiment, each measured over `replicates` paired runs; the result
-    depends only on the experiments, the settings and the replicates, never on the workers."""
-    tasks = [(e, r) for e in range(len(experiments)) for r in range(replicates)]
+    """Every check of every experiment on its own scenario, each measured over `replicates` paired
+    runs; the result depends only on the experiments, the settings and the replicates, never on
+    the workers."""
+    return measure_pairings([Pairing.own(e) for e in experiments], settings, replicates, workers, progress)
+
+
+def measure_pairings(
+    pairings: Sequence[Pairing],
+    settings: RunSettings,
+    replicates: int,
+    workers: int = 1,
+    progress: Callable[[str, int], None] | None = None,
+) -> list[CheckResult]:
+    """Every check of every pairing's experiment over `replicates` paired runs, in order."""
+    tasks = [(e, r) for e in range(len(pairings)) for r in range(replicates)]
     measured: dict[tuple[int, int], dict[str, Measurement]] = {}
     if workers <= 1:
         for e, r in tasks:
-            measured[e, r] = measure_replicate(experiments[e], settings, r)
+            measured[e, r] = measure_replicate(pairings[e], settings, r)
             if progress:
-                progress(experiments[e].name, r)
+                progress(pairings[e].experiment.name, r)
     else:
         with worker_pool(workers) as pool:
-            futures = {pool.submit(measure_replicate, experiments[e], settings, r): (e, r) for e, r in tasks}
+            futures = {pool.submit(measure_replicate, pairings[e], settings, r): (e, r) for e, r in tasks}
             for future in as_completed(futures):
                 e, r = futures[future]
                 measured[e, r] = future.result()
                 if progress:
-                    progress(experiments[e].name, r)
+                    progress(pairings[e].experiment.name, r)
     return [
-        summarise(experiment, check, [measured[e, r][check.key] for r in range(replicates)])
-        for e, experiment in enumerate(experiments)
-        for check in experiment.checks
+        summarise(pairing.experiment, check, [measured[e, r][check.key] for r in range(replicates)])
+        for e, pairing in enumerate(pairings)
+        for check in pairing.experiment.checks
     ]
 
 

@@ -42,6 +42,7 @@ class VirtualExperiment:
     name: str  # identifier, e.g. "youth_training"
     programme: str  # label in the table
     scenario_file: str  # the scenario whose programme is evaluated (in scenarios/)
+    programme_type: str  # the intervention type it evaluates (`compare` measures it on participants)
     months: int  # months to simulate: entries plus the longest horizon
     checks: tuple[Check, ...]
     measure: Measure

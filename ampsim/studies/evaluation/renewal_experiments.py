@@ -114,6 +114,7 @@ URBAN_RENEWAL = VirtualExperiment(
     name="urban_renewal",
     programme="Urban renewal (Euroméditerranée 2)",
     scenario_file="euromediterranee.yaml",
+    programme_type="urban_renewal",
     months=HORIZON_MONTHS,
     checks=(
         Check(

@@ -175,6 +175,7 @@ SEED_FUND = VirtualExperiment(
     name="seed_fund",
     programme="Seed fund (AMP Amorçage)",
     scenario_file="seed_fund.yaml",
+    programme_type="seed_fund",
     months=SEED_FUND_ENTRY_MONTHS + JOB_YEARS_MONTHS,
     checks=(
         Check(
@@ -304,6 +305,7 @@ INCUBATORS = VirtualExperiment(
     name="incubators",
     programme="Incubation (+20 places at Belle de Mai, a new 30-place incubator)",
     scenario_file="incubator.yaml",
+    programme_type="incubator",
     months=INCUBATOR_ENTRY_MONTHS + max(SURVIVAL_HORIZONS.values()),
     checks=(
         Check(

@@ -80,6 +80,7 @@ YOUTH_TRAINING = VirtualExperiment(
     name="youth_training",
     programme="Youth training (L'Épopée, La Plateforme)",
     scenario_file="youth_training.yaml",
+    programme_type="youth_training",
     months=ENTRY_MONTHS + max(HORIZONS.values()),
     checks=(
         Check(

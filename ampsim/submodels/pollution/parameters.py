@@ -8,12 +8,16 @@ import math
 import numpy as np
 from pydantic import model_validator
 
-from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Share, parameter
+from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Share, bounded, parameter
 
 REGIMES = ("mistral", "sea_breeze", "calm", "moderate")
 SECONDS_PER_YEAR = 365.25 * 86_400.0
 SECONDS_PER_MONTH = SECONDS_PER_YEAR / 12
 MEAN_DISTANCE_IN_DISC = 128 / (45 * math.pi)  # mean distance between two random points, x radius
+EmissionFactor = bounded(0.0, 10.0)  # g/vehicle-km
+ByCritAir = tuple[
+    EmissionFactor, EmissionFactor, EmissionFactor, EmissionFactor, EmissionFactor
+]  # 0-1, 2, 3, 4, 5+
 
 _ATMOSUD_TREND = (
     "AtmoSud 'Bouches-du-Rhone chiffres cles': NO2 about -40 % and PM10 about -50 % since 2000 "
@@ -158,7 +162,7 @@ class PollutionParameters(ParameterGroup):
         description="relative change per year of the PM emission factors",
     )
     # --- the fleet by Crit'Air class: 0-1 (electric, petrol Euro 5+), 2, 3, 4, 5 and unclassified
-    critair_fleet_share: tuple[Share, ...] = parameter(
+    critair_fleet_share: tuple[Share, Share, Share, Share, Share] = parameter(
         (0.343, 0.352, 0.210, 0.061, 0.034),
         unit="share of cars",
         source="SDES, cars at 1 January 2022 in the intercommunalities with a ZFE: Crit'Air 0-1 34.3 %, "
@@ -166,7 +170,7 @@ class PollutionParameters(ParameterGroup):
         "sources read; Marseille: 31 % Crit'Air 3 and worse, BNP Paribas Mobility, early 2024)",
         description="share of the car fleet in each Crit'Air class 0-1, 2, 3, 4, 5+ (sums to 1)",
     )
-    critair_nox_g_per_km: tuple[float, ...] = parameter(
+    critair_nox_g_per_km: ByCritAir = parameter(
         (0.05, 0.45, 0.65, 0.80, 0.95),
         unit="g/vehicle-km",
         source=ASSUMPTION + " (urban real-world NOx by class: petrol and electric, diesel Euro 5-6, diesel "
@@ -174,7 +178,7 @@ class PollutionParameters(ParameterGroup):
         "0.39 g/km is road_nox_g_per_km)",
         description="NOx emitted per car-km by Crit'Air class 0-1, 2, 3, 4, 5+",
     )
-    critair_exhaust_pm10_g_per_km: tuple[float, ...] = parameter(
+    critair_exhaust_pm10_g_per_km: ByCritAir = parameter(
         (0.001, 0.003, 0.030, 0.050, 0.080),
         unit="g/vehicle-km",
         source=ASSUMPTION + " (exhaust PM by class: particle filters from diesel Euro 5, none before; "
@@ -503,11 +507,6 @@ class PollutionParameters(ParameterGroup):
             raise ValueError("Mistral, sea-breeze and calm frequencies add up to more than 1 in a month")
         if abs(sum(self.heating_monthly_share) - 1.0) > 1e-6:
             raise ValueError("heating_monthly_share must sum to 1")
-        fleet = ("critair_fleet_share", "critair_nox_g_per_km", "critair_exhaust_pm10_g_per_km")
-        if any(len(getattr(self, name)) != 5 for name in fleet):
-            raise ValueError("the Crit'Air tables need five classes: 0-1, 2, 3, 4, 5+")
-        if any(min(getattr(self, name)) < 0 or max(getattr(self, name)) > 10 for name in fleet):
-            raise ValueError("the Crit'Air tables need values between 0 and 10")
         if abs(sum(self.critair_fleet_share) - 1.0) > 1e-6:
             raise ValueError("critair_fleet_share must sum to 1")
         if np.dot(self.critair_fleet_share, self.critair_exhaust_pm10_g_per_km) > self.road_pm10_g_per_km:

@@ -10,6 +10,7 @@ previous result is then replaced, file by file of its own list, once the new one
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import json
 import os
@@ -223,3 +224,25 @@ def json_default(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.tolist()
     return str(value)
+
+
+@contextlib.contextmanager
+def process_lock(path: Path, label: str, busy: str) -> Iterator[None]:
+    """Hold an exclusive lock on the file `path` (created if missing, this process's id written
+    in it) for the block. InputError at once, starting with `label`, if it cannot be created or
+    another process holds it: then `busy` is formatted with the holder's id as `{holder}`."""
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise InputError(f"{label}: cannot create the lock file: {error.strerror}") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "another process"
+            raise InputError(f"{label}: {busy.format(holder=holder)}") from None
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(handle)  # releases the lock

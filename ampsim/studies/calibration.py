@@ -43,6 +43,7 @@ from ampsim.core.io import (
     RESULT_MARKER,
     atomic_path,
     check_output_folder,
+    process_lock,
     read_marker,
     write_marker,
     write_text_atomic,
@@ -223,22 +224,12 @@ def recover(study: optuna.Study) -> int:
 @contextlib.contextmanager
 def study_lock(path: Path) -> Iterator[None]:
     """Hold the study's command lock; InputError at once if another command holds it."""
-    lock = path.with_name(path.name + ".lock")
-    handle = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "another process"
-            raise InputError(
-                f"--study {path}: another ampsim calibrate is running this study (process {holder}); "
-                "wait for it to end, or stop it"
-            ) from None
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+    with process_lock(
+        path.with_name(path.name + ".lock"),
+        f"--study {path}",
+        "another ampsim calibrate is running this study (process {holder}); wait for it to end, or stop it",
+    ):
         yield
-    finally:
-        os.close(handle)
 
 
 # --- the search ------------------------------------------------------------------------------
@@ -265,11 +256,6 @@ def search(job: SearchJob, on_trial: Callable[[], None] | None = None) -> int:
             if on_trial is not None:
                 on_trial()
     return ran
-
-
-def search_worker(job: SearchJob) -> int:
-    """`search` in a worker process."""
-    return search(job)
 
 
 def _one_trial(study: optuna.Study, job: SearchJob, lock: int) -> bool:
@@ -379,7 +365,7 @@ def fit_table(loaded: LoadedCalibration, model: dict[str, float]) -> pd.DataFram
     rows = []
     for target in loaded.spec.targets:
         value = model[target.label]
-        window = target.window_text(months) if hasattr(target, "window_text") else ""
+        window = target.window_text(months)
         rows.append(
             {
                 "target": target.label,
@@ -428,7 +414,7 @@ def calibrate(
 def _search_in_workers(job: SearchJob, workers: int, report: Callable[[], None]) -> None:
     """`search` in `workers` processes on the same study, the progress read from the study."""
     with worker_pool(workers) as pool:  # workers die with this process, even on SIGKILL
-        pending = {pool.submit(search_worker, job) for _ in range(workers)}
+        pending = {pool.submit(search, job) for _ in range(workers)}
         while pending:
             done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_EXCEPTION)
             report()

@@ -11,7 +11,6 @@ truncated or empty file left by a crash or a full disk) is reported in one line
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import warnings
@@ -23,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ampsim.core.errors import DamagedFileWarning, InputError
-from ampsim.core.io import read_marker, write_marker
+from ampsim.core.io import process_lock, read_marker, write_marker
 
 PARTS, FAILURES, DAMAGED = "parts", "failures", "damaged"
 LOCK = ".lock"
@@ -87,25 +86,13 @@ def read_manifest(directory: Path, quiet: bool = False) -> dict[str, Any]:
 @contextlib.contextmanager
 def lock(directory: Path) -> Iterator[None]:
     """Hold the folder's lock for the block; InputError at once if another sweep holds it."""
-    path = directory / LOCK
-    try:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as error:
-        raise InputError(f"--out {directory}: cannot create the lock file: {error.strerror}") from None
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "another process"
-            raise InputError(
-                f"--out {directory}: another ampsim sweep is writing into this folder (process {holder}); "
-                "wait for it to end, or stop it, before resuming"
-            ) from None
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+    with process_lock(
+        directory / LOCK,
+        f"--out {directory}",
+        "another ampsim sweep is writing into this folder (process {holder}); wait for it to end, or "
+        "stop it, before resuming",
+    ):
         yield
-    finally:
-        os.close(handle)  # releases the lock
 
 
 def read_parts(

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from hostile import ROOT, ampsim, refused, start_ampsim
 
 from ampsim.cli.main import main
 from ampsim.scenarios.loading import load_scenario
-from ampsim.studies.calibration import SearchJob, SearchSpace, open_study, recover, search
+from ampsim.studies.calibration import SearchJob, SearchSpace, open_study, recover, search, trial_values
 from ampsim.studies.calibration_file import CHECKS, TrialRuns, load_calibration
 from ampsim.studies.evaluation.experiment import baseline_of, summarise
 from ampsim.world.population import minimum_scale
@@ -224,6 +225,42 @@ def test_same_file_same_trials_and_a_resumed_study_continues_the_same_sequence(t
     assert completed_values(fake_study(folders[3], fake_space(1), fake_model(), 10)) != first
 
 
+def test_a_start_point_killed_before_drawing_its_values_is_retried_with_them(tmp_path):
+    """A kill between popping an enqueued start point and drawing its values leaves it RUNNING with
+    no params: the retry runs its enqueued values. (Retried with none, it was drawn with the seed
+    another worker's new trial had too: the same values, run twice.) The second worker is a thread
+    run while the first evaluates the retry, so the interleaving is fixed."""
+    space = dataclasses.replace(fake_space(), startup_trials=2)
+    study = fake_study(tmp_path, space, fake_model(), 1)
+    path = tmp_path / "study.sqlite3"
+    study.enqueue_trial(space.start_point(1))
+    killed = optuna.load_study(study_name="fake", storage=f"sqlite:///{path}").ask()  # popped, no params
+    assert killed.number == 1 and study.trials[1].state.name == "RUNNING" and not study.trials[1].params
+    assert recover(study) == 1
+    evaluate = fake_model()
+    other = threading.Thread(target=search, args=(SearchJob(path, "fake", space, fake_model(), 4),))
+
+    def first_worker(values):
+        if other.ident is None:
+            other.start()  # the other worker runs the rest while this one evaluates the retry
+            other.join()
+        return evaluate(values)
+
+    search(SearchJob(path, "fake", space, first_worker, 4))
+    complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+    values = [tuple(sorted(t.params.items())) for t in complete]
+    assert len(complete) == 4 and len(set(values)) == 4, values
+    [retry] = [t for t in complete if t.user_attrs.get("retry_of") == 1]
+    assert retry.params == space.start_point(1)
+
+
+def test_a_trial_killed_before_it_had_any_value_is_failed_and_not_retried(tmp_path):
+    study = fake_study(tmp_path, fake_space(), fake_model(), 1)
+    optuna.load_study(study_name="fake", storage=f"sqlite:///{tmp_path / 'study.sqlite3'}").ask()
+    assert recover(study) == 0  # nothing to run again: the next trial draws it with the same seed
+    assert [t.state.name for t in study.trials] == ["COMPLETE", "FAIL"]
+
+
 def sqlite_states(path: Path) -> list[str]:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
@@ -291,7 +328,8 @@ def test_a_killed_calibration_resumes_the_same_study(tmp_path):
     failed = [t for t in trials if t.state.name == "FAIL"]
     assert len(failed) == 1 and failed[0].number == len(before) - 1  # the trial the kill interrupted
     retries = [t for t in complete if t.user_attrs.get("retry_of") == failed[0].number]
-    assert len(retries) == 1 and retries[0].params == failed[0].params
+    values = trial_values(failed[0])  # none if killed before it drew them: then drawn again, not retried
+    assert [t.params for t in retries] == ([values] if values else [])
     assert len(pd.read_csv(out / "trials.csv")) == len(trials)
 
 

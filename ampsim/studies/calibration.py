@@ -3,7 +3,8 @@
 The study lives in SQLite, so that it outlives the process: running the same file again loads it
 (`load_if_exists`) and runs only the trials still missing. A command holds an exclusive lock on
 the study (`STUDY.lock`) while it runs, so a trial still RUNNING when it starts was left by a
-killed process: it is failed and enqueued again with the same values (`recover`). While workers
+killed process: it is failed and enqueued again with the same values (`recover`; one killed before
+it drew any is just failed, and drawn again as a new trial with the same seed). While workers
 run, Optuna's heartbeat does the same for a worker that dies (`RetryHeartbeatStaleTrialCallback`'s
 job, done by `retry_trial` so that both paths record `retry_of`). Each worker process runs `search`
 on the same study; a second lock (`STUDY.ask-lock`) makes counting the trials and creating the next
@@ -199,9 +200,20 @@ def open_study(path: Path, name: str, fingerprint: str, source: str = "") -> opt
     return study
 
 
-def retry_trial(study: optuna.Study, trial: FrozenTrial) -> None:
-    """Enqueue a failed trial's values again, recording which trial it retries."""
-    study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number})
+def trial_values(trial: FrozenTrial) -> dict[str, Any]:
+    """The values a trial runs: those it drew, and those it was enqueued with (all it has if it
+    was stopped between being started and drawing them)."""
+    return {**trial.system_attrs.get("fixed_params", {}), **trial.params}
+
+
+def retry_trial(study: optuna.Study, trial: FrozenTrial) -> bool:
+    """Enqueue a failed trial's values again, recording which trial it retries; not a trial that
+    had none: its retry would draw them with the seed of another worker's new trial, hence the
+    same values (and `_one_trial` draws them again anyway). Whether it enqueued one."""
+    values = trial_values(trial)
+    if values:
+        study.enqueue_trial(values, user_attrs={"retry_of": trial.number})
+    return bool(values)
 
 
 def recover(study: optuna.Study) -> int:
@@ -215,8 +227,7 @@ def recover(study: optuna.Study) -> int:
             study.tell(trial.number, state=TrialState.FAIL)
         elif trial.state != TrialState.FAIL:
             continue
-        if "error" not in trial.user_attrs and trial.number not in retried:
-            retry_trial(study, trial)
+        if "error" not in trial.user_attrs and trial.number not in retried and retry_trial(study, trial):
             count += 1
     return count
 

@@ -249,3 +249,9 @@ METRO_PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ),
     ("Car share of commuting (%)", (("car_share", "car"),)),
 )
+
+
+def titled(name: str) -> str:
+    """A metro indicator's label with its unit, `Unemployment rate (%)`; other names as they are."""
+    info = METRO.get(name)
+    return f"{info.label} ({info.unit})" if info else name

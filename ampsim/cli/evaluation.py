@@ -62,7 +62,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from ampsim.core.io import check_output_folder, staged_directory
     from ampsim.model import RunSettings
     from ampsim.studies.evaluation.catalogue import experiments_named
-    from ampsim.studies.evaluation.evaluate import evaluate, results_table, text_table, write_evaluation
+    from ampsim.studies.evaluation.evaluate import (
+        evaluate,
+        results_table,
+        text_table,
+        verdict_counts,
+        write_evaluation,
+    )
 
     if args.list:
         for experiment in experiments_named(None):
@@ -96,9 +102,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     with staged_directory(out, "evaluate") as staging:
         write_evaluation(table, staging, settings, args.replicates)
     print(text_table(table))
-    inside = int(table["inside"].sum())
     print(
-        f"\n{inside} of {len(table)} checks inside their evaluation's interval; "
+        f"\n{verdict_counts(table)}; "
         f"{total} paired runs in {time.perf_counter() - start:.0f} s; table: {out / 'evaluation.md'}"
     )
     return 0

@@ -56,7 +56,8 @@ def add_study_commands(commands) -> None:
         commands,
         "sweep",
         cmd_sweep,
-        "run an experiment (grid, Latin hypercube or Sobol design) on local processes or Dask, "
+        "run an experiment (grid, Latin hypercube, Sobol or Morris design; levels or paired differences) "
+        "on local processes or Dask, "
         "streaming results to Parquet parts; resumable",
     )
     sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (YAML)")
@@ -83,9 +84,34 @@ def add_study_commands(commands) -> None:
         commands,
         "analyze",
         cmd_analyze,
-        "analyse a sweep's results: Sobol indices (Sobol designs), factor-outcome plots, a Markdown summary",
+        "analyse a sweep's results: Sobol or Morris indices with the share of noise, PRIM scenario "
+        "discovery, a portfolio's Pareto fronts, factor-outcome plots, a Markdown summary",
     )
     analyze.add_argument("results", metavar="RESULTS", help="results folder of a sweep")
+    analyze.add_argument(
+        "--prim",
+        metavar="CONDITION",
+        help="PRIM boxes of the factor region where a target fails, e.g. 'neet_share<-0.2'",
+    )
+    analyze.add_argument(
+        "--pareto",
+        metavar="A,B",
+        help="a portfolio sweep's Pareto front of two outcomes, and the best mix on A for its spending",
+    )
+    analyze.add_argument(
+        "--budget", type=budget_argument, metavar="EUR", help="with --pareto: the best mix on A within EUR"
+    )
+
+
+def budget_argument(text: str) -> float:
+    """A budget in euros: a finite number, zero or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of euros, got {text!r}") from None
+    if not 0 <= value <= 1e12:
+        raise argparse.ArgumentTypeError(f"expected euros between 0 and 1e12, got {text!r}")
+    return value
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -163,7 +189,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
     print(
         f"{experiment.name}: {experiment.design.method} design, {len(loaded.design)} points x "
-        f"{experiment.replicates} replicates = {loaded.n_runs} runs, batches of {experiment.batch_size}",
+        f"{experiment.replicates} replicates = {loaded.n_runs} runs, batches of {experiment.batch_size}"
+        + (
+            f"; paired differences from {experiment.compare_with} (two model runs each)"
+            if experiment.compare_with
+            else ""
+        ),
         file=sys.stderr,
     )
     if args.dry_run:
@@ -209,7 +240,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from ampsim.studies.analysis import analyze
 
-    folder = analyze(args.results)
+    folder = analyze(args.results, prim_target=args.prim, pareto=args.pareto, budget_eur=args.budget)
     print((folder / "summary.md").read_text())
     print(f"wrote {folder}/")
     return 0

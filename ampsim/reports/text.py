@@ -125,7 +125,7 @@ def _participants_lines(comparison: Comparison, scenario: str) -> list[str]:
                 format_interval(lo, hi) for lo, hi in zip(rows["model_low"], rows["model_high"], strict=True)
             ],
             "evaluation": rows["evaluation"].map(lambda v: format_number(v, signed=True)),
-            "inside": rows["inside"].map(lambda v: "yes" if v else "no"),
+            "inside": rows["verdict"],
         }
     )
     return ["", f"{scenario}: effects on participants (paired, docs/EVALUATION.md)", _text_table(shown)]

@@ -1,7 +1,9 @@
-"""Analysis of a sweep: Sobol indices (SALib) for Sobol designs, factor-outcome plots and a summary.
+"""Analysis of a sweep: sensitivity indices (Sobol or Morris designs) with the share of noise,
+PRIM scenario discovery, a portfolio's Pareto fronts, factor-outcome plots and a summary.
 
 A run's outcome for an indicator is its value over the final year (the mean of its kept rows in
-the last 12 months of its horizon); a point's outcome is the mean over its replicates. Sobol
+the last 12 months of its horizon); a point's outcome is the mean over its replicates. With
+`compare_with` the outcomes are paired differences (scenario minus its comparison). Sensitivity
 indices need every point of the design in the sample order: they are computed on the points'
 means in design order, and skipped (with the reason) when runs are missing.
 """
@@ -14,13 +16,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from ampsim.core.errors import InputError
 from ampsim.core.io import atomic_path, write_parquet_atomic, write_text_atomic
-from ampsim.indicators import METRO as INDICATORS
+from ampsim.indicators import titled
+from ampsim.studies import portfolio, prim
+from ampsim.studies.sensitivity import index_chart, morris_effects, noise_shares, sobol_indices
 from ampsim.studies.sweep_folder import KEY, load_failures, load_results, read_manifest
 
 
@@ -39,78 +42,199 @@ def point_outcomes(runs: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     return table.reset_index()
 
 
-def sobol_indices(manifest: dict, points: pd.DataFrame, indicators: list[str]) -> tuple[pd.DataFrame, str]:
-    """First-order and total Sobol indices with their confidence intervals, per indicator."""
-    from SALib.analyze import sobol
-
-    experiment = manifest["experiment"]
-    factors = [f.get("name") or f["path"].split(".")[-1] for f in experiment["factors"]]
-    design = experiment["design"]
-    if len(points) < manifest["points"]:
-        return pd.DataFrame(), (
-            f"Sobol indices need every point of the design; {manifest['points'] - len(points)} points "
-            "have no run yet (resume the sweep, or see the failures)"
-        )
-    problem = {"num_vars": len(factors), "names": factors, "bounds": [[0.0, 1.0]] * len(factors)}
-    rows = []
-    for indicator in indicators:
-        y = points.sort_values("point")[indicator].to_numpy(float)
-        if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
-            continue
-        result = sobol.analyze(
-            problem, y, calc_second_order=design["second_order"], seed=design["seed"], print_to_console=False
-        )
-        for k, factor in enumerate(factors):
-            rows.append(
-                {
-                    "indicator": indicator,
-                    "factor": factor,
-                    "S1": result["S1"][k],
-                    "S1_conf": result["S1_conf"][k],
-                    "ST": result["ST"][k],
-                    "ST_conf": result["ST_conf"][k],
-                }
-            )
-    return pd.DataFrame(rows), ""
-
-
-def analyze(directory: str | os.PathLike) -> Path:
-    """Write `analysis/` in a results folder: tables, plots and summary.md; returns its path."""
+def analyze(
+    directory: str | os.PathLike,
+    *,
+    prim_target: str | None = None,
+    pareto: str | None = None,
+    budget_eur: float | None = None,
+) -> Path:
+    """Write `analysis/` in a results folder: tables, plots and summary.md; returns its path.
+    `prim_target` (`INDICATOR<VALUE`) adds PRIM boxes of the points that miss it; `pareto` (`A,B`)
+    the Pareto fronts of a portfolio sweep, and the best mix within `budget_eur`."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"{directory}: {'not a folder' if directory.exists() else 'no such folder'}")
     manifest = read_manifest(directory)  # InputError for a folder that is not a sweep's
     experiment = manifest["experiment"]
     indicators = experiment["outputs"]["indicators"]
+    target = prim.parse_target(prim_target, indicators) if prim_target else None
+    outcomes = portfolio.parse_outcomes(pareto, indicators) if pareto else None
+    if budget_eur is not None and outcomes is None:
+        raise InputError("--budget needs --pareto A,B (the best mix on A within the budget)")
     results = load_results(directory)
     if results.empty:
         raise InputError(f"{directory}: no finished run yet")
+    kept = indicators + ([portfolio.SPENT] if portfolio.SPENT in results else [])
     design = pd.read_parquet(directory / "design.parquet")
     factors = [c for c in design.columns if c != "point"]
-    runs = run_outcomes(results, indicators)
-    points = point_outcomes(runs, indicators).merge(design, on="point")
+    runs = run_outcomes(results, kept).merge(design, on="point")
+    points = point_outcomes(runs, kept).merge(design, on="point")
     out = directory / "analysis"
     out.mkdir(exist_ok=True)
-    write_parquet_atomic(runs.merge(design, on="point"), out / "runs.parquet")
+    write_parquet_atomic(runs, out / "runs.parquet")
     write_parquet_atomic(points, out / "points.parquet")
-    sobol_table, sobol_note = (pd.DataFrame(), "")
-    if experiment["design"]["method"] == "sobol":
-        sobol_table, sobol_note = sobol_indices(manifest, points, indicators)
-        if not sobol_table.empty:
-            write_parquet_atomic(sobol_table, out / "sobol.parquet")
-            _sobol_chart(sobol_table, out / "sobol.png")
-    _factor_charts(runs.merge(design, on="point"), points, factors, indicators, out / "factors.png")
-    failures = load_failures(directory)
-    write_text_atomic(
-        out / "summary.md",
-        _summary(manifest, runs, points, factors, indicators, sobol_table, sobol_note, failures),
-    )
+    lines = _header(manifest, runs, factors, load_failures(directory))
+    lines += _sensitivity(manifest, runs, points, indicators, out)
+    if target is not None:
+        lines += _prim_section(points, factors, target, out)
+    if outcomes is not None:
+        lines += _portfolio_section(points, factors, outcomes, budget_eur, out)
+    _factor_charts(runs, points, factors, indicators, out / "factors.png")
+    lines += _ranges(experiment, points, factors, indicators)
+    lines += _failures(load_failures(directory))
+    write_text_atomic(out / "summary.md", "\n".join(lines) + "\n")
     return out
 
 
-def _label(indicator: str) -> str:
-    info = INDICATORS.get(indicator)
-    return f"{info.label} ({info.unit})" if info else indicator
+def _header(manifest: dict, runs: pd.DataFrame, factors: list[str], failures: pd.DataFrame) -> list[str]:
+    experiment = manifest["experiment"]
+    design = experiment["design"]
+    compared = experiment.get("compare_with")
+    outcome = "a paired difference, scenario minus " + compared if compared else "a level"
+    return [
+        f"# Sweep {experiment['name']}: analysis",
+        "",
+        experiment.get("description", "").strip(),
+        "",
+        f"- design: {design['method']}, {manifest['points']} points x {manifest['replicates']} replicates "
+        f"= {manifest['runs']} runs; {len(runs)} runs done, {len(failures)} failed and not rerun",
+        f"- factors: {', '.join(factors)}",
+        f"- root seed {manifest['root_seed']}; replicate r of every point shares its random streams",
+        f"- each outcome is {outcome}",
+        f"- outcome of a run: {_run_outcome_wording(experiment['outputs']['months'])}; "
+        "of a point: the mean over its replicates",
+        "",
+    ]
+
+
+def _sensitivity(manifest, runs, points, indicators, out: Path) -> list[str]:
+    """Sobol or Morris indices (for those designs) and the noise shares (with replicates)."""
+    method = manifest["experiment"]["design"]["method"]
+    lines: list[str] = []
+    noise = noise_shares(runs, indicators)
+    if not noise.empty:
+        write_parquet_atomic(noise, out / "noise.parquet")
+        lines += [
+            "## Replicate noise",
+            "",
+            "Share of the variance that is noise: of the runs (within-point variance over the variance "
+            "of all runs), and of the points' means, which the indices below read (within-point "
+            "variance / replicates, over the variance of the means). Above about 0.3, an index says "
+            "more about the noise than about the factors: add replicates.",
+            "",
+            "| indicator | noise share of runs | noise share of point means |",
+            "|---|---|---|",
+        ]
+        for row in noise.itertuples():
+            lines.append(
+                f"| {titled(row.indicator)} | {row.noise_share_of_runs:.3f} | "
+                f"{row.noise_share_of_point_means:.3f} |"
+            )
+        lines.append("")
+    if method == "sobol":
+        table, note = sobol_indices(manifest, points, indicators)
+        lines += ["## Sobol indices (SALib, 95 % confidence intervals)", ""]
+        columns = ("S1", "ST", "first order", "total")
+    elif method == "morris":
+        table, note = morris_effects(manifest, points, indicators)
+        lines += [
+            "## Morris elementary effects (SALib)",
+            "",
+            "mu* is the mean absolute change of the outcome when the factor moves over its whole range "
+            "(with its 95 % bootstrap interval), mu its signed mean, sigma their spread (non-linearity "
+            "or interactions).",
+            "",
+        ]
+        columns = ("mu_star", "sigma", "mu*", "sigma")
+    else:
+        return lines
+    if table.empty:
+        return [*lines, note or "No indicator varied.", ""]
+    write_parquet_atomic(table, out / f"{method}.parquet")
+    index_chart(table, columns[:2], columns[2:], out / f"{method}.png")
+    lines += [f"![{method} indices]({method}.png)", ""]
+    if method == "sobol":
+        lines += ["| indicator | factor | first order | total |", "|---|---|---|---|"]
+        lines += [
+            f"| {titled(r.indicator)} | {r.factor} | {r.S1:.3f} ± {r.S1_conf:.3f} | "
+            f"{r.ST:.3f} ± {r.ST_conf:.3f} |"
+            for r in table.itertuples()
+        ]
+    else:
+        lines += ["| indicator | factor | mu* | mu | sigma |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {titled(r.indicator)} | {r.factor} | {r.mu_star:.4g} ± {r.mu_star_conf:.2g} | {r.mu:.4g} | "
+            f"{r.sigma:.4g} |"
+            for r in table.itertuples()
+        ]
+    return [*lines, ""]
+
+
+def _prim_section(points: pd.DataFrame, factors: list[str], target: prim.Target, out: Path) -> list[str]:
+    """PRIM boxes of the points (replicate means) that miss the target."""
+    failing = ~target.met(points[target.indicator])
+    lines = [f"## Scenario discovery (PRIM): where {target} fails", ""]
+    lines.append(f"{int(failing.sum())} of {len(points)} points miss the target.")
+    if failing.sum() == 0 or failing.all():
+        return [*lines, "PRIM needs points that meet the target and points that miss it.", ""]
+    trajectory = prim.peel(points[factors], failing)
+    write_parquet_atomic(trajectory, out / "prim.parquet")
+    box = prim.chosen_box(trajectory)
+    lines += [
+        "",
+        f"Box with the highest density that still covers half the failures: {prim.box_text(box)} — "
+        f"{box['points']} points ({box['mass']:.0%} of the design), coverage {box['coverage']:.0%}, "
+        f"density {box['density']:.0%} (the whole design: {failing.mean():.0%}).",
+        "",
+        "| step | points | coverage | density | restricted |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {k} | {r.points} | {r.coverage:.2f} | {r.density:.2f} | {r.restricted or '-'} |"
+        for k, r in enumerate(trajectory.itertuples())
+    ]
+    return [*lines, ""]
+
+
+def _portfolio_section(points, factors, outcomes: tuple[str, str], budget_eur, out: Path) -> list[str]:
+    """The Pareto front of two outcomes and the best mix on the first within each budget."""
+    a, b = outcomes
+    table = portfolio.portfolio_table(points, factors, a, b)
+    write_parquet_atomic(table, out / "portfolio.parquet")
+    portfolio.pareto_chart(table, a, b, out / "pareto.png")
+    lines = [
+        f"## Portfolio: {titled(a)} and {titled(b)}",
+        "",
+        "Each point is a mix of programmes; outcomes are paired differences from the comparison "
+        "scenario, spending is the extra euros spent over the horizon, measured in the runs. "
+        "`front`: no other mix is better on both outcomes; `best for budget`: no cheaper mix does "
+        f"better on {a}.",
+        "",
+        "![Pareto fronts](pareto.png)",
+        "",
+        "| " + " | ".join(factors) + f" | extra spending, M€ | {a} | {b} | front | best for budget |",
+        "|---" * (len(factors) + 5) + "|",
+    ]
+    for row in table.to_dict("records"):
+        mix = " | ".join(f"{row[f]:.4g}" for f in factors)
+        marks = ("yes" if row["pareto_front"] else "", "yes" if row[f"best_for_budget_{a}"] else "")
+        lines.append(
+            f"| {mix} | {row[portfolio.SPENT] / 1e6:.2f} | {row[a]:.4g} | {row[b]:.4g} | "
+            f"{marks[0]} | {marks[1]} |"
+        )
+    if budget_eur is not None:
+        best = portfolio.best_within(table, a, budget_eur)
+        lines.append("")
+        if best is None:
+            lines.append(f"No mix spends at most {budget_eur / 1e6:.2f} M€.")
+        else:
+            mix = ", ".join(f"{f} = {best[f]:.4g}" for f in factors)
+            lines.append(
+                f"Best on {a} within {budget_eur / 1e6:.2f} M€: {mix} ({best[portfolio.SPENT] / 1e6:.2f} M€; "
+                f"{a} {best[a]:.4g}, {b} {best[b]:.4g})."
+            )
+    return [*lines, ""]
 
 
 def _factor_charts(
@@ -127,25 +251,8 @@ def _factor_charts(
             if i == len(indicators) - 1:
                 ax.set_xlabel(factor)
             if j == 0:
-                ax.set_ylabel(_label(indicator), fontsize=8)
+                ax.set_ylabel(titled(indicator), fontsize=8)
             ax.grid(alpha=0.3)
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, dpi=90, format="png")
-
-
-def _sobol_chart(table: pd.DataFrame, path: Path) -> None:
-    indicators = list(dict.fromkeys(table["indicator"]))
-    figure = Figure(figsize=(5, 2.2 * len(indicators)), constrained_layout=True)
-    axes = figure.subplots(len(indicators), 1, squeeze=False)[:, 0]
-    for ax, indicator in zip(axes, indicators, strict=True):
-        rows = table[table["indicator"] == indicator]
-        y = np.arange(len(rows))
-        ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], label="first order")
-        ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], label="total")
-        ax.set_yticks(y, rows["factor"])
-        ax.set_title(_label(indicator), fontsize=9)
-        ax.set_xlim(left=min(0, float(rows[["S1", "ST"]].min().min())))
-    axes[0].legend(fontsize=8)
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=90, format="png")
 
@@ -159,40 +266,8 @@ def _run_outcome_wording(kept_months) -> str:
     return "the mean of its kept months within its last 12 months"
 
 
-def _summary(manifest, runs, points, factors, indicators, sobol_table, sobol_note, failures) -> str:
-    experiment = manifest["experiment"]
-    design = experiment["design"]
-    lines = [
-        f"# Sweep {experiment['name']}: analysis",
-        "",
-        experiment.get("description", "").strip(),
-        "",
-        f"- design: {design['method']}, {manifest['points']} points x {manifest['replicates']} replicates "
-        f"= {manifest['runs']} runs; {len(runs)} runs done, {len(failures)} failed and not rerun",
-        f"- factors: {', '.join(factors)}",
-        f"- root seed {manifest['root_seed']}; replicate r of every point shares its random streams",
-        f"- outcome of a run: {_run_outcome_wording(experiment['outputs']['months'])}; "
-        "of a point: the mean over its replicates",
-        "",
-    ]
-    if design["method"] == "sobol":
-        lines += ["## Sobol indices (SALib, 95 % confidence intervals)", ""]
-        if sobol_table.empty:
-            lines += [sobol_note or "No indicator varied.", ""]
-        else:
-            lines += [
-                "![Sobol indices](sobol.png)",
-                "",
-                "| indicator | factor | first order | total |",
-                "|---|---|---|---|",
-            ]
-            for row in sobol_table.itertuples():
-                lines.append(
-                    f"| {_label(row.indicator)} | {row.factor} | {row.S1:.3f} ± {row.S1_conf:.3f} | "
-                    f"{row.ST:.3f} ± {row.ST_conf:.3f} |"
-                )
-            lines.append("")
-    lines += ["## Outcomes against factors", "", "![Factors and outcomes](factors.png)", ""]
+def _ranges(experiment: dict, points: pd.DataFrame, factors: list[str], indicators: list[str]) -> list[str]:
+    lines = ["## Outcomes against factors", "", "![Factors and outcomes](factors.png)", ""]
     lines += [
         "## Outcome ranges over the design",
         "",
@@ -201,18 +276,21 @@ def _summary(manifest, runs, points, factors, indicators, sobol_table, sobol_not
     ]
     for indicator in indicators:
         lines.append(
-            f"| {_label(indicator)} | {points[indicator].min():.4g} | {points[indicator].max():.4g} |"
+            f"| {titled(indicator)} | {points[indicator].min():.4g} | {points[indicator].max():.4g} |"
         )
-    if design["method"] == "grid" and len(factors) == 2:
+    if experiment["design"]["method"] == "grid" and len(factors) == 2:
         lines += ["", "## Grid", ""]
         for indicator in indicators:
             pivot = points.pivot_table(index=factors[0], columns=factors[1], values=indicator)
-            lines += [f"### {_label(indicator)}", "", _markdown_table(pivot), ""]
-    if len(failures):
-        lines += ["", "## Failed runs", "", "| point | replicate | error |", "|---|---|---|"]
-        for row in failures.itertuples():
-            lines.append(f"| {row.point} | {row.replicate} | {row.error} |")
-    return "\n".join(lines) + "\n"
+            lines += [f"### {titled(indicator)}", "", _markdown_table(pivot), ""]
+    return lines
+
+
+def _failures(failures: pd.DataFrame) -> list[str]:
+    if not len(failures):
+        return []
+    lines = ["", "## Failed runs", "", "| point | replicate | error |", "|---|---|---|"]
+    return lines + [f"| {row.point} | {row.replicate} | {row.error} |" for row in failures.itertuples()]
 
 
 def _markdown_table(pivot: pd.DataFrame) -> str:

@@ -6,8 +6,10 @@ paths into the scenario document, as for `--set` (`parameters.labour.matching_el
 hypercube, Sobol). The design is a table of points, each point a value per factor; a run is one
 (point, replicate). Replicate r of every point draws the same random numbers (the experiment's
 root seed, replicate r): factors are compared under common random numbers, and no two runs of a
-point share a seed. Files are validated like scenarios: a bad file stops with its name, the key
-path and what was expected.
+point share a seed. With `compare_with`, every run is paired with a run of that scenario under
+the same seed and replicate (and the same model parameters), and keeps the *paired differences*:
+the sensitivity of a programme's effect rather than of levels. Files are validated like
+scenarios: a bad file stops with its name, the key path and what was expected.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from ampsim.scenarios.document import (
 from ampsim.scenarios.loading import load_document, read_document, validate_document
 from ampsim.scenarios.scenario import Scenario
 
-DESIGNS = ("grid", "lhs", "sobol")
+DESIGNS = ("grid", "lhs", "sobol", "morris")
 MAX_MONTHS = next(m.le for m in RunSettings.model_fields["months"].metadata if hasattr(m, "le"))
 MAX_FACTOR_VALUE = 1e12  # |value| of a range or distribution; each point is then checked by the scenario
 MAX_FACTORS = 50
@@ -153,20 +155,42 @@ class Factor(BaseModel):
         return float(low), float(high)
 
 
+class Budget(BaseModel):
+    """A budget constraint on a grid: points whose named factors add up to more are left out."""
+
+    model_config = _CONFIG
+
+    factors: list[str] = Field(..., min_length=1, max_length=MAX_FACTORS, description="factor names, €")
+    max_eur: float = Field(..., ge=0, le=MAX_FACTOR_VALUE, description="the largest total, €")
+
+
 class Design(BaseModel):
     """How the points are chosen."""
 
     model_config = _CONFIG
 
-    method: Literal["grid", "lhs", "sobol"] = Field(..., description="grid, lhs (Latin hypercube) or sobol")
+    method: Literal["grid", "lhs", "sobol", "morris"] = Field(
+        ..., description="grid, lhs (Latin hypercube), sobol or morris (elementary effects)"
+    )
     samples: int | None = Field(
         None,
         ge=1,
         le=1_000_000,
-        description="lhs: points; sobol: base sample N (points = N(D+2), or N(2D+2) with second order)",
+        description="lhs: points; sobol: base sample N (points = N(D+2), or N(2D+2) with second "
+        "order); morris: trajectories r (points = r(D+1))",
     )
     second_order: bool = Field(False, description="sobol: also second-order indices")
+    morris_levels: int = Field(4, ge=2, le=100, description="morris: levels of the grid (even)")
+    budget: Budget | None = Field(None, description="grid: leave out points above a total budget")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of the sampling (not of the runs)")
+
+    @model_validator(mode="after")
+    def _check(self) -> Design:
+        if self.method == "morris" and self.morris_levels % 2:
+            raise ValueError(f"morris_levels must be even (SALib's design), got {self.morris_levels}")
+        if self.budget is not None and self.method != "grid":
+            raise ValueError("a budget constraint applies to grid designs only")
+        return self
 
 
 class Outputs(BaseModel):
@@ -219,6 +243,11 @@ class Experiment(BaseModel):
     )
     description: str = Field("", max_length=5000, description="what it explores")
     scenario: str = Field(..., description="base scenario file, relative to the experiment file")
+    compare_with: str | None = Field(
+        None,
+        description="scenario file, relative to the experiment file: each run keeps its differences "
+        "from a paired run of it (same seed, replicate and `parameters.` factors)",
+    )
     factors: list[Factor] = Field(
         ..., min_length=1, max_length=MAX_FACTORS, description="the values varied (at most 50)"
     )
@@ -250,6 +279,11 @@ class Experiment(BaseModel):
         labels = [f.label for f in self.factors]
         if len(set(labels)) != len(labels):
             raise ValueError(f"factor names must differ, got {', '.join(labels)}; give them a `name`")
+        unknown = sorted(set(self.design.budget.factors) - set(labels)) if self.design.budget else []
+        if unknown:
+            raise ValueError(
+                f"design.budget: unknown factors {', '.join(unknown)}; factors: {', '.join(labels)}"
+            )
         points = self.points()
         if points > MAX_POINTS:
             raise ValueError(f"the design has {points:,} points; at most {MAX_POINTS:,}")
@@ -266,6 +300,8 @@ class Experiment(BaseModel):
             return math.prod(len(f.levels or ()) for f in self.factors)
         if self.design.method == "lhs":
             return self.design.samples
+        if self.design.method == "morris":
+            return self.design.samples * (len(self.factors) + 1)
         second = 2 if self.design.second_order else 1
         return self.design.samples * (second * len(self.factors) + 2)
 
@@ -273,11 +309,19 @@ class Experiment(BaseModel):
 class LoadedExperiment:
     """An experiment with its base scenario document and its design table."""
 
-    def __init__(self, experiment: Experiment, path: Path, base: Document, design: pd.DataFrame):
+    def __init__(
+        self,
+        experiment: Experiment,
+        path: Path,
+        base: Document,
+        design: pd.DataFrame,
+        comparison: Document | None = None,
+    ):
         self.experiment = experiment
         self.path = path
         self.base = base
         self.design = design
+        self.comparison = comparison  # the `compare_with` scenario, or None
 
     @property
     def n_runs(self) -> int:
@@ -293,6 +337,13 @@ class LoadedExperiment:
             self.base, self.experiment.factors, self.design.iloc[point].to_dict(), str(self.path)
         )
 
+    def comparison_scenario(self, point: int) -> Scenario | None:
+        """The `compare_with` scenario with the point's model parameters, or None."""
+        if self.comparison is None:
+            return None
+        values = self.design.iloc[point].to_dict()
+        return scenario_at(self.comparison, shared_factors(self.experiment.factors), values, str(self.path))
+
     def fingerprint(self) -> str:
         """Hash of everything that defines the runs: resuming checks it has not changed."""
         content = {
@@ -300,6 +351,8 @@ class LoadedExperiment:
             "base": self.base.data,
             "design": self.design.to_dict(orient="list"),
         }
+        if self.comparison is not None:
+            content["comparison"] = self.comparison.data
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -315,15 +368,31 @@ def load_experiment(path: str | os.PathLike) -> LoadedExperiment:
         split_key_path(factor.path, document.origin(("factors",)))
     base = load_document(path.parent / experiment.scenario)  # read once: the runs' snapshot
     validate_document(base)  # reports a bad base scenario with its own file and line
+    comparison = None
+    if experiment.compare_with is not None:
+        comparison = load_document(path.parent / experiment.compare_with)
+        validate_document(comparison)
     design = make_design(experiment)
+    if design.empty:
+        raise InputError(
+            f"{path}: design.budget: no point of the grid is within {experiment.design.budget.max_eur:g} €"
+        )
     for name, corner in (("lowest", design.min()), ("highest", design.max())):
         try:
             scenario_at(base, experiment.factors, corner.to_dict(), str(path))
+            if comparison is not None:
+                scenario_at(comparison, shared_factors(experiment.factors), corner.to_dict(), str(path))
         except InputError as error:
             raise InputError(
                 f"{path}: factors: the {name} design values do not make a valid scenario:\n{error}"
             ) from None
-    return LoadedExperiment(experiment, path, base, design)
+    return LoadedExperiment(experiment, path, base, design, comparison)
+
+
+def shared_factors(factors: list[Factor]) -> list[Factor]:
+    """The factors that are model parameters: a paired comparison run gets them too (the
+    programmes' own fields only change the scenario)."""
+    return [f for f in factors if f.path.split(".")[0] == "parameters"]
 
 
 def make_design(experiment: Experiment) -> pd.DataFrame:
@@ -333,26 +402,37 @@ def make_design(experiment: Experiment) -> pd.DataFrame:
     method = experiment.design.method
     if method == "grid":
         rows = list(itertools.product(*(f.levels for f in factors)))
-        return pd.DataFrame(rows, columns=labels)
-    if method == "lhs":
-        sampler = qmc.LatinHypercube(d=len(factors), seed=experiment.design.seed)
-        unit = sampler.random(experiment.design.samples)
-    else:
-        from SALib.sample import sobol
-
-        problem = {"num_vars": len(factors), "names": labels, "bounds": [[0.0, 1.0]] * len(factors)}
-        unit = sobol.sample(
-            problem,
-            experiment.design.samples,
-            calc_second_order=experiment.design.second_order,
-            seed=experiment.design.seed,
-        )
-        unit = np.clip(unit, 1e-9, 1 - 1e-9)  # inverse CDFs of unbounded distributions need u in (0, 1)
+        table = pd.DataFrame(rows, columns=labels)
+        budget = experiment.design.budget
+        if budget is not None:
+            table = table[table[budget.factors].sum(axis=1) <= budget.max_eur].reset_index(drop=True)
+        return table
+    unit = unit_design(experiment)
     columns = {
         label: factor.quantile(unit[:, k])
         for k, (label, factor) in enumerate(zip(labels, factors, strict=True))
     }
     return pd.DataFrame(columns)
+
+
+def unit_design(experiment: Experiment) -> np.ndarray:
+    """A sampled design in the unit cube (points x factors): the probabilities of the factors'
+    values, as SALib's analyses read them."""
+    design = experiment.design
+    dimension = len(experiment.factors)
+    if design.method == "lhs":
+        return qmc.LatinHypercube(d=dimension, seed=design.seed).random(design.samples)
+    problem = {"num_vars": dimension, "names": [f.label for f in experiment.factors]}
+    problem["bounds"] = [[0.0, 1.0]] * dimension
+    if design.method == "morris":
+        from SALib.sample import morris
+
+        unit = morris.sample(problem, design.samples, num_levels=design.morris_levels, seed=design.seed)
+    else:
+        from SALib.sample import sobol
+
+        unit = sobol.sample(problem, design.samples, calc_second_order=design.second_order, seed=design.seed)
+    return np.clip(unit, 1e-9, 1 - 1e-9)  # inverse CDFs of unbounded distributions need u in (0, 1)
 
 
 def scenario_at(base: Document, factors: list[Factor], values: dict[str, Any], display: str) -> Scenario:

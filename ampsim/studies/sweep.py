@@ -33,7 +33,8 @@ from ampsim.core.errors import InputError
 from ampsim.core.io import write_parquet_atomic, write_text_atomic
 from ampsim.core.version import __version__
 from ampsim.scenarios.document import Document
-from ampsim.studies.experiment import Factor, LoadedExperiment, scenario_at
+from ampsim.studies.costs import spending
+from ampsim.studies.experiment import Factor, LoadedExperiment, scenario_at, shared_factors
 from ampsim.studies.runner import git_commit, run_scenario
 from ampsim.studies.sweep_folder import (
     FAILURES,
@@ -71,6 +72,7 @@ class BatchTask:
     keep: Any  # "all", "final_year", "year_ends" or a list of months
     display: str
     single_thread: bool = False  # in a worker process among others: one kernel thread
+    comparison: Document | None = None  # `compare_with`: runs keep their paired differences
 
 
 @dataclass
@@ -140,10 +142,21 @@ def run_batch(task: BatchTask) -> BatchOutcome:
 
 
 def run_one(task: BatchTask, point: int, replicate: int) -> pd.DataFrame:
-    """One run: the point's scenario, the replicate's seed; the kept outputs as tidy rows."""
+    """One run: the point's scenario, the replicate's seed; the kept outputs as tidy rows. With a
+    comparison scenario, the rows are the differences from its paired run, and `spent_eur` the
+    extra spending over the whole horizon."""
+    settings = {"scale": task.scale, "seed": task.seed, "replicate": replicate, "months": task.months}
     scenario = scenario_at(task.base, list(task.factors), task.values[point], task.display)
-    result = run_scenario(scenario, scale=task.scale, seed=task.seed, replicate=replicate, months=task.months)
-    rows = keep_outputs(result.metro, list(task.indicators), task.keep)
+    metro = run_scenario(scenario, **settings).metro
+    rows = keep_outputs(metro, list(task.indicators), task.keep)
+    if task.comparison is not None:
+        paired = scenario_at(
+            task.comparison, shared_factors(list(task.factors)), task.values[point], task.display
+        )
+        paired_metro = run_scenario(paired, **settings).metro
+        paired_rows = keep_outputs(paired_metro, list(task.indicators), task.keep)
+        rows[list(task.indicators)] -= paired_rows[list(task.indicators)].to_numpy()
+        rows["spent_eur"] = sum(spending(metro).values()) - sum(spending(paired_metro).values())
     rows.insert(0, "replicate", replicate)
     rows.insert(0, "point", point)
     return rows
@@ -220,6 +233,10 @@ class Sweep:
             "seeds": "run (point p, replicate r) uses root seed `root_seed`, replicate r: every point "
             "shares replicate r's random streams (common random numbers)",
             "base_scenario": self.loaded.base.data,
+            "compared_with": None if self.loaded.comparison is None else self.loaded.comparison.data,
+            "outcomes": "levels"
+            if self.loaded.comparison is None
+            else "paired differences: scenario minus the compare_with scenario, same seed and replicate",
             "first_point_resolved": scenario.resolved(),
             "ampsim_version": __version__,
             "git_commit": git_commit(),
@@ -249,6 +266,7 @@ class Sweep:
                 keep=outputs.months if isinstance(outputs.months, str) else list(outputs.months),
                 display=str(self.loaded.path),
                 single_thread=single_thread,
+                comparison=self.loaded.comparison,
             )
 
     def write(self, outcome: BatchOutcome) -> None:

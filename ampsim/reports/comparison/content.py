@@ -272,7 +272,7 @@ def participant_rows(comparison: Comparison, scenario: str) -> list[list[str]]:
             f"{int(row.participants):,}",
             f"{_signed(row.model)} {_bracket(row.model_low, row.model_high)}",
             f"{_signed(row.evaluation)} {_bracket(row.evaluation_low, row.evaluation_high)}",
-            "yes" if row.inside else "no",
+            row.verdict,
         ]
         for row in table[table["scenario"] == scenario].itertuples()
     ]

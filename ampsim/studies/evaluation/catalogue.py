@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from ampsim.studies.evaluation.access_experiments import TRANSIT
 from ampsim.studies.evaluation.air_experiments import LOW_EMISSION_ZONE
 from ampsim.studies.evaluation.experiment import VirtualExperiment
+from ampsim.studies.evaluation.information_experiments import SENSORS
+from ampsim.studies.evaluation.participation_experiments import PARTICIPATORY_BUDGET
 from ampsim.studies.evaluation.renewal_experiments import URBAN_RENEWAL
 from ampsim.studies.evaluation.startup_experiments import INCUBATORS, SEED_FUND
 from ampsim.studies.evaluation.youth_experiments import YOUTH_TRAINING
@@ -14,6 +17,9 @@ EXPERIMENTS: tuple[VirtualExperiment, ...] = (
     SEED_FUND,
     INCUBATORS,
     LOW_EMISSION_ZONE,
+    TRANSIT,
+    SENSORS,
+    PARTICIPATORY_BUDGET,
 )
 
 

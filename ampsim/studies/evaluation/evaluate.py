@@ -115,6 +115,8 @@ def results_table(results: Sequence[CheckResult]) -> pd.DataFrame:
                 "evaluation_low": r.check.evidence.low,
                 "evaluation_high": r.check.evidence.high,
                 "inside": r.inside,
+                "verdict": r.verdict,
+                "evidence": r.check.evidence.status,
                 "study": r.check.evidence.study,
                 "interval_basis": r.check.evidence.interval_basis,
             }
@@ -133,6 +135,22 @@ def _interval(low: float, high: float) -> str:
     return f"[{_number(low)}, {_number(high)}]"
 
 
+def _marked(verdict: str, outside: str = "**no**") -> str:
+    """A verdict, with `outside` written for a model outside its evaluation's interval."""
+    return outside + verdict[2:] if verdict == "no" or verdict.startswith("no (") else verdict
+
+
+def verdict_counts(table: pd.DataFrame) -> str:
+    """`9 of 12 checks inside their evaluation's interval (1 calibrated on it); 2 without evaluation`."""
+    judged = table[table["evidence"] != "assumption"]
+    calibrated = int((judged["evidence"] == "calibrated").sum())
+    text = f"{int(judged['inside'].sum())} of {len(judged)} checks inside their evaluation's interval"
+    if calibrated:
+        text += f" ({calibrated} calibrated on it)"
+    unjudged = len(table) - len(judged)
+    return text + (f"; {unjudged} without evaluation (assumptions)" if unjudged else "")
+
+
 def markdown_table(table: pd.DataFrame) -> str:
     """The table as Markdown, with the evaluations and their intervals' basis as notes below."""
     lines = [
@@ -144,7 +162,7 @@ def markdown_table(table: pd.DataFrame) -> str:
             f"| {row.programme} | {row.outcome} | {row.horizon} | {row.participants:,} | "
             f"{_number(row.model)} {_interval(row.model_low, row.model_high)} | "
             f"{_number(row.evaluation)} {_interval(row.evaluation_low, row.evaluation_high)} | "
-            f"{'yes' if row.inside else '**no**'} |"
+            f"{_marked(row.verdict)} |"
         )
     lines.append("")
     for row in table.itertuples():
@@ -162,7 +180,8 @@ def text_table(table: pd.DataFrame) -> str:
         lines.append(
             f"{row.check:44s} {row.participants:6d} {_number(row.model):>8s} "
             f"{_interval(row.model_low, row.model_high):>18s} {_number(row.evaluation):>10s} "
-            f"{_interval(row.evaluation_low, row.evaluation_high):>18s}  {'yes' if row.inside else 'NO'}"
+            f"{_interval(row.evaluation_low, row.evaluation_high):>18s}  "
+            f"{_marked(row.verdict, 'NO')}"
         )
     return "\n".join(lines)
 

@@ -14,6 +14,10 @@ from typing import Literal
 import numpy as np
 
 EffectKind = Literal["difference", "ratio"]
+# "evaluated": held to an independent evaluation; "calibrated": the parameter was set from this very
+# estimate, so the check verifies the channel's size, not the model; "assumption": no evaluation
+# applies, the effect rests on an assumption and gets no verdict
+EvidenceStatus = Literal["evaluated", "calibrated", "assumption"]
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,17 @@ class Evidence:
     high: float
     interval_basis: str  # "published 95 % interval", or how the interval was reconstructed
     applies: str = ""  # how the evaluated programme differs from the simulated one, if it does
+    status: EvidenceStatus = "evaluated"
 
     def contains(self, value: float) -> bool:
-        return self.low <= value <= self.high
+        return self.status != "assumption" and self.low <= value <= self.high
+
+    def verdict(self, value: float) -> str:
+        """'yes' or 'no' (inside the interval), marked when circular; 'no evaluation: assumption'."""
+        if self.status == "assumption":
+            return "no evaluation: assumption"
+        inside = "yes" if self.contains(value) else "no"
+        return f"{inside} (calibrated on it)" if self.status == "calibrated" else inside
 
 
 @dataclass(frozen=True)

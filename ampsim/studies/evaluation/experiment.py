@@ -68,6 +68,10 @@ class CheckResult:
     def inside(self) -> bool:
         return self.check.evidence.contains(self.effect)
 
+    @property
+    def verdict(self) -> str:
+        return self.check.evidence.verdict(self.effect)
+
 
 def baseline_of(scenario: Scenario) -> Scenario:
     """The scenario without its programmes: same parameters, settings and seed."""

@@ -59,7 +59,7 @@ class ResidentPanel:
             elapsed = scenario.month - cohort.month
             if elapsed not in self.horizons:
                 continue
-            same = _still_there(scenario.residents, cohort, elapsed) & _still_there(
+            same = still_there(scenario.residents, cohort, elapsed) & still_there(
                 baseline.residents, cohort, elapsed
             )
             slots = cohort.slots[same]
@@ -76,7 +76,7 @@ class ResidentPanel:
         return Measurement(treated, control, int(n), squares)
 
 
-def _still_there(residents: Residents, cohort: Cohort, elapsed: int) -> np.ndarray:
+def still_there(residents: Residents, cohort: Cohort, elapsed: int) -> np.ndarray:
     """Whether each cohort slot still holds the resident who entered `elapsed` months ago."""
     s = cohort.slots
     return (

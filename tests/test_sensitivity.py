@@ -271,3 +271,17 @@ def test_bad_sensitivity_experiments_exit_2_naming_the_key(tmp_path, capsys, cha
     assert raised.value.code == 2
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err
+
+
+EXPERIMENTS = sorted(
+    p for p in (SCENARIOS.parent / "experiments").glob("*.yaml") if "design" in p.read_text()
+)
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=[p.stem for p in EXPERIMENTS])
+def test_every_experiment_file_of_the_project_loads(path):
+    """The project's experiment files validate, with their scenarios and the design's corners."""
+    loaded = load_experiment(path)
+    assert len(loaded.design) == loaded.experiment.points() or loaded.experiment.design.budget
+    if loaded.experiment.compare_with:
+        assert loaded.comparison_scenario(0) is not None

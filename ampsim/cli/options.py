@@ -67,6 +67,17 @@ def scale_argument(text: str) -> float:
         raise argparse.ArgumentTypeError(problem) from None
 
 
+def budget_argument(text: str) -> float:
+    """A budget in euros: a finite number, zero or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of euros, got {text!r}") from None
+    if not 0 <= value <= 1e12:
+        raise argparse.ArgumentTypeError(f"expected euros between 0 and 1e12, got {text!r}")
+    return value
+
+
 def seed_argument(text: str) -> int:
     """A root seed within the bounds of `RunSettings.seed`."""
     low, high = setting_bounds("seed")

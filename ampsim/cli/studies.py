@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ampsim.cli.options import (
     add_command,
+    budget_argument,
     months_argument,
     replicates_argument,
     scale_argument,
@@ -101,17 +102,6 @@ def add_study_commands(commands) -> None:
     analyze.add_argument(
         "--budget", type=budget_argument, metavar="EUR", help="with --pareto: the best mix on A within EUR"
     )
-
-
-def budget_argument(text: str) -> float:
-    """A budget in euros: a finite number, zero or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of euros, got {text!r}") from None
-    if not 0 <= value <= 1e12:
-        raise argparse.ArgumentTypeError(f"expected euros between 0 and 1e12, got {text!r}")
-    return value
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -74,7 +74,8 @@ def analyze(
     out.mkdir(exist_ok=True)
     write_parquet_atomic(runs, out / "runs.parquet")
     write_parquet_atomic(points, out / "points.parquet")
-    lines = _header(manifest, runs, factors, load_failures(directory))
+    failures = load_failures(directory)
+    lines = _header(manifest, runs, factors, failures)
     lines += _sensitivity(manifest, runs, points, indicators, out)
     if target is not None:
         lines += _prim_section(points, factors, target, out)
@@ -82,7 +83,7 @@ def analyze(
         lines += _portfolio_section(points, factors, outcomes, budget_eur, out)
     _factor_charts(runs, points, factors, indicators, out / "factors.png")
     lines += _ranges(experiment, points, factors, indicators)
-    lines += _failures(load_failures(directory))
+    lines += _failures(failures)
     write_text_atomic(out / "summary.md", "\n".join(lines) + "\n")
     return out
 

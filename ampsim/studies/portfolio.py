@@ -46,12 +46,18 @@ def _gain(points: pd.DataFrame, indicator: str) -> np.ndarray:
 
 
 def pareto_mask(gains: np.ndarray) -> np.ndarray:
-    """Points (rows) that no other point dominates: at least as good on every column, better on one."""
-    front = np.ones(len(gains), bool)
-    for i in range(len(gains)):
-        others = np.delete(gains, i, axis=0)
-        dominated = np.all(others >= gains[i], axis=1) & np.any(others > gains[i], axis=1)
-        front[i] = not dominated.any()
+    """Points (rows of two gains) that no other point dominates: at least as good on both, better
+    on one. One pass in order of the first gain, best first (n log n, for grids of any size)."""
+    order = np.lexsort((-gains[:, 1], -gains[:, 0]))  # first gain descending, then the second
+    front = np.zeros(len(gains), bool)
+    best_before = -np.inf  # the best second gain among points with a strictly larger first gain
+    group_best, group_first = -np.inf, None
+    for i in order:
+        first, second = gains[i]
+        if first != group_first:  # a new value of the first gain: the previous ones are all better
+            best_before = max(best_before, group_best)
+            group_first, group_best = first, second  # sorted: the group's first point is its best
+        front[i] = second > best_before and second >= group_best
     return front
 
 

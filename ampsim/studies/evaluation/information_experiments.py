@@ -18,12 +18,17 @@ from ampsim.scenarios.scenario import Scenario
 from ampsim.studies.evaluation.evidence import Evidence, Measurement
 from ampsim.studies.evaluation.experiment import Check, VirtualExperiment
 from ampsim.studies.evaluation.paired import PairedRuns, paired_runs
-from ampsim.studies.evaluation.panels import Cohort, still_there
-from ampsim.world.residents import Status
+from ampsim.studies.evaluation.panels import ResidentPanel, still_there
+from ampsim.world.residents import Residents, Status
 
 ENROL_MONTH = 12  # awareness closes a sixth of its gap a month: near its level after a year
 HORIZON_MONTHS = 12
 AWARENESS_GAIN = 26  # of 255: participants' awareness is at least 0.1 above the baseline's
+
+
+def commuting_by_car(residents: Residents, slots: np.ndarray) -> np.ndarray:
+    """100 for each resident who commutes by car (so that a difference of means is in points)."""
+    return 100.0 * residents.car[slots]
 
 
 def measure_information(
@@ -31,38 +36,32 @@ def measure_information(
 ) -> Mapping[str, Measurement]:
     """Residents made aware by the sensors at month `ENROL_MONTH`, followed for a year: the share
     commuting by car at its end (points) and the PM2.5 breathed over it (ratio)."""
-    state: dict[str, object] = {}
+    panel = ResidentPanel(horizons=(HORIZON_MONTHS,), outcome=commuting_by_car)
+    breathed_before: list[np.ndarray] = []  # cumulative PM2.5 of the participants at enrolment
+    pm25 = [Measurement(0.0, 0.0, 0)]
 
     def observe(pair: PairedRuns) -> None:
         models = (pair.scenario, pair.baseline)
         if pair.month == ENROL_MONTH:
             aware = [m.residents.awareness.astype(np.int16) for m in models]
-            r = pair.scenario.residents
-            present = (r.status != Status.ABSENT) & (pair.baseline.residents.status != Status.ABSENT)
-            slots = np.flatnonzero(present & (aware[0] - aware[1] >= AWARENESS_GAIN))
-            state["cohort"] = Cohort(pair.month, slots, r.age_months[slots].copy(), r.sex[slots].copy())
-            state["breathed"] = [m.residents.exposure_pm25[slots].astype(float) for m in models]
-        if pair.month == ENROL_MONTH + HORIZON_MONTHS:
-            cohort = state["cohort"]
+            present = [m.residents.status != Status.ABSENT for m in models]
+            slots = np.flatnonzero(present[0] & present[1] & (aware[0] - aware[1] >= AWARENESS_GAIN))
+            panel.enrol(pair.scenario, slots)
+            breathed_before[:] = [m.residents.exposure_pm25[slots].astype(float) for m in models]
+        panel.observe(pair.scenario, pair.baseline)
+        if pair.month == ENROL_MONTH + HORIZON_MONTHS and panel.cohorts:
+            cohort = panel.cohorts[0]
             same = still_there(models[0].residents, cohort, HORIZON_MONTHS)
             same &= still_there(models[1].residents, cohort, HORIZON_MONTHS)
-            slots = cohort.slots[same]
-            car = [100.0 * m.residents.car[slots] for m in models]
             breathed = [
-                m.residents.exposure_pm25[slots] - start[same]
-                for m, start in zip(models, state["breathed"], strict=True)
+                float((m.residents.exposure_pm25[cohort.slots[same]] - before[same]).sum())
+                for m, before in zip(models, breathed_before, strict=True)
             ]
-            state["car"] = Measurement(
-                float(car[0].sum()),
-                float(car[1].sum()),
-                int(slots.size),
-                float(((car[0] - car[1]) ** 2).sum()),
-            )
-            state["pm25"] = Measurement(float(breathed[0].sum()), float(breathed[1].sum()), int(slots.size))
+            pm25[0] = Measurement(breathed[0], breathed[1], int(same.sum()))
 
     with paired_runs(baseline, scenario, settings) as pair:
         pair.run(observe)
-    return {"sensors.car_commuting": state["car"], "sensors.pm25_breathed": state["pm25"]}
+    return {"sensors.car_commuting": panel.measurement(HORIZON_MONTHS), "sensors.pm25_breathed": pm25[0]}
 
 
 NO_TRAVEL_CHANGE = Evidence(

@@ -75,7 +75,7 @@ def test_relocated_jobs_move_with_their_staff_and_leave_employment_as_it_was():
     moved.step()
     delivery = moved.interventions[0].delivery
     relocated = delivery.relocated
-    # all of the month's whole jobs (200 simulated, less the fractions each zone carries over)
+    # all of the month's jobs (200 simulated; whole jobs, rounded up, so none short)
     assert 200 - len(TARGETS) < relocated <= 200 and delivery.new == 0
     assert _workers_in(moved, zones) - before == pytest.approx(relocated, abs=20)  # and the month's churn
     # 200 simulated jobs moved; employment hardly notices (outsiders' search follows the jobs, so
@@ -293,3 +293,40 @@ def test_outside_finds_are_the_same_in_any_number_of_chunks(baseline):
     hired = one.status != view.status
     assert hired.sum() == finds_one[0].sum()
     assert np.all(one.employer[hired] == OUTSIDE) and np.all(one.work_zone[hired] == NO_ZONE)
+
+
+class _CountingLabour:
+    """The labour market as a job delivery sees it: moves and adds jobs, and counts them."""
+
+    def __init__(self) -> None:
+        self.moved = 0
+        self.added = 0.0
+
+    def relocate_jobs(self, model, zones, jobs, purpose) -> int:
+        self.moved += int(jobs.sum())
+        return int(jobs.sum())
+
+    def add_jobs(self, zones, jobs) -> None:
+        self.added += float(np.sum(jobs))
+
+
+def test_a_delivery_never_relocates_less_than_its_declared_share():
+    """Whole jobs each month in three zones, a share of them relocated: rounding never falls
+    short of the declared share over the months, and overshoots by less than a job per zone."""
+    from types import SimpleNamespace
+
+    from ampsim.interventions.jobs import JobDelivery
+
+    zones = np.array([3, 4, 18])
+    for share in (0.5, 2 / 3, 0.37):
+        labour = _CountingLabour()
+        delivery = JobDelivery(zones, share, "test")
+        model = SimpleNamespace(labour=labour)
+        delivered = 0
+        for month in range(36):
+            jobs = np.array([1 + month % 3, 2, 5 if month % 7 == 0 else 0], dtype=float)
+            delivery.deliver(model, jobs)
+            delivered += int(jobs.sum())
+            assert delivery.relocated >= share * delivered - 1e-9
+            assert delivery.relocated - share * delivered < zones.size
+        assert labour.moved == delivery.relocated and labour.added == pytest.approx(delivered - labour.moved)

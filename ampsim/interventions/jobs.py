@@ -35,7 +35,9 @@ def relocated_share_field() -> float:
 
 class JobDelivery:
     """Delivers a programme's jobs month by month into its zones: the relocated share moves
-    existing jobs with their holders, the rest are new vacancies; remainders are carried."""
+    existing jobs with their holders, the rest are new vacancies. Relocations are whole jobs, so
+    each zone's are rounded up and the excess carried as a credit: the share delivered is never
+    below the declared one, and exceeds it by less than a job per zone."""
 
     def __init__(self, zones: np.ndarray, relocated_share: float, stream: str):
         self.zones = zones
@@ -48,7 +50,7 @@ class JobDelivery:
     def deliver(self, model: AMPModel, jobs: np.ndarray) -> np.ndarray:
         """Deliver `jobs` (whole, by zone) this month; returns the net new jobs of each zone."""
         self.owed += jobs * self.relocated_share
-        relocated = np.minimum(np.floor(self.owed), jobs)
+        relocated = np.clip(np.ceil(self.owed - 1e-9), 0, jobs)
         self.owed -= relocated
         self.relocated += model.labour.relocate_jobs(
             model, self.zones, relocated.astype(np.int64), self.stream

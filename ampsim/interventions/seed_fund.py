@@ -4,14 +4,15 @@ Each month the fund's tickets of the month (the fund spread evenly over the sche
 tickets: every one of them is paid by the end, to real startups, which are simulated one for one)
 go to the best-looking eligible startups — young enough, not yet funded by it, in the fund's
 sectors — seen through noisy quality, as the fund's committee would. A ticket adds money (more
-positions: ticket / (cost of an employee x runway)) and, for a limited window (`effect_months`,
-24 by default), makes the startup's *next* round likelier and lengthens its runway (a lower
-closure hazard); both effects end with the window, and the funding effect ends as soon as the next
-round is raised. Public early-stage grants about double the probability of subsequent venture
-funding by paying for prototypes, not as a quality label (Howell 2017, AER 107(4): 1136-1164,
-SBIR Phase I; Santoleri et al. 2024, REStat, EU SME Instrument): one round, not a lifetime
-doubling of every round. Honour loans of 30,000-60,000 € (Marseille Innovation); the Dispositif
-d'Amorçage de Provence reports 8 % failures.
+positions, ticket / (cost of an employee x runway), for the runway) and, for a limited window
+(`effect_months`, 24 by default), makes the startup's *next* round likelier and lengthens its
+runway (a lower closure hazard); both effects end with the window, and the funding effect ends as
+soon as the next round is raised; the round itself still needs the region's investors' capacity,
+so it can take another startup's (`submodels/startups/investors.py`). Public early-stage grants
+about double the probability of subsequent venture funding by paying for prototypes, not as a
+quality label (Howell 2017, AER 107(4): 1136-1164, SBIR Phase I; Santoleri et al. 2024, REStat,
+EU SME Instrument): one round, not a lifetime doubling of every round. Honour loans of
+30,000-60,000 € (Marseille Innovation); the Dispositif d'Amorçage de Provence reports 8 % failures.
 """
 
 from __future__ import annotations
@@ -129,11 +130,10 @@ class SeedFund(Intervention):
             noise = np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * uniform(key, startup.key, 1))
             scored.append((startup.quality + c.selection_noise * noise, startup.key, startup))
         scored.sort(key=lambda item: (-item[0], item[1]))
-        params = model.startups.params
         for _, identity, startup in scored[:due]:
             self.funded.add(identity)
             startup.funding_eur += c.ticket_eur
-            startup.desired_size += c.ticket_eur / (params.cost_per_employee_eur * params.runway_years)
+            startup.fund_positions(*model.startups.positions_paid(c.ticket_eur, model.month))
             startup.next_round_support.append(
                 NextRoundSupport(
                     stage=startup.stage,

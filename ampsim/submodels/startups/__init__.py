@@ -10,8 +10,9 @@ its employees are simulated residents and every count is reported in real units.
   raised for a while after it leaves an incubator; its employees become job seekers;
 - its desired size follows a log random walk with Laplace shocks whose volatility falls with
   size (Gibrat-type growth, Fu et al. 2005), pushed up by quality, youth and incubation; funding
-  rounds arrive as staged events (pre-seed, seed, series A, series B+) and let it hire; a seed-fund
-  ticket makes the next round likelier for a limited window;
+  rounds arrive as staged events (pre-seed, seed, series A, series B+), each funded only while the
+  region's investors have capacity for its stage, and pay for positions for their runway; a
+  seed-fund ticket makes the next round likelier for a limited window;
 - its open positions (desired size minus staff) are vacancies of its zone in the labour market,
   where it hires residents; hires who live in a priority zone are counted;
 - new startups are founded in each zone at a rate proportional to the zone's graduates of working
@@ -23,8 +24,8 @@ scenarios).
 
 Modules: `parameters` (with the sectors and funding stages); `agents` (a startup, the foundings
 policies add, the open positions the labour market sees); `staff` (the kernels over residents:
-founders, staff counts, releases at closures, layoffs and graduations); `sector` (the
-`StartupSector` submodel).
+founders, staff counts, releases at closures, layoffs and graduations); `investors` (the
+region's capacity for rounds of each stage); `sector` (the `StartupSector` submodel).
 """
 
 from ampsim.submodels.startups.agents import ExtraFounding, NextRoundSupport, OpenPositions, Startup

@@ -109,7 +109,8 @@ class Startup(mesa.Agent):
         self.marks = marks
         self.stage = 0
         self.funding_eur = 0.0
-        self.desired_size = 1.0
+        self.desired_size = 1.0  # positions its business pays for (a log random walk)
+        self.paid_positions: list[tuple[int, float]] = []  # (last month, positions) paid by money raised
         self.simulated_staff = 0  # residents who work here (counted from their employer)
         self.outside_staff = 0  # staff the model does not simulate
         self.incubator: Incubator | None = None
@@ -134,6 +135,15 @@ class Startup(mesa.Agent):
         """Product of the temporary supports' multipliers of this month's closure hazard."""
         return math.prod(s.hazard(month) for s in self.next_round_support)
 
+    def fund_positions(self, positions: float, last_month: int) -> None:
+        """Positions paid by money raised (a round, a ticket) until `last_month`, when it is spent."""
+        self.paid_positions.append((last_month, positions))
+
+    def spend_funding(self, month: int) -> None:
+        """Drop the positions whose money was spent before `month`."""
+        if self.paid_positions:
+            self.paid_positions = [(last, n) for last, n in self.paid_positions if last >= month]
+
     @property
     def employees(self) -> int:
         """Real staff: simulated residents plus outside staff."""
@@ -141,8 +151,9 @@ class Startup(mesa.Agent):
 
     @property
     def size(self) -> int:
-        """Positions the startup wants filled."""
-        return max(1, round(self.desired_size))
+        """Positions the startup wants filled: those its business pays for and those its money
+        raised still pays for."""
+        return max(1, round(self.desired_size + sum(n for _, n in self.paid_positions)))
 
     def simulated_positions(self) -> int:
         """Of its positions, those held by simulated residents."""

@@ -9,6 +9,7 @@ STAGES = ("pre-seed", "seed", "series A", "series B+")
 
 
 RoundSize = bounded(0.0, 1e9)  # a funding round, €
+RoundCount = bounded(0.0, 1e5)  # rounds a year
 
 
 class StartupParameters(ParameterGroup):
@@ -94,6 +95,24 @@ class StartupParameters(ParameterGroup):
         "series B+ modelling assumption",
         description="amount raised in a seed, series A and series B+ round",
     )
+    investor_rounds_per_year: tuple[RoundCount, RoundCount, RoundCount] = parameter(
+        (72.5, 35.6, 9.5),
+        unit="rounds per year",
+        source="derived: Bouches-du-Rhône about 110 M€ raised in H1 2023 (Gomet barometer), so about "
+        "220 M€ a year; split by the national count of rounds of the first nine months of 2023 (352 "
+        "seed, 173 series A, 46 series B, Maddyness) at the round sizes above: 118 rounds a year. 2023 "
+        "was a low year (Région Sud 258 M€ in H1 against 366 M€ in H1 2022): range x1-1.4",
+        description="rounds the region's investors fund a year: seed, series A, series B+ (the "
+        "capacity a round brought forward by a policy competes for)",
+    )
+    investor_carry_months: float = parameter(
+        6.0,
+        ge=1,
+        le=60,
+        unit="months",
+        source=ASSUMPTION + " (range 1-12: investors' unused capacity does not wait for ever)",
+        description="months of unused capacity the region's investors carry to later months",
+    )
     cost_per_employee_eur: float = parameter(
         70_000,
         le=1_000_000,
@@ -108,7 +127,7 @@ class StartupParameters(ParameterGroup):
         unit="years",
         gt=0,
         source=ASSUMPTION,
-        description="period a funding round is planned to pay for",
+        description="period a funding round pays for its positions, after which they end",
     )
     growth_drift_young: float = parameter(
         0.15,

@@ -11,6 +11,7 @@ from mesa.agent import AgentSet
 from ampsim.core.rng import draws, draws_table, identity_key, uniform, uniforms
 from ampsim.core.submodel import Submodel
 from ampsim.submodels.startups.agents import ExtraFounding, OpenPositions, PositionMarks, Startup
+from ampsim.submodels.startups.investors import InvestorPool
 from ampsim.submodels.startups.parameters import SECTORS, STAGES, StartupParameters
 from ampsim.submodels.startups.staff import (
     CLOSE,
@@ -39,6 +40,8 @@ class StartupSector(Submodel):
         self.founded_this_month = self.closed_this_month = 0
         self.outside_hires = 0  # this month's hires of outside staff
         self.funding_this_month = 0.0
+        self.rounds_waiting = 0  # this month's applicants the investors could not fund
+        self.investors = InvestorPool(params.investor_rounds_per_year, params.investor_carry_months)
         self.extra_foundings: list[ExtraFounding] = []  # added by policies (a science park)
         self.sector_cdf = np.cumsum(np.array(params.sector_shares) / np.sum(params.sector_shares))
 
@@ -163,6 +166,8 @@ class StartupSector(Submodel):
         closed = 0
         startups = list(self.agents)
         identities = np.array([startup.key for startup in startups], dtype=np.int64)
+        surviving: list[Startup] = []
+        applicants: list[Startup] = []
         for startup, u in zip(
             startups, draws_table(model.keys("startups"), identities, 4).tolist(), strict=True
         ):
@@ -177,7 +182,14 @@ class StartupSector(Submodel):
                 self._end(startup, month, "closed")
                 closed += 1
                 continue
-            self._grow(startup, age, u[1], u[2], u[3], model)
+            surviving.append(startup)
+            if self._grow(startup, age, u[1], u[2], u[3], model):
+                applicants.append(startup)
+        funded = self.investors.fund(applicants)
+        for startup in funded:
+            self._raise_round(startup, month)
+        self.rounds_waiting = len(applicants) - len(funded)
+        for startup in surviving:
             self._trim(startup, action, quota)
         graduates = outside_graduates
         if action.any():
@@ -232,8 +244,11 @@ class StartupSector(Submodel):
 
     def _grow(
         self, startup: Startup, age: int, u_shock: float, u_sign: float, u_fund: float, model: ModelView
-    ) -> None:
+    ) -> bool:
+        """A month of growth of the desired size; whether the startup seeks its next round this
+        month and would get it if investors had the capacity (its draw is below the probability)."""
         p = self.params
+        startup.spend_funding(startup.founded_month + age)
         drift = (
             p.growth_drift_young if age < 36 else p.growth_drift_later
         ) + p.quality_growth * startup.quality
@@ -253,12 +268,23 @@ class StartupSector(Submodel):
             )
             if startup.incubator is not None:
                 multiplier *= startup.incubator.params.support_funding_multiplier
-            if u_fund < min(1.0, monthly * multiplier):
-                amount = p.round_size_eur[startup.stage]
-                startup.stage += 1
-                startup.funding_eur += amount
-                startup.desired_size += amount / (p.cost_per_employee_eur * p.runway_years)
-                self.funding_this_month += amount
+            return u_fund < min(1.0, monthly * multiplier)
+        return False
+
+    def _raise_round(self, startup: Startup, month: int) -> None:
+        """The startup raises its next round in `month`: a stage up, and positions for the money
+        until it is spent."""
+        p = self.params
+        amount = p.round_size_eur[startup.stage]
+        startup.stage += 1
+        startup.funding_eur += amount
+        startup.fund_positions(*self.positions_paid(amount, month))
+        self.funding_this_month += amount
+
+    def positions_paid(self, amount_eur: float, month: int) -> tuple[float, int]:
+        """Positions `amount_eur` raised in `month` pays for, and the last month it pays for them."""
+        p = self.params
+        return amount_eur / (p.cost_per_employee_eur * p.runway_years), month + round(12 * p.runway_years) - 1
 
     def _end(self, startup: Startup, month: int, how: str) -> None:
         row = self.registry[startup.number - 1]
@@ -317,7 +343,8 @@ class StartupSector(Submodel):
             startup = self._new_startup(model, int(z), founded, rank, INITIAL, None)
             history = draws(history_key, np.int64(startup.key), 0, 3 * int(a)).reshape(-1, 3).tolist()
             for m, u in enumerate(history):  # replay its growth and funding since founding
-                self._grow(startup, m, u[0], u[1], u[2], model)
+                if self._grow(startup, m, u[0], u[1], u[2], model):
+                    self._raise_round(startup, founded + m)
         hire_initial_staff(model, sorted(self.agents, key=lambda s: s.number), rng)
         self.recount_employees(model)
         for startup in self.agents:

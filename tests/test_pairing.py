@@ -1,5 +1,7 @@
 """Common random numbers hold for startups: a policy that adds foundings leaves the other startups'
-lives as they were, and a policy with no startup channel changes no startup indicator at all."""
+lives as they were, when the region's investors have room for every round (with a limited capacity
+the new startups compete for rounds too: `test_investors.py`), and a policy with no startup channel
+changes no startup indicator at all."""
 
 import numpy as np
 import pytest
@@ -36,9 +38,15 @@ FOUNDINGS_ONLY = {
 AWARENESS_ONLY = {"type": "sensor_rollout", "portable_sensors": 20_000, "fixed_stations": 500}
 
 
+# investors with room for every round a startup seeks, so that startups compete only for residents
+UNLIMITED_INVESTORS = {"startups": {"investor_rounds_per_year": (1e5, 1e5, 1e5)}}
+
+
 def _model(*specs: dict) -> AMPModel:
     interventions = [config.build() for config in SPECS.validate_python(list(specs))]
-    return AMPModel(scale=0.01, seed=3, months=36, calibration_months=12, interventions=interventions)
+    return AMPModel(
+        UNLIMITED_INVESTORS, scale=0.01, seed=3, months=36, calibration_months=12, interventions=interventions
+    )
 
 
 def _lives(model: AMPModel) -> dict[int, tuple]:

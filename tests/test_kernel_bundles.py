@@ -76,6 +76,10 @@ def calls() -> list[tuple[Callable, tuple]]:
     model = AMPModel(scale=0.01, seed=3, months=3, calibration_months=2)
     model.step()
     mark = model.training.add_programme(Programme("test", 6, 0.02, 0.2, 1.5))
+    # a staffed startup reaches the graduation age in the recorded month, so that the release of
+    # staff moves someone (closures and layoffs of staffed startups are rare in one month)
+    staffed = next(s for s in model.startups.agents if s.simulated_staff > 0)
+    staffed.founded_month = model.month + 1 - model.startups.params.graduation_age_months
     recorded: list[tuple[Callable, tuple]] = []
     patch = pytest.MonkeyPatch()
     for module_name, name in KERNELS:

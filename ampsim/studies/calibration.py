@@ -50,7 +50,8 @@ from ampsim.core.io import (
     write_text_atomic,
 )
 from ampsim.core.version import __version__
-from ampsim.studies.calibration_file import LoadedCalibration, TrialRuns, parameter_bounds
+from ampsim.studies.calibration_bounds import is_programme_field, searched
+from ampsim.studies.calibration_file import LoadedCalibration, TrialRuns
 from ampsim.studies.workers import worker_pool
 
 HEARTBEAT_S = 10  # a running trial records it is alive this often (seconds)
@@ -113,10 +114,12 @@ class SearchSpace:
 
 def search_space(loaded: LoadedCalibration) -> SearchSpace:
     """The search space of a calibration file."""
-    kinds = parameter_bounds()
     spec = loaded.spec
+    integer = {
+        name: searched(name, loaded.base_scenario, loaded.path.name)[0] is int for name in spec.parameters
+    }
     return SearchSpace(
-        parameters=tuple((n, r.low, r.high, r.log, kinds[n][0] is int) for n, r in spec.parameters.items()),
+        parameters=tuple((n, r.low, r.high, r.log, integer[n]) for n, r in spec.parameters.items()),
         targets=tuple((t.label, t.value, t.sd) for t in spec.targets),
         sampler_seed=spec.sampler_seed,
         startup_trials=spec.startup_trials,
@@ -471,8 +474,13 @@ def calibrated_yaml(result: CalibrationResult, loaded: LoadedCalibration, out: P
         "description": f"{base.name} with {', '.join(best['params'])} calibrated by {loaded.path.name} "
         f"(loss {best['loss']:.4g}).",
         "extends": os.path.relpath(loaded.scenario_path.resolve(), out.resolve()),
-        "parameters": dict(best["params"]),
+        "parameters": {k: v for k, v in best["params"].items() if not is_programme_field(k)},
     }
+    programmes = loaded.calibrated_programmes(best["params"])
+    if programmes is not None:  # a scenario's list of programmes is replaced whole by one that extends it
+        body["interventions"] = programmes
+    if not body["parameters"]:
+        del body["parameters"]
     zs = ", ".join(f"{row.target} z {row.z:+.2f}" for row in result.fit.itertuples())
     header = [
         f"# {base.name} calibrated by `ampsim calibrate {loaded.path}` on {today}.",

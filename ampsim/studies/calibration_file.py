@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-import annotated_types
 import numpy as np
 from pydantic import (
     BaseModel,
@@ -38,13 +37,13 @@ from pydantic import (
 )
 
 from ampsim.core.errors import InputError
-from ampsim.core.parameters import iter_parameters
 from ampsim.indicators import METRO_NAMES
-from ampsim.model import MAX_SEED, MONTH_PATTERN, ModelParameters, Scale
+from ampsim.model import MAX_SEED, MONTH_PATTERN, Scale
 from ampsim.scenarios.document import Document, Origin, format_path, show_value, shown
 from ampsim.scenarios.loading import load_document, read_document, validate_document
 from ampsim.scenarios.reading import file_kind
 from ampsim.scenarios.scenario import Scenario
+from ampsim.studies.calibration_bounds import check_parameter, is_programme_field, with_programme_fields
 from ampsim.studies.evaluation.catalogue import EXPERIMENTS
 from ampsim.studies.evaluation.experiment import (
     Check,
@@ -201,16 +200,23 @@ class EffectTarget(BaseModel):
     def measure(self, runs: TrialRuns) -> float:
         """The effect pooled over the trial's replicates (as `ampsim evaluate` pools them)."""
         experiment, check = CHECKS[self.check]
-        scenario = experiment.scenario()
-        scenario = scenario.model_copy(
-            update={"parameters": merged(scenario.parameters, runs.scenario.parameters)}
-        )
+        scenario = evaluated_scenario(experiment, runs.scenario)
         baseline = baseline_of(scenario)
         measured = [
             experiment.measure(baseline, scenario, experiment_settings(experiment, runs.settings.run, r))
             for r in range(runs.settings.replicates)
         ]
         return summarise(experiment, check, [m[check.key] for m in measured]).effect
+
+
+def evaluated_scenario(experiment: VirtualExperiment, trial: Scenario) -> Scenario:
+    """The scenario an effect target evaluates: the trial's own when it has the experiment's type
+    of programme (whose fields may be calibrated), else the experiment's with the trial's
+    parameters."""
+    if any(programme.type == experiment.programme_type for programme in trial.interventions):
+        return trial
+    scenario = experiment.scenario()
+    return scenario.model_copy(update={"parameters": merged(scenario.parameters, trial.parameters)})
 
 
 def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -323,8 +329,20 @@ class LoadedCalibration:
     def factors(self) -> list[Factor]:
         """The parameters as paths into the scenario document (as a sweep names its factors)."""
         return [
-            Factor(path=f"parameters.{name}", name=name, range=(r.low, r.high)) for name, r in self.ranges
+            Factor(
+                path=name if is_programme_field(name) else f"parameters.{name}",
+                name=name,
+                range=(r.low, r.high),
+            )
+            for name, r in self.ranges
         ]
+
+    def calibrated_programmes(self, values: dict[str, float]) -> list[Any] | None:
+        """The starting scenario's programmes as written, with the calibrated programme fields set
+        (None when no programme field is calibrated)."""
+        if not any(is_programme_field(name) for name in values):
+            return None
+        return with_programme_fields(self.base.data.get("interventions", []), values)
 
     @property
     def ranges(self) -> list[tuple[str, ParameterRange]]:
@@ -359,9 +377,10 @@ def load_calibration(path: str | os.PathLike) -> LoadedCalibration:
         spec = CalibrationFile.model_validate(data)
     except ValidationError as error:
         raise InputError(_format_errors(error, document)) from None
-    for name, bounds in spec.parameters.items():
-        check_parameter(name, bounds, document.origin(("parameters", *name.split("."))))
     base, base_scenario = _load_start(path, spec, document.origin(("scenario",)))
+    for name, bounds in spec.parameters.items():
+        where = document.origin(("parameters", *name.split(".")))
+        check_parameter(name, bounds.low, bounds.high, base_scenario, where)
     settings = _settings(spec, base_scenario, document.origin(("settings",)))
     for index, target in enumerate(spec.targets):
         _check_window(target, settings.run.months, document.origin(("targets", index)), index)
@@ -379,61 +398,6 @@ def _flat_ranges(tree: dict[str, Any], prefix: tuple[str, ...]) -> list[tuple[st
         else:
             flat.append((".".join(path), value))
     return flat
-
-
-def parameter_bounds() -> dict[str, tuple[type, float, float, bool, bool]]:
-    """Every number parameter of the model: dotted path -> (type, low, high, low open, high open)."""
-    found: dict[str, tuple[type, float, float, bool, bool]] = {}
-
-    def walk(model: type[BaseModel], prefix: str) -> None:
-        for name, info in model.model_fields.items():
-            kind = info.annotation
-            if isinstance(kind, type) and issubclass(kind, BaseModel):
-                walk(kind, f"{prefix}{name}.")
-            elif kind in (int, float):
-                found[f"{prefix}{name}"] = (kind, *_bounds(info.metadata))
-
-    walk(ModelParameters, "")
-    return found
-
-
-def _bounds(metadata: list[Any]) -> tuple[float, float, bool, bool]:
-    """(low, high, low is open, high is open) of a field's ge/gt/le/lt (infinite when absent)."""
-    low, high, low_open, high_open = -np.inf, np.inf, False, False
-    for item in metadata:
-        if isinstance(item, annotated_types.Ge):
-            low = float(item.ge)
-        elif isinstance(item, annotated_types.Gt):
-            low, low_open = float(item.gt), True
-        elif isinstance(item, annotated_types.Le):
-            high = float(item.le)
-        elif isinstance(item, annotated_types.Lt):
-            high, high_open = float(item.lt), True
-    return low, high, low_open, high_open
-
-
-def check_parameter(name: str, bounds: ParameterRange, origin: Origin) -> None:
-    """InputError unless `name` is a number parameter whose own bounds hold the whole range."""
-    known = parameter_bounds()
-    other = {path: value for path, value, *_ in iter_parameters(ModelParameters())}
-    if name in other and name not in known:
-        raise InputError(
-            f"{origin}: parameters.{name}: is {show_value(other[name])}, not a number parameter; only "
-            "number parameters can be calibrated"
-        )
-    if name not in known:
-        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.7)
-        hint = f"; did you mean {close[0]!r}?" if close else "; see the parameter table in docs/MODEL.md"
-        raise InputError(f"{origin}: parameters.{shown(name)}: unknown number parameter{hint}")
-    _, low, high, low_open, high_open = known[name]
-    below = bounds.low < low or (low_open and bounds.low <= low)
-    above = bounds.high > high or (high_open and bounds.high >= high)
-    if below or above:
-        shown_bounds = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise InputError(
-            f"{origin}: parameters.{name}: the range [{bounds.low:g}, {bounds.high:g}] goes outside the "
-            f"parameter's own bounds {shown_bounds}"
-        )
 
 
 def _load_start(path: Path, spec: CalibrationFile, origin: Origin) -> tuple[Document, Scenario]:

@@ -69,3 +69,42 @@ def test_the_priority_neighbourhoods_of_2024(territory):
         main = int(np.flatnonzero(territory.codes == int(row.main_zone))[0])
         assert shapes.polygons[main].intersection(polygon).area >= 0.4 * polygon.area, row.code_qp
     assert "IGN ADMIN EXPRESS" in ATTRIBUTION and "ANCT" in ATTRIBUTION
+
+
+def test_every_home_lies_on_land_inside_its_zone_and_none_in_the_etang_de_berre(shapes):
+    """The residents of a small synthetic population: each home's point (in its cell, on the part
+    its zone covers) lies inside its own zone's polygon, and no home is in the Étang de Berre."""
+    from ampsim.model import AMPModel
+
+    model = AMPModel(scale=0.005, seed=4, months=1, calibration_months=1)
+    grid, r = model.territory.grid, model.residents
+    alive = np.flatnonzero(r.present())
+    cells = r.home_cell[alive].astype(np.int64)
+    assert (grid.cell_zone[cells] == r.zone[alive]).all()  # a home cell is its resident's zone's
+    x, y = grid.home_x_km[cells], grid.home_y_km[cells]
+    assert (shapes.zone_at(x, y) == r.zone[alive]).all()
+    etang = max(
+        (
+            shapely.Polygon(ring)
+            for part in getattr(shapes.land(), "geoms", [shapes.land()])
+            for ring in part.interiors
+        ),
+        key=lambda hole: hole.area,
+    )
+    assert not shapely.contains_xy(etang, x, y).any()
+    half = grid.cell_km / 2
+    boxes = shapely.box(
+        grid.cell_x_km - half, grid.cell_y_km - half, grid.cell_x_km + half, grid.cell_y_km + half
+    )
+    assert (
+        shapely.area(shapely.intersection(boxes, etang)) < 0.5 * grid.cell_area_km2
+    ).all()  # no cell is mostly water
+    model.close()
+
+
+def test_cells_belong_to_the_zone_covering_most_of_them(territory, shapes):
+    grid = territory.grid
+    assert grid.n_cells == pytest.approx(shapes.land().area / grid.cell_area_km2, rel=0.01)
+    assert (grid.cell_land_share > 0.3).all()
+    most = grid.cell_land_share >= 0.5
+    assert most.mean() > 0.98  # the rest: coast cells shared by zones, and the tiniest zones' one cell

@@ -13,10 +13,11 @@ NORTH = [13213, 13214, 13215, 13216]  # Marseille's northern arrondissements
 SETTINGS = RunSettings(scale=0.02, seed=5, months=6, spin_up_months=12)
 
 
-def finds_and_seekers(intervention: dict) -> tuple[np.ndarray, np.ndarray]:
+def finds_and_seekers(intervention: dict, end: str = "2026-01") -> tuple[np.ndarray, np.ndarray]:
     """Hires of the northern arrondissements' residents and their unemployed, month by month, in
-    the baseline (row 0) and with the intervention (row 1)."""
-    scenario = Scenario(name="policy", interventions=[{**intervention, "start": "2026-01", "end": "2026-01"}])
+    the baseline (row 0) and with the intervention (row 1), which starts in the first month and
+    acts until `end` (a transit improvement, once built, stays; a car restriction ends)."""
+    scenario = Scenario(name="policy", interventions=[{**intervention, "start": "2026-01", "end": end}])
     hires, unemployed = np.zeros((2, SETTINGS.months)), np.zeros((2, SETTINGS.months))
     with paired_runs(baseline_of(scenario), scenario, SETTINGS) as pair:
         north = np.concatenate([pair.scenario.territory.select(code) for code in NORTH])
@@ -39,7 +40,8 @@ def test_transit_in_the_north_raises_its_residents_job_finding_rate():
 
 def test_a_car_restriction_lowers_job_access():
     hires, unemployed = finds_and_seekers(
-        {"type": "low_emission_zone", "zones": ["Marseille"], "car_penalty": 0.6, "phase_in_months": 1}
+        {"type": "low_emission_zone", "zones": ["Marseille"], "car_penalty": 0.6, "phase_in_months": 1},
+        end="2026-06",  # in force over the six months measured
     )
     rate = hires.sum(axis=1) / unemployed.sum(axis=1)
     assert rate[1] < rate[0], rate

@@ -1,11 +1,13 @@
 """The regular grid over the territory: land and sea, and which zone owns each land cell.
 
-There are no official commune polygons in the project's data, so zones are grown on the grid
-from their centres: each land cell goes to the zone that minimises distance / reach, and every
-zone's reach is adjusted until its number of cells matches its official area (a multiplicatively
-weighted Voronoi diagram with capacity targets). Cells that no zone reaches lie outside the
-territory; cells inside the sea polygons are never owned. Every zone owns at least the land cell
-nearest its centre, so even the 1.8 km² 1st arrondissement exists at 1 km resolution.
+A cell belongs to the zone whose polygon (IGN ADMIN EXPRESS communes and Marseille's
+arrondissements, `world/geometry.py`) covers most of it, when the zones together cover at least
+half of it; the other cells are not the territory's. So the polygons are the land mask of the
+metropolis: the Étang de Berre, a hole in their union, holds no cell, and the coast is the real
+one. Every zone owns at least the cell it covers most, the smallest zones choosing first, so even
+the 1.8 km² 1st arrondissement exists at 1 km resolution. Outside the territory, the sea outline
+(`sea.csv`) tells the sea from the land beyond the metropolis (which only the distance to the
+boundary uses); cells the zones partly cover are never that land.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from matplotlib.path import Path
+from shapely.geometry.base import BaseGeometry
 
 from ampsim.core.errors import InputError
 
 MIN_CELL_KM = 0.25
 MAX_CELL_KM = 5.0
 _MARGIN_KM = 15.0
-_REACH_ITERATIONS = 80
+MIN_LAND_SHARE = 0.5  # of a cell the zones must cover for it to be the territory's
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +41,7 @@ class Grid:
     y0_km: float  # south edge of row 0
     nx: int
     ny: int
-    land: np.ndarray  # bool (ny, nx): cell centre is not in the sea
+    land: np.ndarray  # bool (ny, nx): a territory cell, or beyond the territory and not in the sea
     zone_of_cell: np.ndarray  # int16 (ny, nx): owning zone index, -1 outside the territory
     cell_flat: np.ndarray  # int32 (n_cells,): flat index (row * nx + col) of each territory cell
     cell_zone: np.ndarray  # int16 (n_cells,): zone index of each territory cell
@@ -45,6 +49,9 @@ class Grid:
     cell_y_km: np.ndarray
     zone_cell_start: np.ndarray  # int32 (n_zones + 1,): territory cells of zone z are
     zone_cells: np.ndarray  # zone_cells[zone_cell_start[z]:zone_cell_start[z + 1]]
+    cell_land_share: np.ndarray  # float64 (n_cells,): share of each territory cell its zone covers
+    home_x_km: np.ndarray  # float64 (n_cells,): a point of the cell inside its zone's polygon, where
+    home_y_km: np.ndarray  # its homes are (the cell centre may lie in a neighbour, or at sea)
 
     @property
     def n_cells(self) -> int:
@@ -85,45 +92,35 @@ def check_cell_km(cell_km: float) -> float:
 
 
 def build_grid(
-    zone_x_km: np.ndarray,
-    zone_y_km: np.ndarray,
-    zone_area_km2: np.ndarray,
-    sea_polygons_km: list[np.ndarray],
-    cell_km: float = 1.0,
+    zone_polygons: tuple[BaseGeometry, ...], sea_polygons_km: list[np.ndarray], cell_km: float = 1.0
 ) -> Grid:
-    """Lay a grid over the zone centres, mask the sea and grow each zone to its area."""
+    """Lay a grid over the zones' polygons (Lambert-93 km) and give each cell to the zone that
+    covers most of it."""
     cell_km = check_cell_km(cell_km)
-    x0 = np.floor((zone_x_km.min() - _MARGIN_KM) / cell_km) * cell_km
-    y0 = np.floor((zone_y_km.min() - _MARGIN_KM) / cell_km) * cell_km
-    nx = int(np.ceil((zone_x_km.max() + _MARGIN_KM - x0) / cell_km))
-    ny = int(np.ceil((zone_y_km.max() + _MARGIN_KM - y0) / cell_km))
+    west, south, east, north = shapely.bounds(shapely.union_all(zone_polygons))
+    x0 = np.floor((west - _MARGIN_KM) / cell_km) * cell_km
+    y0 = np.floor((south - _MARGIN_KM) / cell_km) * cell_km
+    nx = int(np.ceil((east + _MARGIN_KM - x0) / cell_km))
+    ny = int(np.ceil((north + _MARGIN_KM - y0) / cell_km))
     centres_x = x0 + (np.arange(nx) + 0.5) * cell_km
     centres_y = y0 + (np.arange(ny) + 0.5) * cell_km
     grid_x, grid_y = np.meshgrid(centres_x, centres_y)
-    land = ~in_any_polygon(grid_x.ravel(), grid_y.ravel(), sea_polygons_km).reshape(ny, nx)
-
-    land_flat = np.flatnonzero(land.ravel())
-    owner = _grow_zones(
-        grid_x.ravel()[land_flat],
-        grid_y.ravel()[land_flat],
-        zone_x_km,
-        zone_y_km,
-        zone_area_km2,
-        cell_km,
-    )
-    zone_of_cell = np.full(ny * nx, -1, dtype=np.int16)
-    zone_of_cell[land_flat] = owner
+    cover = zone_cover(zone_polygons, float(x0), float(y0), nx, ny, cell_km)  # (n_zones, ny * nx)
+    owner = _owners(cover)
+    zone_of_cell = owner.astype(np.int16)
+    beyond = (cover.sum(axis=0) == 0) & ~in_any_polygon(grid_x.ravel(), grid_y.ravel(), sea_polygons_km)
+    land = (zone_of_cell >= 0) | beyond
     cell_flat = np.flatnonzero(zone_of_cell >= 0).astype(np.int32)
     cell_zone = zone_of_cell[cell_flat]
     order = np.argsort(cell_zone, kind="stable")
-    counts = np.bincount(cell_zone, minlength=zone_x_km.size)
+    counts = np.bincount(cell_zone, minlength=len(zone_polygons))
     return Grid(
         cell_km=cell_km,
         x0_km=float(x0),
         y0_km=float(y0),
         nx=nx,
         ny=ny,
-        land=land,
+        land=land.reshape(ny, nx),
         zone_of_cell=zone_of_cell.reshape(ny, nx),
         cell_flat=cell_flat,
         cell_zone=cell_zone,
@@ -131,7 +128,58 @@ def build_grid(
         cell_y_km=grid_y.ravel()[cell_flat],
         zone_cell_start=np.concatenate([[0], np.cumsum(counts)]).astype(np.int32),
         zone_cells=order.astype(np.int32),
+        cell_land_share=cover[cell_zone, cell_flat],
+        **_home_points(
+            zone_polygons, cell_zone, grid_x.ravel()[cell_flat], grid_y.ravel()[cell_flat], cell_km
+        ),
     )
+
+
+def _home_points(
+    zone_polygons: tuple[BaseGeometry, ...],
+    cell_zone: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    cell_km: float,
+) -> dict[str, np.ndarray]:
+    """A point inside each territory cell's part of its zone's polygon (shapely's point on surface)."""
+    half = cell_km / 2
+    boxes = shapely.box(x - half, y - half, x + half, y + half)
+    polygons = np.array(zone_polygons, dtype=object)[cell_zone]
+    points = shapely.point_on_surface(shapely.intersection(boxes, polygons))
+    return {"home_x_km": shapely.get_x(points), "home_y_km": shapely.get_y(points)}
+
+
+def zone_cover(
+    zone_polygons: tuple[BaseGeometry, ...], x0: float, y0: float, nx: int, ny: int, cell_km: float
+) -> np.ndarray:
+    """Share of each cell of the rectangle (flat index) that each zone's polygon covers."""
+    cover = np.zeros((len(zone_polygons), ny * nx))
+    for zone, polygon in enumerate(zone_polygons):
+        west, south, east, north = polygon.bounds
+        cols = np.arange(max(int((west - x0) // cell_km), 0), min(int((east - x0) // cell_km) + 1, nx))
+        rows = np.arange(max(int((south - y0) // cell_km), 0), min(int((north - y0) // cell_km) + 1, ny))
+        col, row = (a.ravel() for a in np.meshgrid(cols, rows))
+        boxes = shapely.box(
+            x0 + col * cell_km, y0 + row * cell_km, x0 + (col + 1) * cell_km, y0 + (row + 1) * cell_km
+        )
+        cover[zone, row * nx + col] = shapely.area(shapely.intersection(boxes, polygon)) / cell_km**2
+    return cover
+
+
+def _owners(cover: np.ndarray) -> np.ndarray:
+    """Owner zone of each cell (-1 for none): the zone covering most of it where the zones cover at
+    least `MIN_LAND_SHARE` of it; then every zone keeps the cell it covers most, the smallest zones
+    first."""
+    owner = np.where(cover.sum(axis=0) >= MIN_LAND_SHARE, np.argmax(cover, axis=0), -1)
+    kept = np.zeros(owner.size, dtype=bool)
+    for zone in np.argsort(cover.sum(axis=1), kind="stable"):
+        for cell in np.argsort(-cover[zone], kind="stable"):
+            if not kept[cell]:
+                owner[cell] = zone
+                kept[cell] = True
+                break
+    return owner
 
 
 def in_any_polygon(x: np.ndarray, y: np.ndarray, polygons: list[np.ndarray]) -> np.ndarray:
@@ -141,38 +189,3 @@ def in_any_polygon(x: np.ndarray, y: np.ndarray, polygons: list[np.ndarray]) -> 
     for vertices in polygons:
         inside |= Path(vertices).contains_points(points)
     return inside
-
-
-def _grow_zones(
-    cell_x: np.ndarray,
-    cell_y: np.ndarray,
-    zone_x: np.ndarray,
-    zone_y: np.ndarray,
-    zone_area_km2: np.ndarray,
-    cell_km: float,
-) -> np.ndarray:
-    """Owner zone of each land cell (-1 for none), with each zone's cell count near its area."""
-    distance = np.hypot(cell_x[:, None] - zone_x[None, :], cell_y[:, None] - zone_y[None, :])
-    target_cells = zone_area_km2 / cell_km**2
-    reach = np.sqrt(zone_area_km2 / np.pi) + 0.5 * cell_km  # disc of the zone's area, km
-    for _ in range(_REACH_ITERATIONS):
-        owner = _owners(distance, reach)
-        counts = np.bincount(owner[owner >= 0], minlength=zone_x.size)
-        reach *= np.clip(np.sqrt(target_cells / np.maximum(counts, 0.5)), 0.8, 1.25)
-    owner = _owners(distance, reach)
-    # Every zone keeps the land cell nearest its centre; the smallest zones choose first.
-    seeded = np.zeros(cell_x.size, dtype=bool)
-    for zone in np.argsort(target_cells, kind="stable"):
-        for cell in np.argsort(distance[:, zone], kind="stable"):
-            if not seeded[cell]:
-                owner[cell] = zone
-                seeded[cell] = True
-                break
-    return owner
-
-
-def _owners(distance: np.ndarray, reach: np.ndarray) -> np.ndarray:
-    score = distance / reach[None, :]
-    owner = np.argmin(score, axis=1)
-    owner[score[np.arange(owner.size), owner] > 1.0] = -1
-    return owner

@@ -449,15 +449,18 @@ def draw_home_cells(
 def home_cell_cdf(territory: Territory, params: PopulationParameters) -> np.ndarray:
     """Cumulative home-cell probabilities inside each zone, aligned with `grid.zone_cells`.
 
-    A cell's weight is exp(-d / (length x R)), d its distance to the zone centre and R the radius
-    of a disc of the zone's area; each zone's block of the array ends at 1.
+    A cell's weight is its share covered by its zone (its land in the zone) times
+    exp(-d / (length x R)), d the distance from the zone centre to the cell's part of the zone and
+    R the radius of a disc of the zone's area (a density falling from the town centre:
+    `home_density_length`); each zone's block of the array ends at 1.
     """
     grid = territory.grid
     radius = np.sqrt(territory.zones["area_km2"].to_numpy() / np.pi)
     zone = grid.cell_zone[grid.zone_cells]
-    dx = grid.cell_x_km[grid.zone_cells] - territory.x_km[zone]
-    dy = grid.cell_y_km[grid.zone_cells] - territory.y_km[zone]
-    weight = np.exp(-np.hypot(dx, dy) / (params.home_density_length * radius[zone]))
+    dx = grid.home_x_km[grid.zone_cells] - territory.x_km[zone]
+    dy = grid.home_y_km[grid.zone_cells] - territory.y_km[zone]
+    decay = np.exp(-np.hypot(dx, dy) / (params.home_density_length * radius[zone]))
+    weight = grid.cell_land_share[grid.zone_cells] * decay
     cdf = np.empty_like(weight)
     for z in range(territory.n_zones):
         block = slice(grid.zone_cell_start[z], grid.zone_cell_start[z + 1])

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ampsim.core.errors import InputError
+from ampsim.world.geometry import zone_shapes
 from ampsim.world.grid import Grid, build_grid
 from ampsim.world.projection import to_lambert93_km
 
@@ -65,9 +66,8 @@ class Territory:
         self.sea_polygons_km = [
             np.column_stack(to_lambert93_km(poly[:, 0], poly[:, 1])) for poly in sea_polygons_lonlat
         ]
-        self.grid: Grid = build_grid(
-            self.x_km, self.y_km, zones["area_km2"].to_numpy(), self.sea_polygons_km, cell_km
-        )
+        self.shapes = zone_shapes(tuple(int(code) for code in self.codes))
+        self.grid: Grid = build_grid(self.shapes.polygons, self.sea_polygons_km, cell_km)
         self.adjacency = _adjacency_from_grid(self.grid.zone_of_cell, self.n_zones)
         self.commute_km = _commute_distances(self.distance_km, zones["area_km2"].to_numpy())
         for array in (

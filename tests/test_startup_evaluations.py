@@ -112,7 +112,10 @@ def test_the_seed_fund_measure_follows_funded_startups_in_both_runs():
     assert measured["seed_fund.job_years_60m"].participants == 0  # no five years of follow-up yet
     net = measured["seed_fund.net_job_years"]  # every startup's job-years over the 30 months, per ticket
     assert net.participants == round(1e7 / 50_000 * 30 / 120)  # the tickets paid by then: 50
-    assert net.control > 1000 and net.treated > net.control  # about 800 startups of a few jobs each
+    assert net.control > 1000  # about 800 startups of a few jobs each, 30 months
+    # the sign after 30 months is the evaluation's business (the rounds the funded startups take
+    # from others can outweigh theirs early on): here only that it is a few job-years a ticket
+    assert abs(net.effect("difference")) < 20
 
 
 def test_the_incubator_measure_follows_the_startups_the_places_brought_in():

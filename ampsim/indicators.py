@@ -146,6 +146,8 @@ METRO: dict[str, Indicator] = {
         I("in_commuters", "Jobs held by people living outside", "people", "stock", "neutral"),
         I("in_commuter_hires", "Hires of people living outside", "hires", "flow", "neutral"),
         I("out_commuters", "Employed residents working outside", "people", "stock", "neutral"),
+        I("median_commute_km", "Median home-work distance by road", "km", "rate", "neutral"),
+        I("commuters_leaving_commune", "Commuters working outside their commune", "%", "rate", "neutral"),
         I("employed_people", "Employed residents", "people", "stock", "higher"),
         I("separations", "Job separations", "people", "flow", "neutral"),
         I("training_entries", "Entries into training", "people", "flow", "neutral"),

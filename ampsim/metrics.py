@@ -259,6 +259,8 @@ class Metrics:
             "departures": model.migration.departures_by_zone.sum() * weight,
             "net_migration": model.migration.net_migration() * weight,
             "car_share": 100 * model.commuting.car_share(),
+            "median_commute_km": model.commuting.median_commute_km(),
+            "commuters_leaving_commune": 100 * model.commuting.share_leaving_commune(),
             "vacancies": labour.vacancies_by_zone.sum() * weight,
             "hires": labour.hires_by_zone.sum() * weight,
             "in_commuters": labour.in_commuters.sum() * weight,

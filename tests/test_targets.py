@@ -41,6 +41,8 @@ def synthetic_run(
         "people_above_who_pm25": 1_939_077.0,
         "population": 1_939_077.0,
         "car_share": 75.0,
+        "median_commute_km": 7.5,
+        "commuters_leaving_commune": 46.0,
         "poverty_rate": 18.0,
         **metro_values,
     }

@@ -88,6 +88,24 @@ def calibration_table(result: RunResult) -> pd.DataFrame:
     )
     car = _mean(first_year, "car_share")
     rows.append(_row("car share of commuting, first year", "75.3 % (2020)", car, abs(car - 75.3) <= 3))
+    median_km = _mean(first_year, "median_commute_km")
+    rows.append(
+        _row(
+            "median home-work distance by road, first year (km)",
+            "6.9 (PACA 2017) ± 1.5",
+            median_km,
+            abs(median_km - 6.9) <= 1.5,
+        )
+    )
+    leaving = _mean(first_year, "commuters_leaving_commune")
+    rows.append(
+        _row(
+            "commuters working outside their commune, first year",
+            "47 % (PACA 2013) ± 5",
+            leaving,
+            abs(leaving - 47) <= 5,
+        )
+    )
     poverty = _mean(first_year, "poverty_rate")
     rows.append(
         _row(

@@ -107,6 +107,9 @@ class Commuting(Submodel):
         density = territory.population / territory.zones["area_km2"].to_numpy()
         metro_density = territory.total_population / territory.zones["area_km2"].sum()
         self.log_distance = np.log(np.maximum(territory.commute_km, 0.5))
+        self._by_distance = np.argsort(territory.commute_km, axis=None, kind="stable")
+        self._sorted_km = territory.commute_km.ravel()[self._by_distance]
+        self._same_commune = territory.commune_codes[:, None] == territory.commune_codes[None, :]
         self.log_density = np.log(density / metro_density)
         self.log_metro_median = float(np.log(np.median(model.residents.income)))
         self.transit_bonus = np.zeros(n)  # transit improvements (logit units)
@@ -220,6 +223,18 @@ class Commuting(Submodel):
     def car_share(self) -> float:
         total = self.commuters.sum()
         return float(self.car_commuters.sum() / total) if total else 0.0
+
+    def median_commute_km(self) -> float:
+        """The median road-like home-work distance of the metropolis's commuters (km)."""
+        cumulative = np.cumsum(self.commuters.ravel()[self._by_distance])
+        if not cumulative.size or cumulative[-1] == 0:
+            return 0.0
+        return float(self._sorted_km[np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+    def share_leaving_commune(self) -> float:
+        """The share of commuters whose work zone is in another commune (Marseille is one)."""
+        total = self.commuters.sum()
+        return float(1 - self.commuters[self._same_commune].sum() / total) if total else 0.0
 
 
 class ModeChoiceTables(NamedTuple):

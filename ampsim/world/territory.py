@@ -19,6 +19,7 @@ from ampsim.core.errors import InputError
 from ampsim.world.geometry import zone_shapes
 from ampsim.world.grid import Grid, build_grid
 from ampsim.world.projection import to_lambert93_km
+from ampsim.world.roads import ROAD_CIRCUITY, Roads, road_network
 
 MARSEILLE_CODE = 13055
 MAP_TOWNS = (  # the towns named on maps, largest first
@@ -43,8 +44,10 @@ def read_data_csv(name: str, **kwargs) -> pd.DataFrame:
 
 
 class Territory:
-    """The 107 zones with their data, the distance matrix, the neighbour graph and the grid.
+    """The 107 zones with their data, the distance matrices, the neighbour graph and the grid.
 
+    `distance_km` is the straight line between zone centres (plumes, an incubator's reach);
+    `commute_km` the road-like distance people travel (`world/roads.py`).
     Zone index i (0..106) is the row of `zones`; all per-zone arrays in the model use it.
     """
 
@@ -56,6 +59,8 @@ class Territory:
         zones = zones.sort_values("insee_code", kind="stable").reset_index(drop=True)
         self.zones = zones
         self.codes = zones["insee_code"].to_numpy(np.int64)
+        # the commune of each zone: Marseille's arrondissements are one commune
+        self.commune_codes = np.where(self.codes // 100 == 132, MARSEILLE_CODE, self.codes)
         self.names = zones["name"].tolist()
         self.population = zones["population"].to_numpy(np.int64)
         self.x_km = zones["x_km"].to_numpy()
@@ -69,9 +74,11 @@ class Territory:
         self.shapes = zone_shapes(tuple(int(code) for code in self.codes))
         self.grid: Grid = build_grid(self.shapes.polygons, self.sea_polygons_km, cell_km)
         self.adjacency = _adjacency_from_grid(self.grid.zone_of_cell, self.n_zones)
-        self.commute_km = _commute_distances(self.distance_km, zones["area_km2"].to_numpy())
+        self.roads: Roads = road_network(self.grid, self.x_km, self.y_km)
+        self.commute_km = _commute_distances(self.roads.distance_km, zones["area_km2"].to_numpy())
         for array in (
             self.codes,
+            self.commune_codes,
             self.population,
             self.x_km,
             self.y_km,
@@ -137,12 +144,13 @@ def load_territory(cell_km: float = 1.0) -> Territory:
     return Territory(table, polygons, cell_km)
 
 
-def _commute_distances(distance_km: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
-    """Home-work distances between zones (km); inside a zone, the mean distance between two
-    random points of a disc of the zone's area (0.905 R), at least 1 km."""
-    distance = distance_km.copy()
+def _commute_distances(road_km: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
+    """Home-work distances between zones (km): the road-like distances (`world/roads.py`); inside
+    a zone, the mean distance between two random points of a disc of the zone's area (0.905 R)
+    times the road circuity, at least 1 km."""
+    distance = road_km.copy()
     radius = np.sqrt(area_km2 / np.pi)
-    np.fill_diagonal(distance, np.maximum(0.905 * radius, MIN_INTRA_ZONE_KM))
+    np.fill_diagonal(distance, np.maximum(ROAD_CIRCUITY * 0.905 * radius, MIN_INTRA_ZONE_KM))
     return distance
 
 

@@ -112,13 +112,15 @@ class LabourParameters(ParameterGroup):
         description="search efficiency after 12 months of unemployment (duration dependence)",
     )
     commuting_decay_km: float = parameter(
-        7.0,
+        5.0,
         le=100,
         unit="km",
         gt=0,
-        source="calibrated: median home-work distance about 7 km (6.9 km in PACA in 2017, INSEE) "
-        "and about half the workers leave their zone (47 % leave their commune in PACA, INSEE 2013)",
-        description="length lambda of the commuting weight exp(-d/lambda)",
+        source="calibrated on road-like distances to two regional figures one length cannot both "
+        "meet: the median home-work distance (6.9 km in PACA in 2017, INSEE; the model 8.0 km) and "
+        "the commuters working outside their commune (47 % in PACA in 2013, INSEE; the model 45 %); "
+        "4 km gives 7.1 km and 41 %, 6 km 8.9 km and 48 %",
+        description="length lambda of the commuting weight exp(-d/lambda), d the road-like distance",
     )
     job_attraction_exponent: float = parameter(
         1.15,

@@ -16,7 +16,6 @@ from ampsim.submodels.pollution.dispersion import (
     wind_regimes,
 )
 from ampsim.submodels.pollution.parameters import (
-    MEAN_DISTANCE_IN_DISC,
     REGIMES,
     SECONDS_PER_YEAR,
     PollutionParameters,
@@ -71,39 +70,28 @@ def nearest_territory_cell(grid: Grid) -> np.ndarray:
     return (rows * grid.nx + cols).ravel()
 
 
-def commute_paths(territory: Territory, detour_factor: float = 1.3) -> sparse.csr_matrix:
+def commute_paths(territory: Territory) -> sparse.csr_matrix:
     """Km driven in each full-grid cell per one-way trip of each home -> work zone pair.
 
-    Shape (ny * nx, n_zones * n_zones), column h * n_zones + w. A trip between two zones follows
-    the straight line between their centres, lengthened by `detour_factor` (roads are not straight)
-    and sampled every half cell; km that fall on the sea or outside the territory go to the nearest
-    territory cell. A trip inside a zone has the mean distance between two points of a disc of the
-    zone's area and is spread over the zone's cells like its residents.
+    Shape (ny * nx, n_zones * n_zones), column h * n_zones + w. A trip between two zones drives
+    their road-like distance (`territory.commute_km`) along the land path between their centres
+    (`world/roads.py`: round the Étang and the gulfs), in equal parts on the path's cells; km on
+    cells beyond the territory go to the nearest territory cell. A trip inside a zone drives the
+    zone's own commute distance, spread over its cells like its residents.
     """
     grid = territory.grid
     n = territory.n_zones
+    roads = territory.roads
     home_of = nearest_territory_cell(grid)
-    rows, cols, km = [], [], []
-    for h in range(n):
-        others = np.flatnonzero(np.arange(n) != h)
-        length = territory.distance_km[h, others]
-        samples = np.maximum(2, np.ceil(2 * length / grid.cell_km).astype(int))
-        pair = np.repeat(others, samples)
-        t = (np.arange(samples.sum()) - np.repeat(np.cumsum(samples) - samples, samples) + 0.5) / np.repeat(
-            samples, samples
-        )
-        x = territory.x_km[h] + t * (territory.x_km[pair] - territory.x_km[h])
-        y = territory.y_km[h] + t * (territory.y_km[pair] - territory.y_km[h])
-        rows.append(home_of[grid.cell_index_at(x, y)])
-        cols.append(h * n + pair)
-        km.append(np.repeat(detour_factor * length / samples, samples))
+    rows = [home_of[roads.path_cell]]
+    cols = [roads.path_pair]
+    km = [roads.path_share * territory.commute_km.ravel()[roads.path_pair]]
     people = population_by_cell(territory)
-    radius = np.sqrt(territory.zones["area_km2"].to_numpy() / np.pi)
     zone = grid.cell_zone
     share = people[grid.cell_flat] / np.bincount(zone, people[grid.cell_flat], minlength=n)[zone]
     rows.append(grid.cell_flat)
     cols.append(zone.astype(np.int64) * (n + 1))
-    km.append(share * detour_factor * MEAN_DISTANCE_IN_DISC * radius[zone])
+    km.append(share * np.diagonal(territory.commute_km)[zone])
     matrix = sparse.coo_matrix(
         (np.concatenate(km), (np.concatenate(rows), np.concatenate(cols))), shape=(grid.ny * grid.nx, n * n)
     )

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from pydantic import model_validator
 
@@ -13,7 +11,6 @@ from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Share, bounded, p
 REGIMES = ("mistral", "sea_breeze", "calm", "moderate")
 SECONDS_PER_YEAR = 365.25 * 86_400.0
 SECONDS_PER_MONTH = SECONDS_PER_YEAR / 12
-MEAN_DISTANCE_IN_DISC = 128 / (45 * math.pi)  # mean distance between two random points, x radius
 EmissionFactor = bounded(0.0, 10.0)  # g/vehicle-km
 ByCritAir = tuple[
     EmissionFactor, EmissionFactor, EmissionFactor, EmissionFactor, EmissionFactor

@@ -77,8 +77,10 @@ class ObservedModel(ModelView, Protocol):
     START_EMPLOYED,
     START_UNEMPLOYED,
     START_POOR,
-) = range(19)
-N_COUNTERS = 19
+    AGED_15_64,
+    EMPLOYED_15_64,
+) = range(21)
+N_COUNTERS = 21
 
 # The kernel counts residents by class — status, age group, a year or more in the status, poor,
 # arrived from outside since the start — and the counters are sums of classes (fewer,
@@ -98,6 +100,7 @@ class MetricTables(NamedTuple):
     bin_start: np.ndarray
     age_group: np.ndarray  # age group by age in years
     cell_flat: np.ndarray  # grid cell of each home cell
+    cell_priority: np.ndarray  # bool by home cell: in a priority neighbourhood (QPV)
     no2: np.ndarray  # the month's concentrations by grid cell
     pm25: np.ndarray
     poverty_threshold: float  # €/year per consumption unit
@@ -132,17 +135,19 @@ class Metrics:
         r = model.residents
         weight = r.weight
         n = self.n_zones
-        classes = np.zeros((n, N_CLASSES), dtype=np.int64)
+        classes = np.zeros((2, n, N_CLASSES), dtype=np.int64)  # outside, inside a QPV
         hist_count = np.zeros((n, INCOME_BINS))
         hist_income = np.zeros((n, INCOME_BINS))
         quintile_mix = np.zeros((n, 5))
         quintile_pollution = np.zeros((n, 5, 2))  # NO2, PM2.5 summed over residents
+        priority_pollution = np.zeros((2, 2))  # NO2, PM2.5 summed outside and inside QPV
         pollution = model.pollution
         tables = MetricTables(
             bin_table=self.bin_table,
             bin_start=self.bin_start,
             age_group=self.age_group,
             cell_flat=model.territory.grid.cell_flat,
+            cell_priority=model.territory.grid.cell_priority,
             no2=pollution.no2.ravel(),
             pm25=pollution.pm25.ravel(),
             poverty_threshold=12.0 * poverty_line(model.year),
@@ -157,14 +162,17 @@ class Metrics:
             hist_income,
             quintile_mix,
             quintile_pollution,
+            priority_pollution,
         )
-        counters = np.einsum("zk,kc->zc", classes, self.class_counters).astype(float)
+        counters = np.einsum("pzk,kc->zc", classes, self.class_counters).astype(float)
+        by_priority = np.einsum("pzk,kc->pc", classes, self.class_counters).astype(float)
         quintile_exposure = np.column_stack([quintile_pollution.sum(axis=0), quintile_mix.sum(axis=0)])
         self.quintile_edges = histogram_quantiles(hist_count.sum(axis=0), [0.2, 0.4, 0.6, 0.8])
         exposure = model.exposure
         population = np.maximum(counters[:, POPULATION], 1.0)
         startups_alive, startup_staff = model.startups.by_zone(n)
         metro = self._metro(model, counters, hist_count, hist_income, quintile_exposure, weight)
+        metro.update(priority_indicators(by_priority, priority_pollution))
         zone_table = np.column_stack(
             [
                 counters[:, POPULATION] * weight,
@@ -283,6 +291,29 @@ class Metrics:
         return row
 
 
+def priority_indicators(by_priority: np.ndarray, pollution: np.ndarray) -> dict[str, float]:
+    """Residents of the priority neighbourhoods (QPV) against the rest of the metropolis: their
+    share, unemployment, employment 15-64, poverty and exposure at home, with the QPV - rest gaps.
+    `by_priority` holds the counters outside (row 0) and inside QPV (row 1), `pollution` the NO2
+    and PM2.5 summed over the same residents."""
+    rest, qpv = by_priority
+    exposure = pollution / np.maximum(by_priority[:, [POPULATION]], 1.0)
+    rates = {
+        "unemployment_rate": (UNEMPLOYED, ACTIVE),
+        "employment_rate": (EMPLOYED_15_64, AGED_15_64),
+        "poverty_rate": (POOR, POPULATION),
+    }
+    row = {"qpv_population_share": _rate(qpv[POPULATION], qpv[POPULATION] + rest[POPULATION])}
+    for name, (numerator, denominator) in rates.items():
+        row[f"qpv_{name}"] = _rate(qpv[numerator], qpv[denominator])
+        row[f"qpv_{name.removesuffix('_rate')}_gap"] = row[f"qpv_{name}"] - _rate(
+            rest[numerator], rest[denominator]
+        )
+    row["qpv_no2_gap"] = float(exposure[1, 0] - exposure[0, 0])
+    row["qpv_pm25_gap"] = float(exposure[1, 1] - exposure[0, 1])
+    return row
+
+
 def _rate(numerator, denominator):
     """Percentage, 0 where the denominator is 0 (works on scalars and arrays)."""
     numerator = np.asarray(numerator, dtype=float)
@@ -324,6 +355,8 @@ def class_counters() -> np.ndarray:
         row[START_EMPLOYED] = not newcomer and status == Status.EMPLOYED
         row[START_UNEMPLOYED] = not newcomer and unemployed
         row[START_POOR] = not newcomer and poor
+        row[AGED_15_64] = working_age
+        row[EMPLOYED_15_64] = working_age and status == Status.EMPLOYED
     return matrix.reshape(N_CLASSES, N_COUNTERS)
 
 
@@ -339,11 +372,11 @@ def _gini(counts: np.ndarray, incomes: np.ndarray) -> float:
 
 @njit(cache=True, parallel=True)
 def metrics_kernel(
-    r, tables, n_chunks, classes, hist_count, hist_income, quintile_mix, quintile_pollution
+    r, tables, n_chunks, classes, hist_count, hist_income, quintile_mix, quintile_pollution, by_priority
 ):  # pragma: no cover - compiled
-    """One pass over residents (`r`, ResidentArrays): residents by zone and class (see
-    `class_counters`), income histograms, income quintiles and the pollution they breathe. Chunks
-    in parallel, each with its own sums, added in chunk order."""
+    """One pass over residents (`r`, ResidentArrays): residents by home in a QPV or not, zone and
+    class (see `class_counters`), income histograms, income quintiles and the pollution they
+    breathe. Chunks in parallel, each with its own sums, added in chunk order."""
     # unpacked before prange (see ResidentArrays)
     zone = r.zone
     origin = r.origin
@@ -357,17 +390,19 @@ def metrics_kernel(
     bin_start = tables.bin_start
     age_group = tables.age_group
     cell_flat = tables.cell_flat
+    cell_priority = tables.cell_priority
     no2 = tables.no2
     pm25 = tables.pm25
     poverty_threshold = tables.poverty_threshold
     quintile_edges = tables.quintile_edges
-    n_zones = classes.shape[0]
+    n_zones = classes.shape[1]
     max_age = age_group.size - 1
-    part_classes = np.zeros((n_chunks, n_zones, N_CLASSES), dtype=np.int32)
+    part_classes = np.zeros((n_chunks, 2, n_zones, N_CLASSES), dtype=np.int32)
     part_count = np.zeros((n_chunks, n_zones, INCOME_BINS), dtype=np.int32)
     part_income = np.zeros((n_chunks, n_zones, INCOME_BINS))
     part_mix = np.zeros((n_chunks, n_zones, 5), dtype=np.int32)
     part_pollution = np.zeros((n_chunks, n_zones, 5, 2))
+    part_priority = np.zeros((n_chunks, 2, 2))
     for c in prange(n_chunks):
         start, stop = chunk_bounds(c, n_chunks, zone.size)
         for i in range(start, stop):
@@ -380,20 +415,24 @@ def metrics_kernel(
             poor = 1 if y < poverty_threshold else 0
             newcomer = 1 if origin[i] >= ARRIVED else 0  # arrived from outside since the start
             k = (((status[i] * N_AGE_GROUPS + group) * 2 + long_term) * 2 + poor) * 2 + newcomer
-            part_classes[c, z, k] += 1
+            cell = cell_flat[home_cell[i]]
+            p = 1 if cell_priority[home_cell[i]] else 0
+            part_classes[c, p, z, k] += 1
             b = income_bin(income_bits[i], bin_table, bin_start)
             part_count[c, z, b] += 1
             part_income[c, z, b] += y
             q = income_quintile(y, quintile_edges)
             part_mix[c, z, q] += 1
-            cell = cell_flat[home_cell[i]]
             part_pollution[c, z, q, 0] += no2[cell]
             part_pollution[c, z, q, 1] += pm25[cell]
+            part_priority[c, p, 0] += no2[cell]
+            part_priority[c, p, 1] += pm25[cell]
     add_chunks(part_classes.reshape(n_chunks, -1), classes.reshape(-1))
     add_chunks(part_count.reshape(n_chunks, -1), hist_count.reshape(-1))
     add_chunks(part_income.reshape(n_chunks, -1), hist_income.reshape(-1))
     add_chunks(part_mix.reshape(n_chunks, -1), quintile_mix.reshape(-1))
     add_chunks(part_pollution.reshape(n_chunks, -1), quintile_pollution.reshape(-1))
+    add_chunks(part_priority.reshape(n_chunks, -1), by_priority.reshape(-1))
 
 
 def _median(values: np.ndarray) -> float:

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ampsim.core.chunks import kernel_threads
 from ampsim.core.errors import InputError
-from ampsim.core.parameters import ParameterGroup, parameter
+from ampsim.core.parameters import ParameterGroup
 from ampsim.core.rng import month_key
 from ampsim.core.seeds import SeedPlan
 from ampsim.core.submodel import Submodel
@@ -39,12 +39,12 @@ from ampsim.submodels.sensors import SensorNetwork, SensorParameters
 from ampsim.submodels.startups import StartupParameters, StartupSector
 from ampsim.submodels.training import Training, TrainingParameters
 from ampsim.world.boundary import BoundaryParameters
+from ampsim.world.homes import home_cell_cdf_by_quintile, sort_priority_homes
 from ampsim.world.household_table import HouseholdTable
 from ampsim.world.households import HouseholdParameters
 from ampsim.world.population import (
     PopulationParameters,
     check_scale,
-    home_cell_cdf,
     minimum_scale,
     scale_minimum_problem,
     synthesise_residents_and_households,
@@ -132,17 +132,6 @@ class ModelParameters(ParameterGroup):
     pollution: PollutionParameters = PollutionParameters()
     sensors: SensorParameters = SensorParameters()
     exposure: ExposureParameters = ExposureParameters()
-    priority_zone_income_ratio: float = parameter(
-        0.8,
-        unit="share of the metro median",
-        gt=0,
-        le=1,
-        source="priority neighbourhoods (QPV) have very low incomes; zones below this ratio are "
-        "Marseille's 1st, 2nd, 3rd, 14th and 15th arrondissements (260,000 residents; AMP has about "
-        "300,000 QPV residents, Horizons publics 2021); modelling assumption",
-        description="a zone is a priority zone when its median income is below this share of the "
-        "population-weighted metro median",
-    )
 
 
 def make_parameters(params: ModelParameters | Mapping[str, Any] | None) -> ModelParameters:
@@ -207,8 +196,7 @@ class AMPModel(mesa.Model):
         )
         self.residents = with_free_slots(residents, self.params.population.free_slot_share)
         self.households = HouseholdTable.from_formed(self.residents, formed)
-        self.home_cell_cdf = home_cell_cdf(self.territory, self.params.population)
-        self.priority_zone = self._priority_zones()
+        self.home_cell_cdf = self._home_cell_cdf()
         self.residents.awareness[:] = round(self.params.sensors.base_awareness * 255)
 
         # the submodels, built from their parameters, then set up in the order `step` runs them
@@ -336,9 +324,27 @@ class AMPModel(mesa.Model):
         self.residents.exposure_no2[:] = 0
         self.residents.exposure_pm25[:] = 0
         self.incomes.start(self)  # zone levels fitted to Filosofi; every household's income
+        sort_priority_homes(
+            self.residents,
+            self.households.arrays(),
+            self.territory.grid.cell_priority,
+            self.params.population.priority_income_noise,
+            self.seeds.generator("homes.priority"),
+        )
+        self.home_cell_cdf = self._home_cell_cdf()
         self.housing.income_mix.reset(self.residents)
         self.metrics = Metrics(self)
         self.startups.registry_start = len(self.startups.registry)
+
+    def _home_cell_cdf(self) -> np.ndarray:
+        """Where in its zone a new home is, by income quintile, from where residents live now."""
+        present_income = self.residents.income[self.residents.present()]
+        return home_cell_cdf_by_quintile(
+            self.territory,
+            self.params.population.home_density_length,
+            self.residents,
+            np.quantile(present_income, [0.2, 0.4, 0.6, 0.8]),
+        )
 
     # --- services for the submodels -----------------------------------------------------
     def keys(self, purpose: str, month: int | None = None) -> np.uint64:
@@ -367,12 +373,6 @@ class AMPModel(mesa.Model):
     def spending_this_month(self) -> dict[str, float]:
         """Euros spent this month by each intervention that has a budget."""
         return {i.name: i.spent_this_month for i in self.interventions if getattr(i, "budget_eur", None)}
-
-    def _priority_zones(self) -> np.ndarray:
-        zones = self.territory.zones
-        median = zones["median_income_eur"].to_numpy(float)
-        metro = np.exp(np.average(np.log(median), weights=self.territory.population))
-        return median < self.params.priority_zone_income_ratio * metro
 
     # --- calendar -----------------------------------------------------------------------
     def _months_since_january_of_start(self) -> int:

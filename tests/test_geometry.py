@@ -104,7 +104,8 @@ def test_every_home_lies_on_land_inside_its_zone_and_none_in_the_etang_de_berre(
 
 def test_cells_belong_to_the_zone_covering_most_of_them(territory, shapes):
     grid = territory.grid
-    assert grid.n_cells == pytest.approx(shapes.land().area / grid.cell_area_km2, rel=0.01)
-    assert (grid.cell_land_share > 0.3).all()
-    most = grid.cell_land_share >= 0.5
+    ordinary = ~grid.cell_priority  # a cell's part in a QPV is a second home place of the cell
+    assert ordinary.sum() == pytest.approx(shapes.land().area / grid.cell_area_km2, rel=0.01)
+    assert (grid.cell_land_share[ordinary] > 0.3).all()
+    most = grid.cell_land_share[ordinary] >= 0.5
     assert most.mean() > 0.98  # the rest: coast cells shared by zones, and the tiniest zones' one cell

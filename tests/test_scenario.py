@@ -305,18 +305,18 @@ def test_dotted_and_nested_parameter_overrides_merge(tmp_path):
           labour: {matching_elasticity: 0.55}
           labour.separation_rate: 0.012
           startups.founding_rate: 14
-          priority_zone_income_ratio: 0.75
+          exposure.who_guideline_pm25: 4
         """,
     )
     scenario = load_scenario(path)
     assert scenario.parameters == {
         "labour": {"matching_elasticity": 0.55, "separation_rate": 0.012},
         "startups": {"founding_rate": 14},
-        "priority_zone_income_ratio": 0.75,
+        "exposure": {"who_guideline_pm25": 4},
     }
     params = scenario.model_parameters()
     assert params.labour.matching_elasticity == 0.55 and params.labour.separation_rate == 0.012
-    assert params.startups.founding_rate == 14 and params.priority_zone_income_ratio == 0.75
+    assert params.startups.founding_rate == 14 and params.exposure.who_guideline_pm25 == 4
     assert params.housing == type(params.housing)()  # untouched groups keep their defaults
 
 

@@ -106,7 +106,7 @@ def test_hiring_never_exceeds_vacancies_and_fills_startups():
         startup_zone_start=np.array([0, 2, 2]),
         startup_ids=np.array([7, 8], dtype=np.int32),
         startup_open=np.array([3, 2]),
-        priority_zone=np.array([True, False]),
+        cell_priority=np.array([True, False]),  # everyone lives in home cell 0, a QPV part
     )
     counts = HireCounts(
         np.zeros(2, dtype=np.int64),
@@ -119,6 +119,17 @@ def test_hiring_never_exceeds_vacancies_and_fills_startups():
     hire_job_finders(month_key(np.uint64(2), 1), 17, a, search, np.array([5.0, 0.0]), openings, counts)
     assert counts.by_work_zone[0] == 35  # 30 incumbent positions and 5 startup positions, no more
     assert counts.by_startup.tolist() == [3, 2] and counts.priority_by_startup.tolist() == [3, 2]
+    # the same hires from homes outside any QPV count none
+    b = _labour_arrays(n, Status.UNEMPLOYED)
+    elsewhere = openings._replace(
+        incumbent_open=np.array([30, 0]),
+        startup_open_by_zone=startup_open.copy(),
+        startup_open=np.array([3, 2]),
+        cell_priority=np.array([False, True]),
+    )
+    other = HireCounts(*(np.zeros_like(a) for a in counts))
+    hire_job_finders(month_key(np.uint64(2), 1), 17, b, search, np.array([5.0, 0.0]), elsewhere, other)
+    assert other.by_startup.tolist() == [3, 2] and other.priority_by_startup.tolist() == [0, 0]
     employed = a.status == Status.EMPLOYED
     assert employed.sum() == 35
     assert sorted(np.unique(a.employer[employed]).tolist()) == [INCUMBENT, 7, 8]

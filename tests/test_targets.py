@@ -43,6 +43,8 @@ def synthetic_run(
         "car_share": 75.0,
         "median_commute_km": 7.5,
         "commuters_leaving_commune": 46.0,
+        "qpv_population_share": 15.0,
+        "qpv_poverty_rate": 43.0,
         "poverty_rate": 18.0,
         **metro_values,
     }

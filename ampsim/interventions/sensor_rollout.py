@@ -22,6 +22,7 @@ from pydantic import Field, model_validator
 
 from ampsim.core.rng import uniforms
 from ampsim.interventions.base import Intervention, InterventionConfig
+from ampsim.world.homes import ALL_INCOMES
 
 if TYPE_CHECKING:
     from ampsim.model import AMPModel
@@ -91,7 +92,8 @@ class SensorRollout(Intervention):
         picks = np.searchsorted(cdf, uniforms(key, np.arange(n_portable), 2), side="right")
         for k, zone in enumerate(self.zones[np.minimum(picks, self.zones.size - 1)]):
             first, last = grid.zone_cell_start[zone], grid.zone_cell_start[zone + 1]
-            pick = np.searchsorted(model.home_cell_cdf[first:last], uniforms(key, np.array([k]), 3)[0])
+            cdf = model.home_cell_cdf[ALL_INCOMES, first:last]
+            pick = np.searchsorted(cdf, uniforms(key, np.array([k]), 3)[0])
             cell = grid.zone_cells[first + min(int(pick), last - first - 1)]  # at a resident's home
             self.sensors.append(
                 model.sensors.add(

@@ -106,6 +106,24 @@ def calibration_table(result: RunResult) -> pd.DataFrame:
             abs(leaving - 47) <= 5,
         )
     )
+    qpv_share = _mean(first_year, "qpv_population_share")
+    rows.append(
+        _row(
+            "residents living in a priority neighbourhood (QPV), first year",
+            "15.5 % (300,000) ± 2",
+            qpv_share,
+            abs(qpv_share - 15.5) <= 2,
+        )
+    )
+    qpv_poverty = _mean(first_year, "qpv_poverty_rate")
+    rows.append(
+        _row(
+            "poverty rate in QPV, first year",
+            "41 % (Filosofi 2019) ± 5",
+            qpv_poverty,
+            abs(qpv_poverty - 41) <= 5,
+        )
+    )
     poverty = _mean(first_year, "poverty_rate")
     rows.append(
         _row(

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from ampsim.core.rng import uniform
+from ampsim.world.homes import draw_home_cell_for
 from ampsim.world.household_kernels import ADULT_AGE, HouseholdKind
 from ampsim.world.household_table import (
     NO_HOUSEHOLD,
@@ -28,7 +29,6 @@ from ampsim.world.household_table import (
     open_household,
     reclassify,
 )
-from ampsim.world.population import draw_home_cell
 from ampsim.world.residents import Sex, Status, reset_slot
 
 _ONE_PERSON, _COUPLE, _COUPLE_WITH_CHILDREN, _SINGLE_PARENT, _OTHER = (int(k) for k in HouseholdKind)
@@ -39,11 +39,13 @@ _MAX_AGE = 120
 
 
 class HomeCells(NamedTuple):
-    """Where in a zone a new home is (the grid's cells of each zone and `home_cell_cdf`)."""
+    """Where in a zone a new home is (the grid's cells of each zone and the model's
+    `home_cell_cdf`, by income quintile)."""
 
     zone_cell_start: np.ndarray
     zone_cells: np.ndarray
-    cell_cdf: np.ndarray
+    cell_cdf: np.ndarray  # (quintiles + 1, cells)
+    quintile_edges: np.ndarray  # the four metro income quintile edges
 
 
 class CoupleRule(NamedTuple):
@@ -302,7 +304,15 @@ def move_out_kernel(key, r, hh, leavers, n_leavers, cells):  # pragma: no cover 
         i = leavers[k]
         parents = leave(hh, r.household, i)
         z = r.zone[i]
-        cell = draw_home_cell(uniform(key, i, 1), z, cells.zone_cell_start, cells.zone_cells, cells.cell_cdf)
+        cell = draw_home_cell_for(
+            uniform(key, i, 1),
+            z,
+            r.income[i],
+            cells.quintile_edges,
+            cells.zone_cell_start,
+            cells.zone_cells,
+            cells.cell_cdf,
+        )
         h = open_household(hh, z, cell, _ONE_PERSON)
         join(hh, r.household, r.zone, r.home_cell, i, h)
         reclassify(hh, r.age_months, parents)

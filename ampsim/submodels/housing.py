@@ -33,9 +33,9 @@ from ampsim.core.parameters import ASSUMPTION, ParameterGroup, Relative, paramet
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
 from ampsim.submodels.household_events import adults_by_zone_kernel, gather_children_kernel
+from ampsim.world.homes import draw_home_cell, draw_home_cell_for
 from ampsim.world.households import HouseholdParameters
 from ampsim.world.income import IncomeMix, income_quintile
-from ampsim.world.population import draw_home_cell
 from ampsim.world.residents import Residents
 from ampsim.world.view import ModelView
 
@@ -348,7 +348,7 @@ class MoveTables(NamedTuple):
     capacity: np.ndarray  # residents each zone can lodge
     zone_cell_start: np.ndarray  # where a new home is: the cells of each zone (grid)
     zone_cells: np.ndarray
-    cell_cdf: np.ndarray  # aligned with zone_cells (`home_cell_cdf`)
+    cell_cdf: np.ndarray  # by income quintile, aligned with zone_cells (the model's `home_cell_cdf`)
 
 
 @njit(cache=True, parallel=True)
@@ -391,7 +391,9 @@ def leave_home_kernel(key, r, hh, moves, occupancy, movers, n_movers, counts):  
             if u >= monthly_move + forced:
                 continue
             if u < monthly_move and uniform(key, j, 1) >= share_leaving:
-                cell = draw_home_cell(uniform(key, j, 2), z, zone_cell_start, zone_cells, cell_cdf)
+                cell = draw_home_cell_for(
+                    uniform(key, j, 2), z, income[j], quintile_edges, zone_cell_start, zone_cells, cell_cdf
+                )
                 home_cell[i] = cell
                 if i == j:
                     household_cell[household[i]] = cell
@@ -436,7 +438,7 @@ def settle_kernel(key, r, hh, moves, movers, n_movers, occupancy, counts):  # pr
             if d != h:
                 counts[c, 1] += size
             occupancy[d] += size
-            cell = draw_home_cell(uniform(key, i, 4), d, zone_cell_start, zone_cells, cell_cdf)
+            cell = draw_home_cell(uniform(key, i, 4), d, zone_cell_start, zone_cells, cell_cdf[q])
             hh.zone[row] = d
             hh.home_cell[row] = cell
             m = hh.first[row]

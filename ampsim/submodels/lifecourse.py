@@ -215,7 +215,8 @@ class Lifecourse(Submodel):
         rate = _monthly(p.leave_home_rate)
         n = home_leavers_kernel(key, view, model.households.arrays(), rate, p.independence_age, self._leavers)
         grid = model.territory.grid
-        cells = HomeCells(grid.zone_cell_start, grid.zone_cells, model.home_cell_cdf)
+        edges = np.quantile(r.income[r.present()], [0.2, 0.4, 0.6, 0.8])
+        cells = HomeCells(grid.zone_cell_start, grid.zone_cells, model.home_cell_cdf, edges)
         move_out_kernel(key, view, model.households.reserve(n), self._leavers, n, cells)
         self.home_leavers = int(n)
 

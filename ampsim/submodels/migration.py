@@ -30,15 +30,11 @@ from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
 from ampsim.submodels.household_events import COUPLE_AGES, release_slots_kernel, settle_arrivals_kernel
 from ampsim.world.boundary import AGE_BANDS, BoundaryParameters, migration_multipliers, monthly_probability
+from ampsim.world.homes import ALL_INCOMES, draw_home_cell
 from ampsim.world.household_kernels import ADULT_AGE
 from ampsim.world.household_table import PARENT_GAP, YOUNG_CHILD_AGE, age_spans, lives_with_partner_array
 from ampsim.world.households import HouseholdParameters
-from ampsim.world.population import (
-    PopulationParameters,
-    draw_home_cell,
-    entrant_status_cdf,
-    metro_education_cdf,
-)
+from ampsim.world.population import PopulationParameters, entrant_status_cdf, metro_education_cdf
 from ampsim.world.residents import ARRIVED, INCUMBENT, Status, reset_slot
 from ampsim.world.view import ModelView
 
@@ -222,7 +218,7 @@ class Migration(Submodel):
             status_cdf=self.status_cdf,
             zone_cell_start=grid.zone_cell_start,
             zone_cells=grid.zone_cells,
-            cell_cdf=model.home_cell_cdf,
+            cell_cdf=model.home_cell_cdf[ALL_INCOMES],  # an arrival's income is not known yet
             median_income=model.territory.zones["median_income_eur"].to_numpy(float),
             employed_share=self.params.arrivals_employed_share,
             work_cdf=np.asarray(work_cdf, dtype=float),

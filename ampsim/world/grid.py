@@ -33,7 +33,8 @@ class Grid:
 
     The full rectangle (`ny` x `nx`) carries fields that also live over the sea (pollution);
     territory cells are the land cells owned by a zone, numbered 0..n_cells-1, and residents'
-    home cells are those numbers.
+    home cells are those numbers. A grid cell that a priority neighbourhood covers in part has a
+    second territory cell, its part in the QPV, appended after the others (`world/priority.py`).
     """
 
     cell_km: float
@@ -49,9 +50,17 @@ class Grid:
     cell_y_km: np.ndarray
     zone_cell_start: np.ndarray  # int32 (n_zones + 1,): territory cells of zone z are
     zone_cells: np.ndarray  # zone_cells[zone_cell_start[z]:zone_cell_start[z + 1]]
-    cell_land_share: np.ndarray  # float64 (n_cells,): share of each territory cell its zone covers
+    cell_land_share: (
+        np.ndarray
+    )  # float64 (n_cells,): share of each cell its zone covers (of a QPV part: its QPV)
     home_x_km: np.ndarray  # float64 (n_cells,): a point of the cell inside its zone's polygon, where
     home_y_km: np.ndarray  # its homes are (the cell centre may lie in a neighbour, or at sea)
+    cell_priority_km2: np.ndarray  # float64 (n_cells,): QPV area of a priority part, 0 elsewhere
+
+    @property
+    def cell_priority(self) -> np.ndarray:
+        """True for the territory cells that are parts of priority neighbourhoods (QPV)."""
+        return self.cell_priority_km2 > 0
 
     @property
     def n_cells(self) -> int:
@@ -129,6 +138,7 @@ def build_grid(
         zone_cell_start=np.concatenate([[0], np.cumsum(counts)]).astype(np.int32),
         zone_cells=order.astype(np.int32),
         cell_land_share=cover[cell_zone, cell_flat],
+        cell_priority_km2=np.zeros(cell_flat.size),
         **_home_points(
             zone_polygons, cell_zone, grid_x.ravel()[cell_flat], grid_y.ravel()[cell_flat], cell_km
         ),

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ampsim.core.errors import InputError
-from ampsim.world.geometry import zone_shapes
+from ampsim.world.geometry import priority_neighbourhoods, zone_shapes
 from ampsim.world.grid import Grid, build_grid
+from ampsim.world.priority import add_priority_parts, priority_residents_by_cell
 from ampsim.world.projection import to_lambert93_km
 from ampsim.world.roads import ROAD_CIRCUITY, Roads, road_network
 
@@ -72,7 +73,14 @@ class Territory:
             np.column_stack(to_lambert93_km(poly[:, 0], poly[:, 1])) for poly in sea_polygons_lonlat
         ]
         self.shapes = zone_shapes(tuple(int(code) for code in self.codes))
-        self.grid: Grid = build_grid(self.shapes.polygons, self.sea_polygons_km, cell_km)
+        self.priority_table, priority_polygons = priority_neighbourhoods()
+        self.grid: Grid = add_priority_parts(
+            build_grid(self.shapes.polygons, self.sea_polygons_km, cell_km),
+            self.shapes.polygons,
+            priority_polygons,
+        )
+        # residents of each territory cell's QPV part at the start (0 for the other cells)
+        self.priority_residents = priority_residents_by_cell(self.grid, self.population)
         self.adjacency = _adjacency_from_grid(self.grid.zone_of_cell, self.n_zones)
         self.roads: Roads = road_network(self.grid, self.x_km, self.y_km)
         self.commute_km = _commute_distances(self.roads.distance_km, zones["area_km2"].to_numpy())
@@ -85,6 +93,7 @@ class Territory:
             self.distance_km,
             self.commute_km,
             self.adjacency,
+            self.priority_residents,
         ):
             array.setflags(write=False)
         self._lookup = _lookup_table(table)

@@ -24,8 +24,7 @@ class ModelView(Protocol):
     months: int
     start_year: int
     start_month: int
-    home_cell_cdf: np.ndarray  # where in its zone a new home is, by cell
-    priority_zone: np.ndarray  # bool by zone
+    home_cell_cdf: np.ndarray  # where in its zone a new home is: by income quintile (and any), by cell
 
     @property
     def year(self) -> int: ...

@@ -28,7 +28,7 @@ class Openings(NamedTuple):
     startup_zone_start: np.ndarray  # startups of zone z are [zone_start[z], zone_start[z + 1])
     startup_ids: np.ndarray  # int32: startup numbers, sorted by zone
     startup_open: np.ndarray  # int64: open positions of each startup
-    priority_zone: np.ndarray  # bool by home zone
+    cell_priority: np.ndarray  # bool by home cell: a home in a priority neighbourhood (QPV)
 
 
 class HireCounts(NamedTuple):
@@ -37,7 +37,7 @@ class HireCounts(NamedTuple):
     by_work_zone: np.ndarray  # int64
     by_home_zone: np.ndarray  # float
     by_startup: np.ndarray  # int64, aligned with Openings.startup_ids
-    priority_by_startup: np.ndarray  # int64: of them, hires living in a priority zone
+    priority_by_startup: np.ndarray  # int64: of them, hires living in a priority neighbourhood
     unemployed_by_home_zone: np.ndarray  # float: hires of unemployed 15-64 year-olds
     inactive_by_home_zone: np.ndarray  # float: hires of inactive 15-64 year-olds (who become active)
 
@@ -162,6 +162,7 @@ def hiring_kernel(key, offset, finders, found, r, openings, counts):  # pragma: 
     # unpacked once, and each hire written out in the loop: an inlined helper taking these
     # arrays (or the bundles) made the loop several times slower
     zone = r.zone
+    home_cell = r.home_cell
     education = r.education
     age_months = r.age_months
     status = r.status
@@ -176,7 +177,7 @@ def hiring_kernel(key, offset, finders, found, r, openings, counts):  # pragma: 
     startup_preference = openings.startup_preference
     startup_zone_start = openings.startup_zone_start
     startup_ids = openings.startup_ids
-    priority_zone = openings.priority_zone
+    cell_priority = openings.cell_priority
     hires = counts.by_work_zone
     hires_by_home = counts.by_home_zone
     startup_hires = counts.by_startup
@@ -212,7 +213,7 @@ def hiring_kernel(key, offset, finders, found, r, openings, counts):  # pragma: 
                     startup_open[chosen] -= 1
                     startup_open_by_zone[w] -= 1
                     startup_hires[chosen] += 1
-                    if priority_zone[h]:
+                    if cell_priority[home_cell[i]]:
                         startup_priority[chosen] += 1
                     employer[i] = startup_ids[chosen]
                 elif incumbent_open[w] > 0:

@@ -242,7 +242,7 @@ class LabourMarket(Submodel):
             startup_zone_start=startups.zone_start,
             startup_ids=startups.ids,
             startup_open=startups.open.copy(),
-            priority_zone=model.priority_zone,
+            cell_priority=model.territory.grid.cell_priority,
         )
         counts = HireCounts(
             by_work_zone=np.zeros(n, dtype=np.int64),

@@ -57,10 +57,9 @@ def population_by_cell(territory: Territory, density_length: float = 0.5) -> np.
     zone = grid.cell_zone
     distance = np.hypot(grid.cell_x_km - territory.x_km[zone], grid.cell_y_km - territory.y_km[zone])
     weight = np.exp(-distance / (density_length * radius[zone]))
+    weight[grid.cell_priority] = 0.0  # a grid cell counts once, not its QPV part as well
     weight /= np.bincount(zone, weight, minlength=territory.n_zones)[zone]
-    people = np.zeros(grid.ny * grid.nx)
-    people[grid.cell_flat] = weight * territory.population[zone]
-    return people
+    return np.bincount(grid.cell_flat, weight * territory.population[zone], minlength=grid.ny * grid.nx)
 
 
 def nearest_territory_cell(grid: Grid) -> np.ndarray:
@@ -86,9 +85,9 @@ def commute_paths(territory: Territory) -> sparse.csr_matrix:
     rows = [home_of[roads.path_cell]]
     cols = [roads.path_pair]
     km = [roads.path_share * territory.commute_km.ravel()[roads.path_pair]]
-    people = population_by_cell(territory)
+    people = np.where(grid.cell_priority, 0.0, population_by_cell(territory)[grid.cell_flat])
     zone = grid.cell_zone
-    share = people[grid.cell_flat] / np.bincount(zone, people[grid.cell_flat], minlength=n)[zone]
+    share = people / np.bincount(zone, people, minlength=n)[zone]
     rows.append(grid.cell_flat)
     cols.append(zone.astype(np.int64) * (n + 1))
     km.append(share * np.diagonal(territory.commute_km)[zone])

@@ -14,7 +14,7 @@ its employees are simulated residents and every count is reported in real units.
   region's investors have capacity for its stage, and pay for positions for their runway; a
   seed-fund ticket makes the next round likelier for a limited window;
 - its open positions (desired size minus staff) are vacancies of its zone in the labour market,
-  where it hires residents; hires who live in a priority zone are counted;
+  where it hires residents; hires who live in a priority neighbourhood (QPV) are counted;
 - new startups are founded in each zone at a rate proportional to the zone's graduates of working
   age, more near incubators; the founder is a resident of the zone, who then works there.
 

@@ -218,6 +218,8 @@ KEY_INDICATORS = (
     "median_income",
     "gini",
     "north_south_unemployment_gap",
+    "qpv_unemployment_gap",
+    "qpv_poverty_gap",
     "startups_alive",
     "startup_jobs",
     "startup_hires_priority",

@@ -41,11 +41,16 @@ def add_priority_parts(
     boxes = shapely.box(
         grid.cell_x_km - half, grid.cell_y_km - half, grid.cell_x_km + half, grid.cell_y_km + half
     )
-    in_zone = shapely.intersection(boxes, np.array(zone_polygons, dtype=object)[grid.cell_zone])
-    parts = shapely.intersection(in_zone, shapely.union_all(priority_polygons))
-    area = shapely.area(parts)
+    # each QPV clipped to the cells it touches, then to the cell's zone (pairs from a tree: fast)
+    qpv_of_pair, cell_of_pair = shapely.STRtree(boxes).query(list(priority_polygons), predicate="intersects")
+    pieces = shapely.intersection(np.array(priority_polygons, dtype=object)[qpv_of_pair], boxes[cell_of_pair])
+    zones = np.array(zone_polygons, dtype=object)[grid.cell_zone[cell_of_pair]]
+    pieces = shapely.intersection(pieces, zones)
+    area = np.bincount(cell_of_pair, shapely.area(pieces), minlength=grid.n_cells)
     chosen = np.flatnonzero(area >= MIN_PART_KM2)
-    points = shapely.point_on_surface(parts[chosen])
+    parts = [shapely.union_all(pieces[cell_of_pair == cell]) for cell in chosen]
+    area[chosen] = shapely.area(parts)  # the union's: neighbouring QPV outlines may overlap a little
+    points = shapely.point_on_surface(parts)
     n = grid.n_cells
     cell_zone = np.concatenate([grid.cell_zone, grid.cell_zone[chosen]])
     order = np.argsort(cell_zone, kind="stable")

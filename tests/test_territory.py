@@ -88,10 +88,12 @@ def test_grid_cells_belong_to_one_zone_each_and_match_areas(territory):
     assert grid.cell_km == 1.0
     owned = grid.zone_of_cell >= 0
     assert not (owned & ~grid.land).any()  # no owned cell in the sea
-    assert owned.sum() == grid.n_cells
+    ordinary = ~grid.cell_priority  # the others are QPV parts of these cells
+    assert owned.sum() == ordinary.sum() and np.isin(grid.cell_flat, np.flatnonzero(owned.ravel())).all()
     counts = np.diff(grid.zone_cell_start)
     assert counts.min() >= 1  # every zone has at least one cell, the 1st arrondissement included
     assert counts.sum() == grid.n_cells
+    assert (grid.zone_area_km2() == np.bincount(grid.cell_zone[ordinary], minlength=107)).all()
     area = territory.zones["area_km2"].to_numpy()
     assert abs(grid.zone_area_km2().sum() / area.sum() - 1) < 0.05
     large = area >= 10

@@ -80,7 +80,7 @@ def cmd_zones(args: argparse.Namespace) -> int:
     print(
         f"\n{len(table)} zones, {table['population'].sum():,} residents; "
         f"grid of {territory.grid.cell_km:g} km cells, "
-        f"{territory.grid.n_cells:,} land cells in the territory"
+        f"{int((~territory.grid.cell_priority).sum()):,} land cells in the territory"
     )
     write_csv(table, args.csv)
     return 0

@@ -75,8 +75,10 @@ class Grid:
         return self.zone_cells[self.zone_cell_start[zone] : self.zone_cell_start[zone + 1]]
 
     def zone_area_km2(self) -> np.ndarray:
-        """Area of each zone on the grid (cells x cell area)."""
-        return np.diff(self.zone_cell_start) * self.cell_area_km2
+        """Area of each zone on the grid (its grid cells x cell area; QPV parts are not more land)."""
+        n_zones = self.zone_cell_start.size - 1
+        ordinary = ~self.cell_priority
+        return np.bincount(self.cell_zone[ordinary], minlength=n_zones) * self.cell_area_km2
 
     def cell_index_at(self, x_km: np.ndarray, y_km: np.ndarray) -> np.ndarray:
         """Flat index in the full rectangle of the cell containing each point; -1 outside."""

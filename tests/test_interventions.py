@@ -86,31 +86,31 @@ def test_low_emission_zone_and_transit_act_on_levers():
     )
     first, aix = model.territory.zone_index("Marseille 1er"), model.territory.zone_index("Aix-en-Provence")
     model.step()
-    nox, pm = fleet_factors(model.pollution.params, 3, 0.5)  # half the effect after a month
+    nox, exhaust = fleet_factors(model.pollution.params, 3, 0.5)  # half the effect after a month
     assert model.pollution.road_nox_factor_by_zone[first] == pytest.approx(nox)
-    assert model.pollution.road_pm_factor_by_zone[first] == pytest.approx(pm)
+    assert model.pollution.road_exhaust_factor_by_zone[first] == pytest.approx(exhaust)
     assert model.pollution.road_emission_scale_by_zone[first] == 1.0  # as many vehicle-km, cleaner ones
     assert model.commuting.lez_penalty[first] == pytest.approx(0.25)
     assert model.commuting.transit_bonus[aix] == pytest.approx(0.2)
     run_months(model)
     # the zone is lifted after its end; the transit stays built
     assert model.pollution.road_nox_factor_by_zone[first] == pytest.approx(1.0)
-    assert model.pollution.road_pm_factor_by_zone[first] == pytest.approx(1.0)
+    assert model.pollution.road_exhaust_factor_by_zone[first] == pytest.approx(1.0)
     assert model.commuting.lez_penalty[first] == pytest.approx(0.0)
     assert model.commuting.transit_bonus[aix] == pytest.approx(0.6)
 
 
 def test_a_ban_cuts_nox_and_exhaust_pm_only():
-    """Banning Crit'Air 3 and worse: NOx falls with the fleet's mix, road PM by its exhaust part only
-    (brake, tyre and road wear stay), and a wider ban cuts more."""
+    """Banning Crit'Air 3 and worse: NOx falls with the fleet's mix, exhaust PM with the banned
+    classes' (brake, tyre and road wear are kept apart by the pollution model), and a wider ban cuts
+    more."""
     params = PollutionParameters()
-    nox, pm = fleet_factors(params, 3, 1.0)
-    exhaust_share = (
-        np.dot(params.critair_fleet_share, params.critair_exhaust_pm10_g_per_km) / params.road_pm10_g_per_km
+    nox, exhaust = fleet_factors(params, 3, 1.0)
+    assert params.fleet_exhaust_pm_g_per_km == pytest.approx(
+        np.dot(params.critair_fleet_share, params.critair_exhaust_pm10_g_per_km)
     )
-    assert 0.25 < exhaust_share < 0.35
     assert 0.55 < nox < 0.75  # the banned 30.5 % emit half the fleet's NOx
-    assert 1 - exhaust_share < pm < 1 - 0.7 * exhaust_share  # at most the exhaust part is cut
+    assert 0.05 < exhaust < 0.3  # and most of its exhaust particles
     assert fleet_factors(params, 3, 0.0) == (1.0, 1.0)
     assert fleet_factors(params, 4, 1.0)[0] > nox and fleet_factors(params, 2, 1.0)[0] < nox
 

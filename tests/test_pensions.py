@@ -6,9 +6,11 @@ import pytest
 
 from ampsim.core.parameters import iter_parameters
 from ampsim.core.seeds import SeedPlan
+from ampsim.submodels.income.legislation import load_legislation
 from ampsim.submodels.income.pensions import (
     PensionParameters,
     aspa_amounts,
+    aspa_indexed,
     aspa_top_up,
     draw_pension,
     draw_pensions,
@@ -96,8 +98,15 @@ def test_aspa_amounts_by_date():
     assert aspa_amounts(2024, 12) == (1012.02, 1571.16)
     assert aspa_amounts(2025, 1) == (1034.28, 1605.73)
     assert aspa_amounts(2030, 6) == (1034.28, 1605.73)
-    with pytest.raises(ValueError, match=r"^year: no ASPA amount"):
-        aspa_amounts(2023, 12)
+    assert aspa_amounts(2023, 12) == (1012.02, 1571.16)  # the first amount, deflated by aspa_indexed
+
+
+def test_the_aspa_is_deflated_before_its_first_date():
+    rate = load_legislation().indexation_rate
+    assert aspa_indexed(2023, 12) == pytest.approx((1012.02 / (1 + rate), 1571.16 / (1 + rate)))
+    assert aspa_indexed(2023, 1)[0] == pytest.approx(1012.02 / (1 + rate))
+    assert aspa_indexed(2019, 1)[0] == pytest.approx(1012.02 / (1 + rate) ** 5)
+    assert aspa_indexed(2024, 1) == (1012.02, 1571.16)
 
 
 def test_the_aspa_floor_holds(drawn):

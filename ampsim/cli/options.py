@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Callable
 
 import annotated_types
@@ -24,7 +25,7 @@ def add_command(commands, name: str, handler: Callable, help_text: str) -> argpa
 
 
 def add_run_options(command: argparse.ArgumentParser) -> None:
-    """--scale, --seed, --months and --quiet, defaulting to the scenario's values."""
+    """--scale, --seed, --start, --months and --quiet, defaulting to the scenario's values."""
     command.add_argument(
         "--scale",
         type=scale_argument,
@@ -35,6 +36,13 @@ def add_run_options(command: argparse.ArgumentParser) -> None:
         "--seed",
         type=seed_argument,
         help="root random seed, a non-negative integer (default: the scenario's)",
+    )
+    command.add_argument(
+        "--start",
+        type=start_argument,
+        metavar="YYYY-MM",
+        help="first simulated month; the air's emissions and backgrounds follow their trends from the "
+        "2023 inventory, documented for 2019 to 2026 (default: the scenario's)",
     )
     command.add_argument(
         "--months", type=months_argument, help="months to simulate (default: the scenario's)"
@@ -94,6 +102,15 @@ def positive_argument(text: str, what: str = "a positive whole number") -> int:
     if value is None or value < 1:
         raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
     return value
+
+
+def start_argument(text: str) -> str:
+    """A first month written YYYY-MM, as `model.RunSettings.start` takes it."""
+    from ampsim.model import MONTH_PATTERN
+
+    if not re.fullmatch(MONTH_PATTERN, text):
+        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {text!r}")
+    return text
 
 
 def months_argument(text: str) -> int:

@@ -90,6 +90,7 @@ def scenario_and_settings(args: argparse.Namespace):
         replicate=getattr(args, "replicate", 0),
         scale=args.scale,
         seed=args.seed,
+        start=args.start,
         months=args.months,
     )
     return scenario, settings
@@ -161,6 +162,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
                 progress=lambda name, r: bar.update(1),
                 scale=args.scale,
                 seed=args.seed,
+                start=args.start,
                 months=args.months,
             )
     print(_runs_heading(results))

@@ -58,8 +58,9 @@ class LowEmissionZoneConfig(InterventionConfig):
 
 
 def fleet_factors(params: PollutionParameters, banned_from_class: int, renewed: float) -> tuple[float, float]:
-    """NOx and road-PM emissions per vehicle-km of a zone's fleet relative to the metro fleet's,
-    when a share `renewed` of the banned classes' vehicle-km is driven by allowed cars instead."""
+    """NOx and exhaust PM emitted per vehicle-km by a zone's fleet relative to the metro fleet's,
+    when a share `renewed` of the banned classes' vehicle-km is driven by allowed cars instead
+    (brake, tyre and road wear do not change: the pollution model keeps them apart)."""
     share = np.asarray(params.critair_fleet_share, dtype=float)
     nox = np.asarray(params.critair_nox_g_per_km, dtype=float)
     exhaust = np.asarray(params.critair_exhaust_pm10_g_per_km, dtype=float)
@@ -67,9 +68,7 @@ def fleet_factors(params: PollutionParameters, banned_from_class: int, renewed: 
     allowed = share * ~banned
     mix = share * np.where(banned, 1 - renewed, 1.0) + allowed / allowed.sum() * renewed * share[banned].sum()
     nox_factor = float(mix @ nox / (share @ nox))
-    exhaust_share = float(share @ exhaust) / params.road_pm10_g_per_km
-    pm_factor = 1 - exhaust_share + exhaust_share * float(mix @ exhaust / (share @ exhaust))
-    return nox_factor, pm_factor
+    return nox_factor, float(mix @ exhaust / (share @ exhaust))
 
 
 class LowEmissionZone(Intervention):
@@ -89,9 +88,11 @@ class LowEmissionZone(Intervention):
         """Move the zone's levers from the current level of the effect to `level`."""
         c = self.config
         pollution, commuting = model.pollution, model.commuting
-        old_nox, old_pm = fleet_factors(pollution.params, c.banned_from_class, c.compliance * self.applied)
-        new_nox, new_pm = fleet_factors(pollution.params, c.banned_from_class, c.compliance * level)
-        pollution.scale_fleet_emissions(self.zones, new_nox / old_nox, new_pm / old_pm)
+        old_nox, old_exhaust = fleet_factors(
+            pollution.params, c.banned_from_class, c.compliance * self.applied
+        )
+        new_nox, new_exhaust = fleet_factors(pollution.params, c.banned_from_class, c.compliance * level)
+        pollution.scale_fleet_emissions(self.zones, new_nox / old_nox, new_exhaust / old_exhaust)
         commuting.penalise_car(self.zones, c.car_penalty * (level - self.applied))
         self.applied = level
 

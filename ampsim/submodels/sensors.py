@@ -103,7 +103,7 @@ class Sensor(mesa.Agent):
         kind: str,
         x_km: float,
         y_km: float,
-        roadside: bool,
+        road_type: str,
         noise: float,
         bias: float,
     ):
@@ -112,7 +112,7 @@ class Sensor(mesa.Agent):
         self.name = name
         self.kind = kind  # "reference" or "low_cost"
         self.x_km, self.y_km = x_km, y_km
-        self.roadside = roadside
+        self.road_type = road_type  # the street a traffic station samples, "" elsewhere
         self.noise, self.bias = noise, bias
         self.flat_cell = int(model.territory.grid.cell_index_at(np.array([x_km]), np.array([y_km]))[0])
         self.reading: dict[str, float] = dict.fromkeys(POLLUTANTS, float("nan"))
@@ -128,16 +128,16 @@ class SensorNetwork(Submodel):
         self.agents = AgentSet([], random=model.random)
         self.next_number = 1
         for row in station_table().itertuples(index=False):
-            self.add(model, row.station, "reference", row.x_km, row.y_km, bool(row.roadside))
+            self.add(model, row.station, "reference", row.x_km, row.y_km, row.road_type)
         self.sensors_per_cell = np.zeros(model.territory.grid.ny * model.territory.grid.nx)
 
     def add(
-        self, model: ModelView, name: str, kind: str, x_km: float, y_km: float, roadside: bool = False
+        self, model: ModelView, name: str, kind: str, x_km: float, y_km: float, road_type: str = ""
     ) -> Sensor:
         p = self.params
         noise = p.reference_noise if kind == "reference" else p.low_cost_noise
         bias = 0.0 if kind == "reference" else p.low_cost_bias
-        sensor = Sensor(model, self.next_number, name, kind, x_km, y_km, roadside, noise, bias)
+        sensor = Sensor(model, self.next_number, name, kind, x_km, y_km, road_type, noise, bias)
         self.next_number += 1
         self.agents.add(sensor)
         return sensor
@@ -163,8 +163,7 @@ class SensorNetwork(Submodel):
             return
         x = np.array([s.x_km for s in sensors])
         y = np.array([s.y_km for s in sensors])
-        roadside = np.array([s.roadside for s in sensors])
-        truth = air.at_points(x, y, roadside=roadside)
+        truth = air.at_points(x, y, road_type=np.array([s.road_type for s in sensors], dtype=object))
         numbers = np.array([s.number for s in sensors], dtype=np.int64)
         u = draws_table(model.keys("sensors"), numbers, 2 * len(POLLUTANTS))  # two per pollutant
         bias = np.array([s.bias for s in sensors])

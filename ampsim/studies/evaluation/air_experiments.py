@@ -18,15 +18,16 @@ PHASE_IN_MONTHS = 12  # the scenario's phase-in: the effect is measured over the
 YEAR_MONTHS = 12
 
 
-def traffic_stations(model: AMPModel, zones: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates (Lambert-93 km) of the reference traffic stations inside `zones`."""
+def traffic_stations(model: AMPModel, zones: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates (Lambert-93 km) and streets of the reference traffic stations inside `zones`."""
     zone_of_cell = model.territory.grid.zone_of_cell.ravel()
     inside = [
         s
         for s in model.sensors.references()
-        if s.roadside and s.flat_cell >= 0 and zone_of_cell[s.flat_cell] in zones
+        if s.road_type and s.flat_cell >= 0 and zone_of_cell[s.flat_cell] in zones
     ]
-    return np.array([s.x_km for s in inside]), np.array([s.y_km for s in inside])
+    streets = np.array([s.road_type for s in inside], dtype=object)
+    return np.array([s.x_km for s in inside]), np.array([s.y_km for s in inside]), streets
 
 
 def measure_lez(baseline: Scenario, scenario: Scenario, settings: RunSettings) -> Mapping[str, Measurement]:
@@ -37,13 +38,12 @@ def measure_lez(baseline: Scenario, scenario: Scenario, settings: RunSettings) -
     with paired_runs(baseline, scenario, settings) as pair:
         zones_of = [i.zones for i in pair.scenario.interventions if isinstance(i, LowEmissionZone)]
         zones = np.unique(np.concatenate(zones_of)) if zones_of else np.zeros(0, dtype=int)
-        x, y = traffic_stations(pair.scenario, zones)
-        roadside = np.ones(x.size, dtype=bool)
+        x, y, streets = traffic_stations(pair.scenario, zones)
 
         def observe(pair: PairedRuns) -> None:
             if x.size and PHASE_IN_MONTHS < pair.month <= PHASE_IN_MONTHS + YEAR_MONTHS:
-                treated = pair.scenario.pollution.at_points(x, y, roadside)
-                control = pair.baseline.pollution.at_points(x, y, roadside)
+                treated = pair.scenario.pollution.at_points(x, y, streets)
+                control = pair.baseline.pollution.at_points(x, y, streets)
                 for pollutant, pair_sums in sums.items():
                     pair_sums[0] += float(treated[pollutant].mean())
                     pair_sums[1] += float(control[pollutant].mean())

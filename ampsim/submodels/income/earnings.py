@@ -35,7 +35,7 @@ N_EDUCATION = 4  # Education levels 0..3 (residents.py)
 N_BANDS = 3  # INSEE experience bands: 1-4, 5-10, 11 or more years since leaving school
 BAND_EDGES = (1.0, 5.0, 11.0)  # lower edge of each band, years since leaving school
 LAST_WORKING_AGE = 65.0  # the fit spreads the last band over ages up to this one
-FIRST_SMIC_YEAR, LAST_SMIC_YEAR = 2023, 2100
+FIRST_SMIC_YEAR, LAST_SMIC_YEAR = 2019, 2100  # before 2023, deflated (legislation.py)
 
 Euro = bounded(100.0, 20_000.0)
 Years = bounded(0.0, 40.0)

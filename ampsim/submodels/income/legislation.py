@@ -4,6 +4,9 @@ Each parameter holds values with the date they apply from. ``Legislation.at(year
 the amounts in force on the first day of that month. After the last known value, euro amounts are
 indexed every year on the anniversary of their last change by the documented indexation rate
 (an assumption); rates, ages, hours and the amounts fixed in euros by law keep their last value.
+Before the first known value (a run that starts in 2019 to 2022, for the air of those years),
+euro amounts are the first value deflated at the same rate for each whole or part year before it,
+an approximation of the amounts then in force; the others keep their first value.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 import yaml
 
 LEGISLATION_FILE = Path(__file__).with_name("legislation.yaml")
-FIRST_YEAR = 2024
+FIRST_YEAR = 2019  # the first start year of a run (docs/pollution.md: the air's trends from 2019)
 LAST_YEAR = 2100
 
 
@@ -35,9 +38,13 @@ class Parameter:
     values: tuple[Any, ...]
 
     def value_on(self, date: dt.date, indexation_rate: float) -> Any:
-        """The value in force on ``date``, indexed if the date is past the last known value."""
+        """The value in force on ``date``, indexed if the date is past the last known value and
+        deflated if it is before the first."""
         if date < self.dates[0]:
-            raise ValueError(f"date: {date} is before the first known value of {self.name} ({self.dates[0]})")
+            years = _whole_years_between(date, self.dates[0])
+            years += (date.month, date.day) != (self.dates[0].month, self.dates[0].day)  # a part year counts
+            first = self.values[0]
+            return _scale(first, (1.0 + indexation_rate) ** -years) if self.indexed else first
         position = max(i for i, d in enumerate(self.dates) if d <= date)
         value = self.values[position]
         if position == len(self.dates) - 1 and self.indexed:

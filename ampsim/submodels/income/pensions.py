@@ -262,25 +262,29 @@ def aspa_amounts(year: int, month: int = 1, params: PensionParameters | None = N
 
 
 def _in_force(dated: tuple[DatedAmount, ...], year: int, month: int) -> float:
-    """The amount of the latest date at or before (year, month), or a one-line ValueError."""
+    """The amount of the latest date at or before (year, month); before the first date, the first."""
     date = dt.date(int(year), int(month), 1)
-    amounts = [a for y, m, a in sorted(dated) if dt.date(y, m, 1) <= date]
-    if not amounts:
-        y, m, _ = min(dated)
-        raise InputError(f"year: no ASPA amount is known before {y}-{m:02d}, got {year}-{month:02d}")
-    return float(amounts[-1])
+    ordered = sorted(dated)
+    amounts = [a for y, m, a in ordered if dt.date(y, m, 1) <= date]
+    return float(amounts[-1] if amounts else ordered[0][2])
 
 
 def aspa_indexed(year: int, month: int = 1, params: PensionParameters | None = None) -> tuple[float, float]:
     """ASPA maximum (single, couple) of a month: the dated amount in force, indexed after the last
     dated value by the legislation's yearly rate on each anniversary of that value (the rule of
     every other euro amount: an assumption, so that the floor does not fall behind the poverty
-    line by assumption)."""
+    line by assumption), and deflated at that rate before the first (a run from 2019)."""
     params = params or PensionParameters()
     single, couple = aspa_amounts(year, month, params)
+    rate = load_legislation().indexation_rate
+    y, m, _ = min(min(params.aspa_single), min(params.aspa_couple))
+    if (int(year), int(month)) < (y, m):
+        years_before = y - int(year) - (1 if int(month) >= m else 0) + 1  # whole or part years
+        factor = (1.0 + rate) ** -years_before
+        return single * factor, couple * factor
     y, m, _ = max(max(params.aspa_single), max(params.aspa_couple))
     years = int(year) - y - (1 if int(month) < m else 0)
-    factor = (1.0 + load_legislation().indexation_rate) ** max(years, 0)
+    factor = (1.0 + rate) ** max(years, 0)
     return single * factor, couple * factor
 
 

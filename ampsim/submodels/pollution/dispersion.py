@@ -123,13 +123,13 @@ def vertical_factor(sigma_z: np.ndarray, height: float, mixing: float) -> np.nda
 class Kernel:
     """Ground-level response (µg/m³ per g/s) of a cell to a source cell, on cell offsets."""
 
-    no2: np.ndarray  # NOx emitted -> NO2 concentration, (2R+1, 2R+1)
+    nox: np.ndarray  # NOx emitted -> NOx concentration, (2R+1, 2R+1)
     pm: np.ndarray  # particles emitted -> particle concentration
-    nox_centre: float  # NOx emitted -> NOx concentration in the source's own cell
+    so2: np.ndarray  # SO2 emitted -> SO2 concentration
 
     @property
     def radius(self) -> int:
-        return self.no2.shape[0] // 2
+        return self.nox.shape[0] // 2
 
 
 def kernel_samples(radius: int, near: int = 3, sub: int = 8) -> tuple[np.ndarray, ...]:
@@ -175,12 +175,6 @@ def plume(
     return 1e6 / regime.speed * lateral * vertical_factor(sigma_z, height, regime.mixing_height)
 
 
-def no2_fraction(distance_km: np.ndarray, params: PollutionParameters) -> np.ndarray:
-    """NO2/NOx ratio of a plume after `distance_km`: from its near value towards its far value."""
-    near, far = params.no2_fraction_near, params.no2_fraction_far
-    return far - (far - near) * np.exp(-distance_km / params.no2_conversion_km)
-
-
 def build_kernel(
     regime: WindRegime, height: float, cell_km: float, params: PollutionParameters, factor: float = 1.0
 ) -> Kernel:
@@ -192,8 +186,8 @@ def build_kernel(
     radius = max(1, round(params.kernel_radius_km / cell_km))
     dx, dy, weight, target = kernel_samples(radius, sub=sub)
     dx_m, dy_m = dx * cell_km * 1000.0, dy * cell_km * 1000.0
-    nox = np.zeros(dx.size)
-    pm = np.zeros(dx.size)
+    loss = {"nox": params.nox_loss_per_hour, "pm": params.pm_loss_per_hour, "so2": params.so2_loss_per_hour}
+    response = {name: np.zeros(dx.size) for name in loss}
     for toward, share in zip(regime.toward_deg, regime.weight, strict=True):
         theta = math.radians(toward)
         ex, ey = math.sin(theta), math.cos(theta)
@@ -204,16 +198,15 @@ def build_kernel(
             x, (dy_m * ex - dx_m * ey)[down], regime, height, params, cell_km * 1000.0 / sub
         )
         hours = x / regime.speed / 3600.0
-        nox[down] += value * np.exp(-params.nox_loss_per_hour * hours)
-        pm[down] += value * np.exp(-params.pm_loss_per_hour * hours)
+        for name, rate in loss.items():
+            response[name][down] += value * np.exp(-rate * hours)
     side = 2 * radius + 1
     distance = np.hypot(dx, dy)
     taper = np.clip((radius - distance) / (0.25 * radius), 0.0, 1.0)  # fade out over the last quarter
     scale = factor * weight * taper * taper * (3 - 2 * taper)
-    fraction = no2_fraction(distance * cell_km, params)
-    nox_grid = np.bincount(target, scale * nox, minlength=side * side).reshape(side, side)
-    return Kernel(
-        no2=np.bincount(target, scale * nox * fraction, minlength=side * side).reshape(side, side),
-        pm=np.bincount(target, scale * pm, minlength=side * side).reshape(side, side),
-        nox_centre=float(nox_grid[radius, radius]),
-    )
+    cells = side * side
+    grids = {
+        name: np.bincount(target, scale * values, minlength=cells).reshape(side, side)
+        for name, values in response.items()
+    }
+    return Kernel(**grids)

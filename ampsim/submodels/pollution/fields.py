@@ -1,6 +1,6 @@
-"""Sources on the grid and the static fields: emission footprints of the industry, the port and
-heating, commuting paths, stations, and the regime-by-regime convolutions done once per territory
-and dispersion parameters."""
+"""Sources on the grid and the static fields: emission footprints of the industry and the port,
+where residents live, commuting paths, and the regime-by-regime convolutions done once per
+territory and dispersion parameters."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ from ampsim.submodels.pollution.parameters import (
     PollutionParameters,
 )
 from ampsim.world.grid import Grid
+from ampsim.world.homes import home_cell_weights
+from ampsim.world.population import PopulationParameters
 from ampsim.world.projection import to_lambert93_km
+from ampsim.world.residents import Residents
 from ampsim.world.territory import Territory, read_data_csv
 
 
@@ -50,16 +53,18 @@ def source_footprint(row: pd.Series, grid: Grid, sub: int = 5) -> np.ndarray:
     return (footprint / footprint.sum()).reshape(grid.ny, grid.nx)
 
 
-def population_by_cell(territory: Territory, density_length: float = 0.5) -> np.ndarray:
-    """Zone populations spread over their cells, densest at the centre; (ny * nx,) residents."""
+def population_by_cell(territory: Territory) -> np.ndarray:
+    """The census residents of each full-grid cell, (ny * nx,), placed as the synthetic
+    population's homes are (`world/homes.py`, the default density length)."""
     grid = territory.grid
-    radius = np.sqrt(territory.zones["area_km2"].to_numpy() / np.pi)
-    zone = grid.cell_zone
-    distance = np.hypot(grid.cell_x_km - territory.x_km[zone], grid.cell_y_km - territory.y_km[zone])
-    weight = np.exp(-distance / (density_length * radius[zone]))
-    weight[grid.cell_priority] = 0.0  # a grid cell counts once, not its QPV part as well
-    weight /= np.bincount(zone, weight, minlength=territory.n_zones)[zone]
-    return np.bincount(grid.cell_flat, weight * territory.population[zone], minlength=grid.ny * grid.nx)
+    weights = home_cell_weights(territory, PopulationParameters().home_density_length)
+    return np.bincount(grid.cell_flat[grid.zone_cells], weights, minlength=grid.ny * grid.nx)
+
+
+def residents_by_cell(grid: Grid, residents: Residents) -> np.ndarray:
+    """The real residents of each full-grid cell, (ny * nx,), from the simulated residents' homes."""
+    homes = residents.home_cell[residents.present()]
+    return np.bincount(grid.cell_flat[homes], minlength=grid.ny * grid.nx) * residents.weight
 
 
 def nearest_territory_cell(grid: Grid) -> np.ndarray:
@@ -87,7 +92,7 @@ def commute_paths(territory: Territory) -> sparse.csr_matrix:
     km = [roads.path_share * territory.commute_km.ravel()[roads.path_pair]]
     people = np.where(grid.cell_priority, 0.0, population_by_cell(territory)[grid.cell_flat])
     zone = grid.cell_zone
-    share = people / np.bincount(zone, people, minlength=n)[zone]
+    share = people / np.bincount(zone, people, minlength=n)[zone]  # a cell's QPV part is in the cell
     rows.append(grid.cell_flat)
     cols.append(zone.astype(np.int64) * (n + 1))
     km.append(share * np.diagonal(territory.commute_km)[zone])
@@ -135,21 +140,20 @@ class Convolver:
 
 @dataclass(frozen=True)
 class StaticFields:
-    """What does not change from month to month: traffic kernels' spectra and unit fields (read-only)."""
+    """What does not change from month to month (read-only): the spectra of the ground-level kernels
+    that spread the month's traffic and heating, and the unit fields of the industrial and port
+    sources, per wind regime."""
 
     convolver: Convolver
-    traffic_no2_spectra: np.ndarray  # (regimes, ...) FFT of the ground-level NO2 kernel
-    traffic_pm_spectra: np.ndarray
-    nox_centre: np.ndarray  # (regimes,) NOx in a source's own cell per g/s
-    pm_centre: np.ndarray
-    heating_no2: np.ndarray  # (regimes, ny, nx) per kg emitted per resident and year
-    heating_pm: np.ndarray
-    source_no2: np.ndarray  # (regimes, sources, ny, nx) per t/yr of NOx
-    source_pm: np.ndarray  # (regimes, sources, ny, nx) per t/yr of particles
+    ground_nox_spectra: np.ndarray  # (regimes, ...) FFT of the ground-level NOx kernel
+    ground_pm_spectra: np.ndarray
+    source_nox: np.ndarray  # (regimes, sources, ny, nx) NOx per t/yr of NOx
+    source_pm: np.ndarray  # (regimes, sources, ny, nx) particles per t/yr of particles
+    source_so2: np.ndarray  # (regimes, sources, ny, nx) SO2 per t/yr of SO2
 
 
-# The parameters the static fields depend on (wind regimes, dispersion, chemistry, where people
-# live); tests/test_pollution.py checks that building them reads no other parameter.
+# The parameters the static fields depend on (wind regimes, dispersion); tests/test_pollution.py
+# checks that building them reads no other parameter.
 STATIC_FIELD_PARAMETERS = (
     *(f"{regime}_{what}" for regime in REGIMES for what in ("speed", "mixing_height", "stability")),
     "mistral_from_deg",
@@ -160,10 +164,7 @@ STATIC_FIELD_PARAMETERS = (
     "initial_vertical_spread",
     "nox_loss_per_hour",
     "pm_loss_per_hour",
-    "no2_fraction_near",
-    "no2_fraction_far",
-    "no2_conversion_km",
-    "population_density_length",
+    "so2_loss_per_hour",
 )
 
 
@@ -188,7 +189,7 @@ def _cached_static_fields(territory: Territory, key: tuple) -> StaticFields:
 def build_static_fields(territory: Territory, params: PollutionParameters) -> StaticFields:
     """Build the static fields (uncached)."""
     grid, sources, regimes = territory.grid, load_sources(), wind_regimes(params)
-    heights = sorted({0.0, *sources["effective_height_m"].astype(float)})
+    heights = sorted({float(h) for h in sources["effective_height_m"]})
     kernels = {(r.name, h): build_kernel(r, h, grid.cell_km, params) for r in regimes for h in heights}
     ground = [build_kernel(r, 0.0, grid.cell_km, params, params.ground_dispersion_factor) for r in regimes]
     convolver = Convolver(grid.ny, grid.nx, ground[0].radius)
@@ -198,27 +199,21 @@ def build_static_fields(territory: Territory, params: PollutionParameters) -> St
         r = kernel.shape[0] // 2
         return np.maximum(full_convolution(emission, kernel)[r : r + grid.ny, r : r + grid.nx], 0.0)
 
-    people = population_by_cell(territory, params.population_density_length)
-    people = people.reshape(grid.ny, grid.nx) / SECONDS_PER_YEAR * 1000.0  # kg/yr -> g/s per kg/res
-    source_no2 = np.zeros((len(regimes), len(sources), grid.ny, grid.nx))
-    source_pm = np.zeros_like(source_no2)
+    unit = {name: np.zeros((len(regimes), len(sources), grid.ny, grid.nx)) for name in ("nox", "pm", "so2")}
     tonnes = 1e6 / SECONDS_PER_YEAR  # g/s per t/yr
     for s, row in sources.iterrows():
         footprint = source_footprint(row, grid) * tonnes
         for r, regime in enumerate(regimes):
             kernel = kernels[(regime.name, float(row["effective_height_m"]))]
-            source_no2[r, s] = convolve(footprint, kernel.no2)
-            source_pm[r, s] = convolve(footprint, kernel.pm)
+            for name, field in unit.items():
+                field[r, s] = convolve(footprint, getattr(kernel, name))
     fields = StaticFields(
         convolver=convolver,
-        traffic_no2_spectra=np.stack([convolver.transform(k.no2) for k in ground]),
-        traffic_pm_spectra=np.stack([convolver.transform(k.pm) for k in ground]),
-        nox_centre=np.array([k.nox_centre for k in ground]),
-        pm_centre=np.array([k.pm[k.radius, k.radius] for k in ground]),
-        heating_no2=np.stack([convolve(people, k.no2) for k in ground]),
-        heating_pm=np.stack([convolve(people, k.pm) for k in ground]),
-        source_no2=source_no2,
-        source_pm=source_pm,
+        ground_nox_spectra=np.stack([convolver.transform(k.nox) for k in ground]),
+        ground_pm_spectra=np.stack([convolver.transform(k.pm) for k in ground]),
+        source_nox=unit["nox"],
+        source_pm=unit["pm"],
+        source_so2=unit["so2"],
     )
     for value in vars(fields).values():
         if isinstance(value, np.ndarray):

@@ -1,4 +1,4 @@
-"""The monthly pollution fields: background, static sources and the month's road traffic."""
+"""The monthly pollution fields: background, static sources, and the month's traffic and heating."""
 
 from __future__ import annotations
 
@@ -8,34 +8,43 @@ import numpy as np
 from scipy import ndimage
 
 from ampsim.core.submodel import Submodel
-from ampsim.submodels.pollution.dispersion import (
-    regime_weights,
-    wind_regimes,
-)
+from ampsim.submodels.pollution.chemistry import nox_for_no2, partition
+from ampsim.submodels.pollution.dispersion import regime_weights, wind_regimes
 from ampsim.submodels.pollution.fields import (
     commute_paths,
     load_sources,
     population_by_cell,
+    residents_by_cell,
     static_fields,
     weighted_sum,
 )
-from ampsim.submodels.pollution.parameters import (
-    SECONDS_PER_MONTH,
-    PollutionParameters,
+from ampsim.submodels.pollution.parameters import SECONDS_PER_MONTH, SECONDS_PER_YEAR, PollutionParameters
+from ampsim.submodels.pollution.roadside import (
+    climatological_inverse_wind,
+    inverse_wind,
+    near_road_increment,
+    road_type_index,
 )
-from ampsim.world.stations import POLLUTANTS
 from ampsim.world.territory import Territory
 from ampsim.world.view import ModelView
 
+AIR_POLLUTANTS = (
+    "NO2",
+    "PM10",
+    "PM2.5",
+    "SO2",
+    "O3",
+)  # the fields; exposure and sensors read the first three
+
 
 class PollutionModel(Submodel):
-    """Monthly NO2, PM10 and PM2.5 fields (µg/m³) on the full grid, from emissions and wind regimes.
+    """Monthly NO2, PM10, PM2.5, SO2 and O3 fields (µg/m³) on the full grid, from emissions and winds.
 
     Policies act through `road_emission_scale_by_zone` (vehicle-km: a traffic restriction),
-    `road_nox_factor_by_zone` and `road_pm_factor_by_zone` (the fleet's emissions per vehicle-km
-    relative to the metro fleet's: a low-emission zone) and `point_source_scale` (industrial
-    abatement, shore power), read at each `update()`. In the
-    model it is a submodel (`setup`, `step` from the month's car commuting trips); on its own,
+    `road_nox_factor_by_zone` and `road_exhaust_factor_by_zone` (the fleet's NOx and exhaust PM per
+    vehicle-km relative to the metro fleet's: a low-emission zone) and `point_source_scale`
+    (industrial abatement, shore power), read at each `update()`. In the model it is a submodel
+    (`setup`, `step` from the month's car commuting trips and the residents' homes); on its own,
     `PollutionModel.over(territory)` gives the fields for any traffic through `update()`.
     """
 
@@ -60,19 +69,28 @@ class PollutionModel(Submodel):
         self.step(model, car_trips)
 
     def step(self, model: ModelView, car_trips: np.ndarray) -> None:
-        """The month's fields, with road traffic from `car_trips` along the commuting paths."""
+        """The month's fields: road traffic from `car_trips` along the commuting paths, heating and
+        other traffic where the simulated residents live this month."""
         car_km = self.paths @ car_trips
-        self.update(max(model.month, 0), model.calendar_month, model.year_fraction, car_km, rng=self.weather)
+        people = residents_by_cell(self.grid, model.residents)
+        self.update(
+            max(model.month, 0),
+            model.calendar_month,
+            model.year_fraction,
+            car_km,
+            rng=self.weather,
+            people=people,
+        )
 
     # --- the levers of policies ---------------------------------------------------------------
     def scale_road_emissions(self, zones: np.ndarray, factor: float) -> None:
         """Multiply the road vehicle-km of the zones by `factor` (a traffic restriction)."""
         self.road_emission_scale_by_zone[zones] *= factor
 
-    def scale_fleet_emissions(self, zones: np.ndarray, nox_factor: float, pm_factor: float) -> None:
-        """Multiply the NOx and PM emitted per vehicle-km in the zones (a cleaner fleet)."""
+    def scale_fleet_emissions(self, zones: np.ndarray, nox_factor: float, exhaust_factor: float) -> None:
+        """Multiply the NOx and exhaust PM emitted per vehicle-km in the zones (a cleaner fleet)."""
         self.road_nox_factor_by_zone[zones] *= nox_factor
-        self.road_pm_factor_by_zone[zones] *= pm_factor
+        self.road_exhaust_factor_by_zone[zones] *= exhaust_factor
 
     def restore_road_emissions(self, zones: np.ndarray, factor: float) -> None:
         """Undo `scale_road_emissions(zones, factor)` (a restriction that ends)."""
@@ -91,18 +109,20 @@ class PollutionModel(Submodel):
         self.sources = load_sources()
         self.road_emission_scale_by_zone = np.ones(territory.n_zones)
         self.road_nox_factor_by_zone = np.ones(territory.n_zones)
-        self.road_pm_factor_by_zone = np.ones(territory.n_zones)
+        self.road_exhaust_factor_by_zone = np.ones(territory.n_zones)
         self.point_source_scale: dict[str, float] = dict.fromkeys(self.sources["name"], 1.0)
-        self.people = population_by_cell(territory, self.params.population_density_length)
-        self.background_km = self.people * self.params.background_traffic_km_per_resident
+        self.census_people = population_by_cell(territory)
+        self.people = self.census_people  # real residents per full-grid cell in the last month
         self._zone_of_flat = grid.zone_of_cell.ravel().astype(np.int64)
         self.static = static_fields(territory, self.params)
         self.convolver = self.static.convolver
+        self.climate_inverse_wind = climatological_inverse_wind(self.params)
         shape = (grid.ny, grid.nx)
-        self.no2, self.pm10, self.pm25 = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+        self.nox, self.no2, self.o3 = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+        self.pm10, self.pm25, self.so2 = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         self.road_km = np.zeros(grid.ny * grid.nx)  # vehicle-km of the last month, after scaling
-        self.road_km_nox = self.road_km_pm = self.road_km  # the same, weighted by the fleet's factors
-        self.road_nox_gs = self.road_pm_gs = 0.0  # g/s per vehicle-km of the month (NOx; PM per g/km)
+        self.start_zone_km: np.ndarray | None = None  # each zone's at the start (month 0), for streets
+        self.factors = (0.0, 0.0, 0.0, 0.0)  # the month's NOx, exhaust, non-exhaust PM10, PM2.5 g/km
         self.weights = regime_weights(self.params, 1)
         self.month_index, self.calendar_month, self.year = -1, 1, self.params.reference_year
 
@@ -114,67 +134,95 @@ class PollutionModel(Submodel):
         year: float,
         car_km_by_cell: np.ndarray,
         rng: np.random.Generator | None = None,
+        people: np.ndarray | None = None,
     ) -> None:
         """Compute the month's fields.
 
         car_km_by_cell: (ny * nx,) float64, commuting car-km driven in the month in each full-grid
         cell, in real-population units. `rng`, when given, draws the month's Mistral share.
+        `people`: real residents per full-grid cell (default: the census, placed like homes).
         """
         p = self.params
         if not 1 <= calendar_month <= 12:
             raise ValueError(f"calendar_month: expected 1..12, got {calendar_month}")
-        car_km = np.asarray(car_km_by_cell, dtype=np.float64)
-        if car_km.shape != self.background_km.shape:
-            raise ValueError(f"car_km_by_cell: expected shape {self.background_km.shape}, got {car_km.shape}")
+        car_km = self._cell_array(car_km_by_cell, "car_km_by_cell")
+        self.people = self.census_people if people is None else self._cell_array(people, "people")
         self.month_index, self.calendar_month, self.year = month_index, calendar_month, float(year)
         self.weights = w = regime_weights(p, calendar_month, rng)
-        years = float(year) - p.reference_year
-
-        road_no2, road_pm = self._road_fields(car_km, w, years)
-        heat_no2, heat_pm = self._heating_fields(w, calendar_month)
-        source_no2, source_pm10, source_pm25 = self._source_fields(w)
+        ground = self._spread(self._ground_emissions(car_km, calendar_month, float(year)), w)
+        sources = self._source_fields(w, float(year))
         background = self.background(calendar_month, year)
-        self.no2 = background[0] + road_no2 + heat_no2 * p.heating_nox_kg_per_resident + source_no2
-        self.pm10 = background[1] + road_pm * p.road_pm10_g_per_km + heat_pm * p.heating_pm10_kg_per_resident
-        self.pm10 += source_pm10
-        self.pm25 = background[2] + road_pm * p.road_pm25_g_per_km + heat_pm * p.heating_pm25_kg_per_resident
-        self.pm25 += source_pm25
-
-    def _road_fields(self, car_km: np.ndarray, w: np.ndarray, years: float) -> tuple[np.ndarray, np.ndarray]:
-        """Road NO2 (µg/m³) and road PM per g/km of emission factor, from this month's vehicle-km."""
-        p = self.params
-        shape = (self.grid.ny, self.grid.nx)
-        scale = self._by_cell(self.road_emission_scale_by_zone, "road_emission_scale_by_zone")
-        self.road_km = (np.maximum(car_km, 0.0) + self.background_km) * scale
-        self.road_km_nox = self.road_km_pm = self.road_km
-        if np.any(self.road_nox_factor_by_zone != 1) or np.any(self.road_pm_factor_by_zone != 1):
-            self.road_km_nox = self.road_km * self._by_cell(
-                self.road_nox_factor_by_zone, "road_nox_factor_by_zone"
-            )
-            self.road_km_pm = self.road_km * self._by_cell(
-                self.road_pm_factor_by_zone, "road_pm_factor_by_zone"
-            )
-        self.road_nox_gs = p.road_nox_g_per_km * (1 + p.road_nox_trend) ** years / SECONDS_PER_MONTH
-        self.road_pm_gs = (1 + p.road_pm_trend) ** years / SECONDS_PER_MONTH
-        nox_spectrum = self.convolver.transform(self.road_km_nox.reshape(shape))
-        pm_spectrum = (
-            nox_spectrum
-            if self.road_km_pm is self.road_km_nox
-            else self.convolver.transform(self.road_km_pm.reshape(shape))
+        self.nox = background["NOx"] + ground["NOx"] + sources["NOx"]
+        self.no2, self.o3 = partition(
+            self.nox, background["O3"], p.primary_no2_fraction, p.leighton_ratio_ppb
         )
-        no2 = self.convolver.inverse(nox_spectrum * weighted_sum(w, self.static.traffic_no2_spectra))
-        pm = self.convolver.inverse(pm_spectrum * weighted_sum(w, self.static.traffic_pm_spectra))
-        return np.maximum(no2, 0.0) * self.road_nox_gs, np.maximum(pm, 0.0) * self.road_pm_gs
+        self.pm10 = background["PM10"] + ground["PM10"] + sources["PM10"]
+        self.pm25 = background["PM2.5"] + ground["PM2.5"] + sources["PM2.5"]
+        self.so2 = background["SO2"] + sources["SO2"]
+        if month_index <= 0 or self.start_zone_km is None:  # the streets' nominal traffic: the start's
+            self.start_zone_km = self._zone_sum(self.road_km)
 
-    def _heating_fields(self, w: np.ndarray, calendar_month: int) -> tuple[np.ndarray, np.ndarray]:
-        """Heating NO2 and PM (µg/m³ per kg emitted per resident and year) in this calendar month."""
-        season = 12.0 * self.params.heating_monthly_share[calendar_month - 1]
-        no2 = weighted_sum(w, self.static.heating_no2)
-        pm = weighted_sum(w, self.static.heating_pm)
-        return no2 * season, pm * season
+    def _cell_array(self, values: np.ndarray, name: str) -> np.ndarray:
+        array = np.asarray(values, dtype=np.float64)
+        expected = (self.grid.ny * self.grid.nx,)
+        if array.shape != expected:
+            raise ValueError(f"{name}: expected shape {expected}, got {array.shape}")
+        return np.maximum(array, 0.0)
 
-    def _source_fields(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """NO2, PM10 and PM2.5 (µg/m³) from the industrial and port sources at their current scale."""
+    def _ground_emissions(
+        self, car_km: np.ndarray, calendar_month: int, year: float
+    ) -> dict[str, np.ndarray]:
+        """Ground-level NOx, PM10 and PM2.5 emitted in each cell (g/s): road traffic and heating."""
+        p = self.params
+        years = year - p.reference_year
+        scale = self._by_cell(self.road_emission_scale_by_zone, "road_emission_scale_by_zone")
+        self.road_km = (car_km + self.people * p.background_traffic_km_per_resident) * scale
+        nox_km = self.road_km * self._by_cell(self.road_nox_factor_by_zone, "road_nox_factor_by_zone")
+        exhaust_km = self.road_km * self._by_cell(
+            self.road_exhaust_factor_by_zone, "road_exhaust_factor_by_zone"
+        )
+        nox_factor = p.road_nox_g_per_km * (1 + p.road_nox_trend) ** years
+        exhaust_factor = p.fleet_exhaust_pm_g_per_km * (1 + p.road_exhaust_pm_trend) ** years
+        wear10 = p.road_nonexhaust_pm10_g_per_km
+        wear25 = wear10 * p.road_nonexhaust_pm25_share
+        self.factors = (nox_factor, exhaust_factor, wear10, wear25)
+        heating = self.people * 12.0 * p.heating_monthly_share[calendar_month - 1] * 1000.0 / SECONDS_PER_YEAR
+        wood = heating * self._wood_share()
+        exhaust = exhaust_km * exhaust_factor
+        return {
+            "NOx": nox_km * nox_factor / SECONDS_PER_MONTH + heating * p.heating_nox_kg_per_resident,
+            "PM10": (exhaust + self.road_km * wear10) / SECONDS_PER_MONTH
+            + wood * p.heating_pm10_kg_per_resident,
+            "PM2.5": (exhaust + self.road_km * wear25) / SECONDS_PER_MONTH
+            + wood * p.heating_pm25_kg_per_resident,
+        }
+
+    def _wood_share(self) -> np.ndarray:
+        """Each cell's heating PM per resident relative to the metro mean: 1 / (1 + density / half
+        density), normalised over the month's residents (wood burns in houses, not flats)."""
+        density = self.people / self.grid.cell_area_km2
+        relative = 1.0 / (1.0 + density / self.params.wood_heating_half_density)
+        total = float(self.people.sum())
+        return relative * (total / float(self.people @ relative)) if total > 0 else relative
+
+    def _spread(self, emissions: dict[str, np.ndarray], w: np.ndarray) -> dict[str, np.ndarray]:
+        """Ground-level emissions (g/s per cell) spread by the month's winds into concentrations."""
+        shape = (self.grid.ny, self.grid.nx)
+        kernels = {
+            "NOx": weighted_sum(w, self.static.ground_nox_spectra),
+            "PM10": weighted_sum(w, self.static.ground_pm_spectra),
+        }
+        kernels["PM2.5"] = kernels["PM10"]
+        return {
+            name: np.maximum(
+                self.convolver.inverse(self.convolver.transform(emission.reshape(shape)) * kernels[name]), 0.0
+            )
+            for name, emission in emissions.items()
+        }
+
+    def _source_fields(self, w: np.ndarray, year: float) -> dict[str, np.ndarray]:
+        """NOx, PM10, PM2.5 and SO2 (µg/m³) from the industrial and port sources in `year`."""
+        p = self.params
         unknown = set(self.point_source_scale) - set(self.sources["name"])
         if unknown:
             raise KeyError(
@@ -183,17 +231,24 @@ class PollutionModel(Submodel):
         scale = np.array([float(self.point_source_scale.get(name, 1.0)) for name in self.sources["name"]])
         if not np.all(np.isfinite(scale)) or np.any(scale < 0):
             raise ValueError("point_source_scale: expected finite values >= 0")
-        no2_unit = weighted_sum(w, self.static.source_no2)  # (sources, ny, nx) per t/yr
-        pm_unit = weighted_sum(w, self.static.source_pm)
-        emitted = {
-            column: scale * self.sources[column].to_numpy(float)
-            for column in ("nox_t_per_year", "pm10_t_per_year", "pm25_t_per_year")
-        }
-        return (
-            weighted_sum(emitted["nox_t_per_year"], no2_unit),
-            weighted_sum(emitted["pm10_t_per_year"], pm_unit),
-            weighted_sum(emitted["pm25_t_per_year"], pm_unit),
+        shipping = (self.sources["sector"] == "shipping").to_numpy()
+        years = year - p.reference_year
+        scale = scale * np.where(
+            shipping, (1 + p.shipping_emission_trend) ** years, (1 + p.industry_emission_trend) ** years
         )
+        sulphur = np.where(shipping & (year < 2020), p.shipping_so2_before_2020, 1.0)
+        unit = {"nox": self.static.source_nox, "pm": self.static.source_pm, "so2": self.static.source_so2}
+        unit = {name: weighted_sum(w, fields) for name, fields in unit.items()}  # (sources, ny, nx) per t/yr
+        tonnes = {
+            column: scale * self.sources[f"{column}_t_per_year"].to_numpy(float)
+            for column in ("nox", "pm10", "pm25", "so2")
+        }
+        return {
+            "NOx": weighted_sum(tonnes["nox"], unit["nox"]),
+            "PM10": weighted_sum(tonnes["pm10"], unit["pm"]),
+            "PM2.5": weighted_sum(tonnes["pm25"], unit["pm"]),
+            "SO2": weighted_sum(tonnes["so2"] * sulphur, unit["so2"]),
+        }
 
     def _by_cell(self, by_zone: np.ndarray, name: str) -> np.ndarray:
         """Each cell's value of a by-zone road lever: its zone's, 1 outside the territory."""
@@ -203,79 +258,104 @@ class PollutionModel(Submodel):
         inside = self._zone_of_flat >= 0
         return np.where(inside, scale[np.where(inside, self._zone_of_flat, 0)], 1.0)
 
-    def background(self, calendar_month: int, year: float) -> np.ndarray:
-        """Regional background NO2, PM10, PM2.5 (µg/m³) for a month: seasonal cycle and trend."""
+    def _zone_sum(self, by_cell: np.ndarray) -> np.ndarray:
+        inside = self._zone_of_flat >= 0
+        return np.bincount(self._zone_of_flat[inside], by_cell[inside], minlength=self.territory.n_zones)
+
+    def background(self, calendar_month: int, year: float) -> dict[str, float]:
+        """Regional background NO2, its NOx, PM10, PM2.5, SO2 and O3 (µg/m³) for a month: seasonal
+        cycles and trends."""
         p = self.params
         season = math.cos(2 * math.pi * (calendar_month - 1) / 12)
         years = float(year) - p.reference_year
         no2 = p.background_no2 * (1 + p.background_seasonal_amplitude_no2 * season)
         no2 *= (1 + p.background_trend_no2) ** years
         pm = (1 + p.background_seasonal_amplitude_pm * season) * (1 + p.background_trend_pm) ** years
-        return np.array([no2, p.background_pm10 * pm, p.background_pm25 * pm])
+        o3 = p.background_o3 * (1 - p.background_seasonal_amplitude_o3 * season)
+        nox = nox_for_no2(no2, o3, p.primary_no2_fraction, p.leighton_ratio_ppb)
+        return {
+            "NO2": no2,
+            "NOx": nox,
+            "PM10": p.background_pm10 * pm,
+            "PM2.5": p.background_pm25 * pm,
+            "SO2": p.background_so2,
+            "O3": o3,
+        }
 
     # --- reading the fields ----------------------------------------------------------
+    def fields(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The NO2, PM10 and PM2.5 fields (the pollutants residents are exposed to)."""
+        return self.no2, self.pm10, self.pm25
+
+    def all_fields(self) -> dict[str, np.ndarray]:
+        """Every field by pollutant name, NOx included."""
+        return {
+            "NO2": self.no2,
+            "PM10": self.pm10,
+            "PM2.5": self.pm25,
+            "SO2": self.so2,
+            "O3": self.o3,
+            "NOx": self.nox,
+        }
+
     def at_cells(self, flat_cells: np.ndarray) -> dict[str, np.ndarray]:
         """Concentrations in full-grid cells given by flat index (row * nx + col)."""
         cells = np.asarray(flat_cells, dtype=np.int64)
-        return {
-            "NO2": self.no2.ravel()[cells],
-            "PM10": self.pm10.ravel()[cells],
-            "PM2.5": self.pm25.ravel()[cells],
-        }
+        return {name: field.ravel()[cells] for name, field in self.all_fields().items()}
 
     def at_points(
-        self, x_km: np.ndarray, y_km: np.ndarray, roadside: np.ndarray | None = None
+        self, x_km: np.ndarray, y_km: np.ndarray, road_type: np.ndarray | None = None
     ) -> dict[str, np.ndarray]:
         """Concentrations at points (Lambert-93 km), bilinear between cell centres.
 
-        Where `roadside` is True, the near-road increment of `roadside_increment` is added, so that
-        a traffic station reads above the urban background of its cell.
+        Where `road_type` names a street ("arterial", ...; "" elsewhere), the point samples it: the
+        street's near-road increment is added (`roadside.py`) and its NOx re-split into NO2 and O3.
         """
         x = np.atleast_1d(np.asarray(x_km, dtype=float))
         y = np.atleast_1d(np.asarray(y_km, dtype=float))
-        values = {
-            name: self._bilinear(field, x, y) for name, field in zip(POLLUTANTS, self.fields(), strict=True)
-        }
-        if roadside is None:
+        values = {name: self._bilinear(field, x, y) for name, field in self.all_fields().items()}
+        if road_type is None:
             return values
-        near = np.atleast_1d(np.asarray(roadside, dtype=bool))
-        increment = self.roadside_increment(x[near], y[near])
-        for name in POLLUTANTS:
-            values[name][near] += increment[name]
+        increment = self.roadside_increment(x, y, road_type)
+        values["NOx"] = values["NOx"] + increment["NOx"]
+        values["PM10"] = values["PM10"] + increment["PM10"]
+        values["PM2.5"] = values["PM2.5"] + increment["PM2.5"]
+        at_road = increment["NOx"] > 0
+        if at_road.any():
+            p = self.params
+            ozone = self.background(self.calendar_month, self.year)["O3"]
+            no2, o3 = partition(values["NOx"][at_road], ozone, p.primary_no2_fraction, p.leighton_ratio_ppb)
+            values["NO2"][at_road], values["O3"][at_road] = no2, o3
         return values
 
-    def roadside_increment(self, x_km: np.ndarray, y_km: np.ndarray) -> dict[str, np.ndarray]:
-        """The near-road (sub-grid) increment at roadside points, µg/m³ by pollutant.
+    def roadside_increment(
+        self, x_km: np.ndarray, y_km: np.ndarray, road_type: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """The near-road NOx, PM10 and PM2.5 (µg/m³) of the streets at points, this month."""
+        kind = road_type_index(np.atleast_1d(road_type))
+        cells = self.grid.cell_index_at(np.atleast_1d(x_km), np.atleast_1d(y_km))
+        zone = np.where(cells >= 0, self._zone_of_flat[np.maximum(cells, 0)], -1)
+        inside = zone >= 0
+        zone_index = np.maximum(zone, 0)
 
-        Kerbside NOx (PM) = roadside_factor x the month's own-cell response to ground releases x
-        the traffic NOx (PM) emission density averaged over the catchment square around the
-        point. NO2 is the near-source NO2/NOx share of that NOx; both decay over the distance of
-        the point from the road at the near-road rates.
-        """
-        p, grid = self.params, self.grid
-        half = round(p.roadside_catchment_km / grid.cell_km)
-        cells = grid.cell_index_at(x_km, y_km)
+        def of_zone(by_zone: np.ndarray) -> np.ndarray:
+            return np.where(inside, by_zone[zone_index], 1.0)
 
-        def catchment(road_km: np.ndarray) -> np.ndarray:
-            density = ndimage.uniform_filter(road_km.reshape(grid.ny, grid.nx), 2 * half + 1, mode="constant")
-            return np.where(cells >= 0, density.ravel()[np.maximum(cells, 0)], 0.0)
-
-        nox_km = catchment(self.road_km_nox)
-        pm_km = nox_km if self.road_km_pm is self.road_km_nox else catchment(self.road_km_pm)
-        nox_centre = float(weighted_sum(self.weights, self.static.nox_centre))
-        pm_centre = float(weighted_sum(self.weights, self.static.pm_centre))
-        nox_kerb = p.roadside_factor * nox_centre * nox_km * self.road_nox_gs
-        pm_kerb = p.roadside_factor * pm_centre * pm_km * self.road_pm_gs
-        d = p.roadside_distance_m
-        pm_decay = math.exp(-p.near_road_decay_pm * d)
-        return {
-            "NO2": p.no2_fraction_near * nox_kerb * math.exp(-p.near_road_decay_no2 * d),
-            "PM10": pm_kerb * p.road_pm10_g_per_km * pm_decay,
-            "PM2.5": pm_kerb * p.road_pm25_g_per_km * pm_decay,
-        }
-
-    def fields(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return self.no2, self.pm10, self.pm25
+        zone_km = self._zone_sum(self.road_km)
+        start = self.start_zone_km if self.start_zone_km is not None else zone_km
+        ratio = of_zone(np.divide(zone_km, start, out=np.ones_like(zone_km), where=start > 0))
+        nox_g, exhaust_g, wear10, wear25 = self.factors
+        exhaust = exhaust_g * of_zone(self.road_exhaust_factor_by_zone)
+        wind = inverse_wind(self.params, self.weights) / self.climate_inverse_wind
+        return near_road_increment(
+            self.params,
+            kind,
+            ratio,
+            nox_g * of_zone(self.road_nox_factor_by_zone),
+            exhaust + wear10,
+            exhaust + wear25,
+            wind,
+        )
 
     def _bilinear(self, field: np.ndarray, x_km: np.ndarray, y_km: np.ndarray) -> np.ndarray:
         grid = self.grid
@@ -284,8 +364,6 @@ class PollutionModel(Submodel):
         return ndimage.map_coordinates(field, [row, col], order=1, mode="nearest")
 
     def population_weighted(self) -> dict[str, float]:
-        """Means of the current fields weighted by the residents placed on the grid."""
+        """Means of the current fields weighted by the residents of the last month."""
         weight = self.people / self.people.sum()
-        return {
-            name: float(field.ravel() @ weight) for name, field in zip(POLLUTANTS, self.fields(), strict=True)
-        }
+        return {name: float(field.ravel() @ weight) for name, field in self.all_fields().items()}

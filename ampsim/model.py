@@ -256,7 +256,9 @@ class AMPModel(mesa.Model):
         if self.month >= 1:  # policies act from the first simulated month, never in the spin-up
             for intervention in self.interventions:
                 intervention.apply(self)
-        self._step(self.demography)  # ageing, deaths, births
+        self._step(
+            self.demography, hazard_by_home_cell=self.exposure.hazard_by_home_cell
+        )  # ageing, deaths, births
         vacant = self.housing.vacant(self.residents)
         self._step(  # departures; arrivals where the factors of employment and rent draw them
             self.migration,
@@ -287,7 +289,12 @@ class AMPModel(mesa.Model):
             replaced=np.concatenate([self.demography.newborn_slots, self.migration.arrival_slots]),
             rent_index=self.housing.rent,
         )
-        self._step(self.housing, job_access=self.labour.job_access())  # rents, moves, displacement
+        self._step(  # rents; moves by rent, income mix and last month's air; displacement
+            self.housing,
+            job_access=self.labour.job_access(),
+            pm25_by_zone=self.exposure.zone_means()[:, 2],
+            residents_by_zone=self.exposure.residents_by_zone,
+        )
         self._step(self.commuting)  # mode choice; car commuters per home-work pair
         self._step(  # emissions (traffic from commuting) -> concentration fields
             self.pollution, car_trips=self.commuting.car_trips_per_month(self.residents.weight)

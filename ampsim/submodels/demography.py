@@ -168,8 +168,12 @@ class Demography(Submodel):
         self.deaths_by_zone = np.zeros(territory.n_zones, dtype=np.int64)
         self.births_by_zone = np.zeros(territory.n_zones, dtype=np.int64)
 
-    def step(self, model: ModelView) -> None:
+    def step(self, model: ModelView, hazard_by_home_cell: np.ndarray | None = None) -> None:
+        """Age everyone by a month; deaths at the life table's rate times the home cell's hazard
+        multiplier (long-term exposure, `exposure.py`; 1 without it); births; newborns' slots."""
         r = model.residents
+        if hazard_by_home_cell is None:
+            hazard_by_home_cell = np.ones(model.territory.grid.cell_flat.size)
         self.deaths_by_zone[:], self.births_by_zone[:] = 0, 0
         if self._leavers.size != r.n:
             self._leavers = np.empty(r.n, dtype=np.int32)
@@ -180,7 +184,7 @@ class Demography(Submodel):
             r.kernel_view(),
             households,
             age_spans(r.household, r.age_months, model.households.capacity)[0],
-            DemographyTables(self.death_probability, self.birth_probability),
+            DemographyTables(self.death_probability, self.birth_probability, hazard_by_home_cell),
             chunks_for(r.n),
             self.deaths_by_zone,
             self._leavers,
@@ -219,6 +223,7 @@ class DemographyTables(NamedTuple):
 
     death_probability: np.ndarray  # monthly, by sex and age in years
     birth_probability: np.ndarray  # monthly, by living with a partner (0, 1) and age in years
+    hazard_by_home_cell: np.ndarray  # multiplier of the death probability (air), by home cell
 
 
 @njit(cache=True, parallel=True)
@@ -239,6 +244,8 @@ def demography_kernel(
     household = r.household
     death_probability = tables.death_probability
     birth_probability = tables.birth_probability
+    hazard = tables.hazard_by_home_cell
+    home_cell = r.home_cell
     n_zones = deaths_by_zone.size
     counts = np.zeros((n_chunks, n_zones), dtype=np.int64)
     n_deaths = np.zeros(n_chunks, dtype=np.int64)
@@ -255,7 +262,7 @@ def demography_kernel(
             if months_in_status[i] < 255:
                 months_in_status[i] += 1
             age = min(age_months[i] // 12, max_age)
-            if uniform(key, i, 0) < death_probability[sex[i], age]:
+            if uniform(key, i, 0) < death_probability[sex[i], age] * hazard[home_cell[i]]:
                 counts[c, zone[i]] += 1
                 deaths[d] = i
                 d += 1

@@ -1,4 +1,5 @@
-"""Exposure to NO2, PM10 and PM2.5 at home, and the health burden (WHO exposure-response).
+"""Exposure to NO2, PM10 and PM2.5 at home, the health burden (WHO exposure-response), and the
+mortality hazard that long-term exposure raises.
 
 Each resident breathes the monthly concentration of their home cell, lowered by the share of it
 an aware resident avoids. Cumulative exposure is kept per resident. Deaths attributable to a
@@ -6,6 +7,13 @@ pollutant follow the log-linear exposure-response of the WHO 2021 reviews: for a
 monthly death probability m, the attributable part is m x (1 - exp(-beta (C - C_ref)+)),
 beta = ln(RR)/10, with the WHO guideline as counterfactual. PM2.5 and NO2 burdens overlap and are
 reported separately, never added.
+
+Deaths are also simulated from exposure: the demography's death probability of a resident is
+multiplied by exp(beta_PM (P - P0) + (1 - o) beta_NO2 (N - N0)), P and N the mean PM2.5 and NO2 of
+the home cell over the last twelve months (long-term exposure), P0 and N0 the metro's
+population-weighted means in the life table's year, and o the share of the NO2 effect that is
+PM2.5's already (the two overlap). The life table then holds at the metro's mean exposure, and a
+cleaner or dirtier home moves a resident's hazard by the same functions.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import numpy as np
 from numba import njit, prange
 
 from ampsim.core.chunks import chunk_bounds, chunks_for
-from ampsim.core.parameters import Concentration, ParameterGroup, parameter
+from ampsim.core.parameters import ASSUMPTION, Concentration, ParameterGroup, parameter
 from ampsim.core.submodel import Submodel
 from ampsim.world.residents import Status
 from ampsim.world.view import ModelView
@@ -25,6 +33,7 @@ if TYPE_CHECKING:
     from ampsim.submodels.pollution import PollutionModel
 
 _WHO_2021 = "WHO global air quality guidelines 2021"
+LONG_TERM_MONTHS = 12  # the exposure-response functions are for annual means
 
 
 class ExposureParameters(ParameterGroup):
@@ -65,6 +74,34 @@ class ExposureParameters(ParameterGroup):
         source=_WHO_2021,
         description="WHO annual guideline for PM2.5 (and counterfactual)",
     )
+    mortality_reference_pm25: float = parameter(
+        8.5,
+        unit="µg/m³",
+        ge=0,
+        le=100,
+        source="derived: the metro's population-weighted annual PM2.5 of its home cells in 2023, the year of "
+        "the life table (demography.mortality_level_*): 8.45 in `ampsim run --start 2023-01 --months 12`",
+        description="long-term PM2.5 at which a resident dies at the life table's rate",
+    )
+    mortality_reference_no2: float = parameter(
+        12.0,
+        unit="µg/m³",
+        ge=0,
+        le=200,
+        source="derived: the metro's population-weighted annual NO2 of its home cells in 2023, as for "
+        "PM2.5: 11.96",
+        description="long-term NO2 at which a resident dies at the life table's rate",
+    )
+    no2_mortality_overlap: float = parameter(
+        0.33,
+        unit="share",
+        ge=0,
+        le=1,
+        source=ASSUMPTION + " (WHO HRAPIE 2013 warns that up to a third of the NO2 effect may be PM2.5's; "
+        "its figure was not read here)",
+        description="share of the NO2 mortality effect left out of the simulated hazard because the PM2.5 "
+        "effect holds it",
+    )
     eu_limits_until_2029: tuple[Concentration, Concentration, Concentration] = parameter(
         (40.0, 40.0, 25.0),
         unit="µg/m³",
@@ -86,10 +123,15 @@ class Exposure(Submodel):
 
     def setup(self, model: ModelView) -> None:
         n = model.territory.n_zones
+        grid = model.territory.grid
         self.concentration_sum = np.zeros((n, 3))  # sum over residents, for population weighting
+        self.residents_by_zone = np.zeros(n)
         self.above_who = np.zeros((n, 3))
         self.above_eu = np.zeros((n, 3))
         self.attributable_deaths = np.zeros((n, 2))  # PM2.5, NO2 (simulated deaths)
+        self.recent = np.zeros((LONG_TERM_MONTHS, 2, grid.ny * grid.nx))  # the last months' PM2.5, NO2
+        self.months_seen = 0
+        self.hazard_by_home_cell = np.ones(grid.cell_flat.size)  # what next month's deaths read
 
     def eu_limits(self, year: int) -> np.ndarray:
         limits = self.params.eu_limits_from_2030 if year >= 2030 else self.params.eu_limits_until_2029
@@ -128,6 +170,33 @@ class Exposure(Submodel):
             self.above_who,
             self.above_eu,
             self.attributable_deaths,
+        )
+        present = r.present()
+        self.residents_by_zone = np.bincount(r.zone[present], minlength=model.territory.n_zones).astype(float)
+        self.update_hazard(model, pollution)
+
+    def update_hazard(self, model: ModelView, air: PollutionModel) -> None:
+        """Each home cell's death-hazard multiplier from its mean PM2.5 and NO2 over the last twelve
+        months (fewer at the start of a run)."""
+        p = self.params
+        self.recent[self.months_seen % LONG_TERM_MONTHS] = air.pm25.ravel(), air.no2.ravel()
+        self.months_seen += 1
+        pm25, no2 = self.recent[: min(self.months_seen, LONG_TERM_MONTHS)].mean(axis=0)
+        beta_pm25 = np.log(p.relative_risk_pm25) / 10
+        beta_no2 = (1 - p.no2_mortality_overlap) * np.log(p.relative_risk_no2) / 10
+        log_hazard = beta_pm25 * (pm25 - p.mortality_reference_pm25) + beta_no2 * (
+            no2 - p.mortality_reference_no2
+        )
+        self.hazard_by_home_cell = np.exp(log_hazard)[model.territory.grid.cell_flat]
+
+    def zone_means(self) -> np.ndarray:
+        """The month's NO2, PM10 and PM2.5 breathed by each zone's residents, (n_zones, 3); zeros
+        before the first month."""
+        return np.divide(
+            self.concentration_sum,
+            self.residents_by_zone[:, None],
+            out=np.zeros_like(self.concentration_sum),
+            where=self.residents_by_zone[:, None] > 0,
         )
 
 

@@ -7,10 +7,12 @@ home cell. A moving household that leaves the zone chooses a destination with pr
 proportional to
 
     exp(-d / lambda) x (share of the mover's income quintile in the zone)^gamma
-                     x amenity x rent^(-epsilon_quintile)
+                     x amenity x rent^(-epsilon_quintile) x (air_z / air_z,start)^(-eta)
 
-so that, with rents and amenities unchanged, moves keep each zone's income mix (the observed
-sorting) while poorer movers avoid zones that became dearer. A destination without free housing
+so that, with rents, amenities and air unchanged, moves keep each zone's income mix (the observed
+sorting) while poorer movers avoid zones that became dearer, and all movers zones whose air got
+worse relative to the metro's (air_z: the zone's PM2.5 breathed over the metro's, smoothed over a
+year; eta: the elasticity of housing values to particles). A destination without free housing
 for all the members sends the household back to its zone, or, if its room was taken meanwhile,
 to another destination with room. Rents follow a reduced-form hedonic
 target — amenity (public space, renewal), housing supply relative to the start, and access to
@@ -85,6 +87,25 @@ class HousingParameters(ParameterGroup):
         unit="elasticity",
         source=ASSUMPTION,
         description="epsilon: how much movers of income quintile 1-5 avoid dearer zones",
+    )
+    air_value_elasticity: float = parameter(
+        0.275,
+        unit="elasticity",
+        ge=0,
+        le=5,
+        source="Chay & Greenstone 2005 (JPE 113(2)): the elasticity of housing values to total suspended "
+        "particulates is -0.20 to -0.35 (Clean Air Act nonattainment as an instrument), the middle here; "
+        "applying it to PM2.5 and to the pull of a zone on movers is a modelling assumption",
+        description="eta: fall of a zone's pull on movers per unit relative rise of its PM2.5 against the "
+        "metro's since the start",
+    )
+    air_memory_months: float = parameter(
+        12.0,
+        unit="months",
+        ge=1,
+        le=120,
+        source=ASSUMPTION + " (movers know a zone's air by its reputation, built over a year or more)",
+        description="time constant of the smoothing of a zone's relative air that movers see",
     )
     rent_amenity_elasticity: float = parameter(
         1.0,
@@ -211,6 +232,9 @@ class Housing(Submodel):
         self.lodged_fewer = np.zeros(n, dtype=np.int64)  # room taken off so far (not dwellings)
         self.amenity = np.ones(n)
         self.rent = np.ones(n)
+        self.air_pull = np.ones(n)  # (relative air now / at the start)^(-eta), what movers see
+        self._air_start: np.ndarray | None = None  # each zone's PM2.5 over the metro's, first month
+        self._air_seen: np.ndarray | None = None  # the same, smoothed
         self.distance_weight = np.exp(-model.territory.commute_km / self.params.move_distance_km)
         np.fill_diagonal(self.distance_weight, 0.0)  # leaving the zone means another zone
         self.initial_job_access = job_access
@@ -265,6 +289,26 @@ class Housing(Submodel):
         """Raise the amenity of the zones (renewal, greenery), which draws movers and raises rents."""
         self.amenity[zones] += gain
 
+    def perceive_air(self, pm25_by_zone: np.ndarray, residents_by_zone: np.ndarray) -> None:
+        """Movers' view of each zone's air: its PM2.5 over the metro's, smoothed, against the first
+        month's (a policy's cleaner air draws movers; the start's air is already in the observed
+        sorting). Zones without residents keep their view; nothing happens before air is simulated."""
+        pm25 = np.asarray(pm25_by_zone, dtype=float)
+        weight = np.asarray(residents_by_zone, dtype=float)
+        if weight.sum() <= 0 or not np.any(pm25 > 0):
+            return
+        relative = pm25 / float(pm25 @ weight / weight.sum())
+        if self._air_start is None:
+            self._air_start, self._air_seen = relative.copy(), relative.copy()
+        inhabited = weight > 0
+        self._air_seen[inhabited] += (
+            relative[inhabited] - self._air_seen[inhabited]
+        ) / self.params.air_memory_months
+        ratio = np.divide(
+            self._air_seen, self._air_start, out=np.ones_like(relative), where=self._air_start > 0
+        )
+        self.air_pull = ratio ** (-self.params.air_value_elasticity)
+
     def update_rents(self, job_access: np.ndarray) -> None:
         p = self.params
         target = (
@@ -283,6 +327,7 @@ class Housing(Submodel):
         pull = (
             relative.T**p.sorting_strength  # (5, zones)
             * self.amenity[None, :]
+            * self.air_pull[None, :]
             * self.rent[None, :] ** (-self.sensitivity[:, None])
         )
         weight = self.distance_weight[:, None, :] * pull[None, :, :]
@@ -290,13 +335,22 @@ class Housing(Submodel):
         total = cdf[:, :, -1:]
         return np.divide(cdf, total, out=np.ones_like(cdf), where=total > 0)
 
-    def step(self, model: ModelView, job_access: np.ndarray) -> None:
-        """Rents follow amenity, supply and `job_access` (jobs within reach of each zone); then
-        residents move, sorted by income, some displaced by rent rises."""
+    def step(
+        self,
+        model: ModelView,
+        job_access: np.ndarray,
+        pm25_by_zone: np.ndarray | None = None,
+        residents_by_zone: np.ndarray | None = None,
+    ) -> None:
+        """Rents follow amenity, supply and `job_access` (jobs within reach of each zone); movers see
+        last month's air (`pm25_by_zone` breathed, over `residents_by_zone`); then residents move,
+        sorted by income and air, some displaced by rent rises."""
         p = self.params
         r = model.residents
         if model.month >= 1:
             self.build()
+        if pm25_by_zone is not None and residents_by_zone is not None:
+            self.perceive_air(pm25_by_zone, residents_by_zone)
         self.update_rents(job_access)
         mix = self.income_mix
         occupancy = np.bincount(r.zone[r.present()], minlength=self.capacity.size).astype(np.int64)

@@ -167,7 +167,8 @@ def test_the_page_loads_with_maps_charts_and_the_date(app, shot):
     expect(date(app)).to_have_text("initialising")
     expect(info(app)).to_contain_text("Scenario baseline · scale 0.05")
     expect(info(app)).to_contain_text("month 0 of 180 from 2026-01")
-    expect(zone_map(app).locator(".amp-zone")).to_have_count(107)
+    expect(zone_map(app).locator(".amp-zone path")).to_have_count(107)  # a choropleth of the polygons
+    expect(zone_map(app).get_by_test_id("map-attribution")).to_contain_text("IGN ADMIN EXPRESS")
     expect(app.locator("[data-testid=air-map] .amp-sensor[data-kind=reference]")).to_have_count(23)
     expect(app.locator("[data-testid=air-map] image")).to_have_attribute(
         "href", re.compile("^data:image/png")
@@ -187,10 +188,10 @@ def test_step_and_play_advance_the_date_and_change_the_map(app, shot):
     first_values = zone_map(app).locator(".amp-zone").evaluate_all("zones => zones.map(z => z.dataset.value)")
     first_field = app.locator("[data-testid=air-map] image").get_attribute("href")
 
-    gardanne.locator("circle").hover()
+    gardanne.locator("path").hover()
     expect(app.locator("[data-testid=zone-map] .amp-tip")).to_contain_text("Gardanne")
     expect(app.locator("[data-testid=zone-map] .amp-tip")).to_contain_text("Unemployment rate 15-64")
-    gardanne.locator("circle").click()
+    gardanne.locator("path").click()
     expect(app.get_by_test_id("zone-details")).to_contain_text("13041")
     shot(app, "02-stepped-zone")
 

@@ -13,10 +13,12 @@ import solara.widgets
 from ampsim.app.components import (
     CHARTS,
     INDICATORS,
+    MapFrame,
     air_map_props,
     chart_svg,
     zone_figures,
     zone_map_props,
+    zone_paths,
 )
 from ampsim.app.controller import (
     PARAMETER_LEVERS,
@@ -225,17 +227,17 @@ def test_a_failed_build_keeps_the_message(catalogue):
 def test_zone_map_is_grey_before_the_first_month(catalogue, territory):
     session = new_session(catalogue)
     props = zone_map_props(session.build(), territory, "unemployment_rate", None)
-    assert len(props["discs"]) == territory.n_zones
-    assert {d["fill"] for d in props["discs"]} == {"#bbbbbb"}
+    assert len(props["zones"]) == territory.n_zones
+    assert {d["fill"] for d in props["zones"]} == {"#bbbbbb"}
     assert props["colorbar"] is None
     session.close()
 
 
 @pytest.mark.parametrize("indicator", ["unemployment_rate", "median_income", "no2"])
-def test_zone_map_colours_discs_by_the_chosen_indicator(stepped, territory, indicator):
+def test_zone_map_colours_the_zones_polygons_by_the_chosen_indicator(stepped, territory, indicator):
     frame = stepped.frame
     props = zone_map_props(frame, territory, indicator, selected=5)
-    discs = {d["code"]: d for d in props["discs"]}
+    discs = {d["code"]: d for d in props["zones"]}
     assert set(discs) == set(territory.codes.tolist())
     assert len({d["fill"] for d in discs.values()}) > 5
     assert INDICATORS[indicator].label in props["colorbar"]["title"]
@@ -244,11 +246,27 @@ def test_zone_map_colours_discs_by_the_chosen_indicator(stepped, territory, indi
     assert gardanne["name"] == "Gardanne" and gardanne["lines"][0].startswith(INDICATORS[indicator].label)
     assert f"{value:,.{INDICATORS[indicator].digits}f}" in gardanne["text"]
     assert props["selected"] == 5 and props["month"] == 2 and frame.date in props["title"]
-    largest, smallest = (
-        territory.codes[np.argmax(territory.population)],
-        territory.codes[np.argmin(territory.population)],
-    )
-    assert discs[largest]["r"] > gardanne["r"] > discs[smallest]["r"]  # sized by population
+    assert "IGN ADMIN EXPRESS" in props["attribution"] and "ANCT" in props["attribution"]
+
+
+def test_zone_paths_trace_each_zone_s_polygon_in_map_coordinates(territory):
+    paths = zone_paths(territory)
+    assert len(paths) == territory.n_zones
+    frame = MapFrame.of(territory)
+    for zone in (0, territory.zone_index("Marseille 4e"), territory.zone_index("Aix-en-Provence")):
+        numbers = np.array(
+            [float(v) for v in paths[zone].replace("M", " ").replace("L", " ").replace("Z", " ").split()]
+        )
+        xs, ys = numbers[0::2], numbers[1::2]
+        polygon = territory.shapes.polygons[zone]
+        min_x, min_y, max_x, max_y = polygon.bounds
+        assert xs.min() == pytest.approx(min_x - frame.x0, abs=0.2) and xs.max() == pytest.approx(
+            max_x - frame.x0, abs=0.2
+        )
+        assert ys.min() == pytest.approx(frame.y_top - max_y, abs=0.2) and ys.max() == pytest.approx(
+            frame.y_top - min_y, abs=0.2
+        )
+    assert len(" ".join(paths)) < 120_000  # simplified: the map travels to the browser every month
 
 
 def test_air_map_draws_the_field_the_stations_and_their_readings(stepped, territory):

@@ -4,9 +4,13 @@ Runs are synthetic: small tables with the columns of a real run, so that every e
 be computed by hand.
 """
 
+import dataclasses
+import io
 import math
 import statistics
+from pathlib import Path
 
+import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,12 +21,15 @@ from ampsim.indicators import METRO_NAMES, ZONE_NAMES
 from ampsim.reports import comparison as comparison_report
 from ampsim.reports import text as text_module
 from ampsim.reports.comparison import write_comparison
+from ampsim.reports.comparison.figures import render_figures
 from ampsim.reports.text import summary_text
 from ampsim.studies import costs as costs_module
 from ampsim.studies.compare import compare, read_comparison
 from ampsim.studies.costs import census_shares
 from ampsim.studies.runner import RunResult
 from ampsim.studies.statistics import minimum_detectable_difference, paired_interval, ratio_interval
+from ampsim.world.geometry import ATTRIBUTION
+from ampsim.world.territory import load_territory
 
 MONTHS = 24
 POPULATION = 1_939_077.0
@@ -472,3 +479,40 @@ def test_no_cost_per_outcome_when_the_budget_is_only_accounting(base_runs):
         run.metadata["scenario"] = {"interventions": [{"type": "youth_training"}]}
     costs = compare({"base": base_runs, "policy": others}, "base").costs.set_index("outcome")
     assert costs.loc["unemployed_person_years", "cost_per_unit"] > 0
+
+
+def test_the_report_maps_are_choropleths_of_the_zones_with_their_attribution(written, capsys):
+    """Zones differing from the baseline fill their polygons, with the shapes' sources; the map is
+    kept in test-output/report/."""
+    comparison, path = written
+    assert ATTRIBUTION in read_caption(path, "map_1_policy")
+    codes = load_territory().codes
+    indicators = comparison.zones["indicator"].unique()
+    rng = np.random.default_rng(1)
+    zones = pd.DataFrame(
+        [
+            {"scenario": "policy", "indicator": name, "code": int(code)}
+            for name in indicators
+            for code in codes
+        ]
+    )
+    zones["diff_final"] = rng.choice([-1.0, 1.0], len(zones))  # every zone clearly above or below
+    zones["significant"] = True
+    varied = dataclasses.replace(comparison, zones=zones)
+    (figure,) = [f for f in render_figures(varied) if f.name == "map_1_policy"]
+    image = matplotlib.image.imread(io.BytesIO(figure.png))[:, :, :3]
+    coloured = np.abs(image - image.mean(axis=2, keepdims=True)).max(axis=2) > 0.08  # not grey or white
+    print(f"\ncoloured share of the map figure: {coloured.mean():.3f}")
+    assert coloured.mean() > 0.15  # filled polygons, not a few discs
+    out = Path(__file__).resolve().parents[1] / "test-output" / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    copy = out / "map_1_policy.png"
+    copy.write_bytes(figure.png)
+    with capsys.disabled():
+        print(f"\nreport map: {copy}")
+
+
+def read_caption(path: Path, name: str) -> str:
+    """The line of a figure in the comparison's summary.md, with its caption."""
+    markdown = (path / "summary.md").read_text(encoding="utf-8")
+    return next(line for line in markdown.splitlines() if f"figures/{name}.png" in line)

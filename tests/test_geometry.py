@@ -2,12 +2,14 @@
 their union as the land (with the Étang de Berre as a hole), the QPV of 2024, and the projection
 they share with the grid."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import shapely
 
+import ampsim.world
 from ampsim.world.geometry import ATTRIBUTION, points_lambert93_km, priority_neighbourhoods, zone_shapes
-from ampsim.world.projection import to_lambert93_km
 from ampsim.world.territory import load_territory, read_data_csv
 
 ETANG_DE_BERRE = (5.13, 43.47)  # lon, lat: open water, about 6 km from every shore
@@ -53,11 +55,12 @@ def test_stations_and_zone_centres_fall_in_their_zones(territory, shapes):
     ]  # its centre: 106 m into the 3e
 
 
-def test_the_grid_s_projection_is_pyproj_s_to_the_millimetre(territory):
+def test_every_position_goes_through_pyproj(territory):
+    """Zone centres, stations, sources and incubators share the shapes' projection (pyproj)."""
     lon, lat = territory.zones["lon"].to_numpy(), territory.zones["lat"].to_numpy()
     x, y = points_lambert93_km(lon, lat)
-    hand_x, hand_y = to_lambert93_km(lon, lat)
-    assert np.max(np.hypot(x - hand_x, y - hand_y)) < 1e-6  # km
+    assert np.array_equal(territory.x_km, x) and np.array_equal(territory.y_km, y)
+    assert not list(Path(ampsim.world.__file__).parent.glob("projection.py"))  # no second projection
 
 
 def test_the_priority_neighbourhoods_of_2024(territory):

@@ -1,14 +1,15 @@
 """What the page draws from a frame: the zone map, the air map, the metro charts and a zone's figures.
 
-The maps are SVG drawn in the browser by a small Vue component (`map.vue`): discs at the zones'
-centres, sized by population and coloured by an indicator, the pollution field as an image under
-them, the stations and sensors; hovering shows a zone's figures, clicking selects it. The charts are
+The maps are SVG drawn in the browser by a small Vue component (`map.vue`): the zones' polygons
+coloured by an indicator (a choropleth, with the shapes' attribution), the pollution field as an
+image, the stations and sensors; hovering shows a zone's figures, clicking selects it. The charts are
 SVG built here. Everything is computed from a `Frame`, never from a model being stepped.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import json
@@ -26,6 +27,7 @@ from matplotlib.ticker import MaxNLocator
 from ampsim.app.controller import Frame
 from ampsim.indicators import METRO_PANELS, ZONE, ZONE_NAMES
 from ampsim.submodels.exposure import ExposureParameters
+from ampsim.world.geometry import ATTRIBUTION
 from ampsim.world.territory import Territory
 
 INDICATORS = ZONE  # the zone indicators, their labels, units and colour maps: one catalogue
@@ -109,14 +111,24 @@ def colorbar(title: str, cmap: str, low: float, high: float, fmt: Callable[[floa
     return {"title": title, "gradient": gradient, "ticks": [ends[0], *inner, ends[1]]}
 
 
+@functools.lru_cache(maxsize=2)
+def zone_paths(territory: Territory) -> tuple[str, ...]:
+    """Each zone's polygon as an SVG path in map coordinates (km, y down), holes included."""
+    frame = MapFrame.of(territory)
+
+    def ring_path(ring: np.ndarray) -> str:
+        points = [frame.xy(x, y) for x, y in ring[:-1]]
+        return "M" + " L".join(f"{x:.2f} {y:.2f}" for x, y in points) + " Z"
+
+    return tuple(" ".join(ring_path(ring) for ring in rings) for rings in territory.outlines)
+
+
 def zone_map_props(
     frame: Frame | None, territory: Territory, indicator: str, selected: int | None
 ) -> dict[str, Any]:
-    """Props of the zone map: one disc per zone, coloured by `indicator` of the last month."""
+    """Props of the zone map: a choropleth of the zones' polygons by `indicator` of the last month."""
     spec = INDICATORS[indicator]
     geometry = MapFrame.of(territory)
-    population = territory.population.astype(float)
-    radius = 0.5 + 3.4 * np.sqrt(population / population.max())
     has_values = frame is not None and frame.zone_values is not None
     values = (
         frame.zone_values[:, ZONE_NAMES.index(indicator)]
@@ -128,9 +140,9 @@ def zone_map_props(
     if high <= low:
         high = low + 1.0
     colours = matplotlib.colormaps[spec.cmap](np.clip((values - low) / (high - low), 0, 1))
-    discs = []
-    order = np.argsort(-population)  # small zones drawn last, on top
-    for i in order:
+    paths = zone_paths(territory)
+    zones = []
+    for i in range(territory.n_zones):
         x, y = geometry.xy(territory.x_km[i], territory.y_km[i])
         text = format_value(values[i], indicator)
         lines = [f"{spec.label}: {text}"] if has_values else ["figures appear after the first month"]
@@ -141,16 +153,16 @@ def zone_map_props(
             lines.append(f"unemployment 15-64: {unemployment}")
         if has_values and indicator != "no2":
             lines.append(f"NO2 at home: {format_value(frame.zone_value(i, 'no2'), 'no2')}")
-        discs.append(
+        zones.append(
             {
-                "index": int(i),
+                "index": i,
                 "code": int(territory.codes[i]),
                 "name": territory.names[i],
                 "x": x,
                 "y": y,
-                "r": round(float(radius[i]), 3),
+                "path": paths[i],
                 "fill": _hex(colours[i]) if np.isfinite(values[i]) else "#bbbbbb",
-                "opacity": 0.85,
+                "opacity": 0.9,
                 "text": text,
                 "lines": lines,
             }
@@ -164,14 +176,15 @@ def zone_map_props(
         "month": frame.month if frame else 0,
         "title": f"{spec.label}{unit} by zone, {month}",
         "image": "",
-        "discs": discs,
+        "zones": zones,
         "markers": [],
         "selected": -1 if selected is None else int(selected),
         "colorbar": colorbar(f"{spec.label}{unit}", spec.cmap, float(low), float(high), _short(spec.digits))
         if has_values
         else None,
-        "note": "Disc area: population. Click a zone for all its figures. Colours span the 5th-95th "
-        "percentiles; at small scales small communes have few simulated residents.",
+        "note": "Click a zone for all its figures. Colours span the 5th-95th percentiles; at small scales "
+        "small communes have few simulated residents.",
+        "attribution": ATTRIBUTION,
     }
 
 
@@ -209,11 +222,12 @@ def air_map_props(frame: Frame | None, territory: Territory, pollutant: str) -> 
         "month": frame.month if frame else 0,
         "title": f"{label} concentration (µg/m³), {when}",
         "image": field_png(frame.fields[pollutant], low, high) if frame is not None else "",
-        "discs": [],
+        "zones": [],
         "markers": markers,
         "selected": -1,
         "colorbar": colorbar(f"{label} (µg/m³); WHO guideline {who:g}", "magma_r", low, high, _short(0)),
         "note": f"△ monitoring stations ({stations}), ● low-cost sensors ({sensors}); hover for readings.",
+        "attribution": "",
     }
 
 
@@ -221,7 +235,7 @@ def _short(digits: int) -> Callable[[float], str]:
     return lambda value: f"{value:,.{digits}f}"
 
 
-SHAPES = ("sea", "labels", "discs", "markers")
+SHAPES = ("sea", "labels", "zones", "markers")
 
 
 def map_payload(props: dict[str, Any]) -> dict[str, Any]:
@@ -245,6 +259,7 @@ def MapView(  # noqa: N802
     selected: int,
     colorbar: dict | None,
     note: str,
+    attribution: str,
     event_zone_click: Callable[[int], None] | None = None,
 ):
     """The map, drawn in the browser (see map.vue); `shapes` is JSON from `map_payload`."""

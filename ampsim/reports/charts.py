@@ -12,8 +12,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import Normalize
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
 
 from ampsim.indicators import METRO_PANELS
+from ampsim.world.geometry import ATTRIBUTION
 from ampsim.world.territory import MAP_TOWNS, Territory, load_territory
 
 if TYPE_CHECKING:
@@ -60,30 +65,57 @@ def zone_map(
     cmap: str = "viridis",
     diverging: bool = False,
 ) -> Path:
-    """The 107 zones as discs at their centres, sized by population, coloured by `values`."""
+    """A choropleth of the 107 zones' polygons coloured by `values` (grey where there is none)."""
     fig, ax = plt.subplots(figsize=(9, 7.5), constrained_layout=True)
     draw_sea(ax, territory)
-    limit = np.nanmax(np.abs(values)) if diverging else None
-    scatter = ax.scatter(
-        territory.x_km,
-        territory.y_km,
-        s=8 + 1200 * territory.population / territory.population.max(),
-        c=values,
-        cmap="RdBu_r" if diverging else cmap,
-        vmin=-limit if diverging else None,
-        vmax=limit if diverging else None,
-        edgecolors="black",
-        linewidths=0.3,
-        zorder=2,
-    )
-    fig.colorbar(scatter, ax=ax, shrink=0.8)
+    finite = values[np.isfinite(values)]
+    if diverging:
+        limit = float(np.max(np.abs(finite))) if finite.size else 1.0
+        norm = Normalize(-limit, limit)
+    else:
+        norm = Normalize(*(np.percentile(finite, [0, 100]) if finite.size else (0.0, 1.0)))
+    zones = draw_zones(ax, territory, values, "RdBu_r" if diverging else cmap, norm)
+    fig.colorbar(zones, ax=ax, shrink=0.8)
     frame_map(ax, territory)
     ax.set_xlabel("Lambert-93 x (km)")
     ax.set_ylabel("Lambert-93 y (km)")
     ax.set_title(title)
+    add_attribution(fig)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def draw_zones(
+    ax: Axes,
+    territory: Territory,
+    values: np.ndarray,
+    cmap: str,
+    norm: Normalize,
+    faded: np.ndarray | None = None,
+) -> PatchCollection:
+    """The zones' polygons filled by `values` through `cmap` and `norm`; zones without a value in
+    light grey, `faded` zones pale. Returns the collection, for a colour bar."""
+    values = np.asarray(values, dtype=float)
+    patches = [PathPatch(MplPath.make_compound_path(*map(_ring_path, rings))) for rings in territory.outlines]
+    colours = matplotlib.colormaps[cmap].with_extremes(bad="#d9d9d9")
+    zones = PatchCollection(patches, cmap=colours, norm=norm, edgecolor="#333333", linewidth=0.25, zorder=2)
+    zones.set_array(np.ma.masked_invalid(values))
+    if faded is not None:
+        zones.set_alpha(np.where(np.asarray(faded, bool), 0.35, 1.0))
+    ax.add_collection(zones)
+    return zones
+
+
+def _ring_path(ring: np.ndarray) -> MplPath:
+    codes = np.full(len(ring), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[0], codes[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+    return MplPath(ring, codes)
+
+
+def add_attribution(fig: plt.Figure, fontsize: float = 5.5) -> None:
+    """The sources and licences of the zone shapes, at the foot of a map."""
+    fig.text(0.005, 0.002, ATTRIBUTION, fontsize=fontsize, color="#555555", ha="left", va="bottom", wrap=True)
 
 
 def draw_sea(ax: Axes, territory: Territory) -> None:

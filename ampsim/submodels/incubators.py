@@ -32,7 +32,7 @@ from mesa.agent import AgentSet
 from ampsim.core.parameters import ASSUMPTION, ParameterGroup, parameter
 from ampsim.core.rng import uniform
 from ampsim.core.submodel import Submodel
-from ampsim.world.projection import to_lambert93_km
+from ampsim.world.geometry import points_lambert93_km
 from ampsim.world.territory import Territory, read_data_csv
 from ampsim.world.view import ModelView
 
@@ -139,7 +139,7 @@ class Incubator(mesa.Agent):
         self.name = row.name
         self.zone = model.territory.zone_index(int(row.insee_code))
         self.x_km, self.y_km = (
-            float(v[0]) for v in to_lambert93_km(np.array([row.lon]), np.array([row.lat]))
+            float(v[0]) for v in points_lambert93_km(np.array([row.lon]), np.array([row.lat]))
         )
         # real places (incubators are simulated one for one): given, or the row's
         self.capacity = int(row.capacity if capacity is None else capacity)

@@ -69,6 +69,12 @@ class ZoneShapes:
         """The metropolis's land: the union of its zones."""
         return shapely.union_all(self.polygons)
 
+    def outlines(self, tolerance_km: float = 0.15) -> tuple[tuple[np.ndarray, ...], ...]:
+        """Each zone's rings for drawing, (k, 2) arrays in Lambert-93 km: every part's exterior
+        counter-clockwise then its holes clockwise (so a nonzero or even-odd fill keeps the holes),
+        simplified to `tolerance_km` without breaking the topology."""
+        return tuple(_rings(polygon, tolerance_km) for polygon in self.polygons)
+
     def zone_at(self, x_km: np.ndarray, y_km: np.ndarray) -> np.ndarray:
         """Index of the zone whose polygon holds each point, -1 where none does."""
         points = shapely.points(np.asarray(x_km, float), np.asarray(y_km, float))
@@ -77,6 +83,18 @@ class ZoneShapes:
         point_index, polygon_index = tree.query(points, predicate="within")
         zone[point_index] = polygon_index
         return zone
+
+
+def _rings(geometry: BaseGeometry, tolerance_km: float) -> tuple[np.ndarray, ...]:
+    simple = shapely.simplify(geometry, tolerance_km, preserve_topology=True)
+    rings: list[np.ndarray] = []
+    for part in getattr(simple, "geoms", [simple]):
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        part = shapely.geometry.polygon.orient(part, 1.0)
+        rings.append(np.asarray(part.exterior.coords))
+        rings.extend(np.asarray(hole.coords) for hole in part.interiors)
+    return tuple(rings)
 
 
 @cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ampsim.world.projection import to_lambert93_km
+from ampsim.world.geometry import points_lambert93_km
 from ampsim.world.territory import read_data_csv
 
 POLLUTANTS = ("NO2", "PM10", "PM2.5")
@@ -22,7 +22,7 @@ def station_table() -> pd.DataFrame:
     table["road_type"] = table["road_type"].fillna("")
     table["code"] = table["station"].str.extract(r"\[(\w+)\]\s*$", expand=False)
     table["name"] = table["station"].str.replace(r"\s*\[\w+\]\s*$", "", regex=True)
-    table["x_km"], table["y_km"] = to_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
+    table["x_km"], table["y_km"] = points_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
     table["roadside"] = table["type"].str.startswith("traffic")
     if not table["road_type"].astype(bool).equals(table["roadside"]):
         raise ValueError("stations.csv: road_type: expected a road type for every traffic station only")

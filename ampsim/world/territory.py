@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ampsim.core.errors import InputError
-from ampsim.world.geometry import priority_neighbourhoods, zone_shapes
+from ampsim.world.geometry import points_lambert93_km, priority_neighbourhoods, zone_shapes
 from ampsim.world.grid import Grid, build_grid
 from ampsim.world.priority import add_priority_parts, priority_residents_by_cell
-from ampsim.world.projection import to_lambert93_km
 from ampsim.world.roads import ROAD_CIRCUITY, Roads, road_network
 
 MARSEILLE_CODE = 13055
@@ -54,7 +53,7 @@ class Territory:
 
     def __init__(self, table: pd.DataFrame, sea_polygons_lonlat: list[np.ndarray], cell_km: float):
         table = table.copy()
-        table["x_km"], table["y_km"] = to_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
+        table["x_km"], table["y_km"] = points_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
         self.communes = table[table["kind"] == "commune"].reset_index(drop=True)
         zones = table[table["insee_code"] != MARSEILLE_CODE].copy()
         zones = zones.sort_values("insee_code", kind="stable").reset_index(drop=True)
@@ -70,7 +69,7 @@ class Territory:
             self.x_km[:, None] - self.x_km[None, :], self.y_km[:, None] - self.y_km[None, :]
         )
         self.sea_polygons_km = [
-            np.column_stack(to_lambert93_km(poly[:, 0], poly[:, 1])) for poly in sea_polygons_lonlat
+            np.column_stack(points_lambert93_km(poly[:, 0], poly[:, 1])) for poly in sea_polygons_lonlat
         ]
         self.shapes = zone_shapes(tuple(int(code) for code in self.codes))
         self.priority_table, priority_polygons = priority_neighbourhoods()
@@ -106,6 +105,11 @@ class Territory:
     @property
     def total_population(self) -> int:
         return int(self.population.sum())
+
+    @functools.cached_property
+    def outlines(self) -> tuple[tuple[np.ndarray, ...], ...]:
+        """Each zone's rings for maps (Lambert-93 km, simplified to 150 m), computed on first use."""
+        return self.shapes.outlines()
 
     def town_labels(self, towns: tuple[str, ...] = MAP_TOWNS) -> list[tuple[str, float, float]]:
         """(label, x km, y km) of the named towns, Marseille at its 1st arrondissement."""

@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure as MplFigure
 
 from ampsim.indicators import CHART_INDICATORS, MAP_INDICATORS, METRO, ZONE
-from ampsim.reports.charts import draw_sea, frame_map
+from ampsim.reports.charts import add_attribution, draw_sea, draw_zones, frame_map
 from ampsim.reports.text import final_label
 from ampsim.studies.compare import Comparison
+from ampsim.world.geometry import ATTRIBUTION
 from ampsim.world.territory import MAP_TOWNS, Territory, load_territory
 
 MAP_PLACES = MAP_TOWNS[:6]  # fewer names on the small maps of the report
@@ -131,10 +133,11 @@ def _map_figure(
             f"{label} ({unit})",
         )
     fig.suptitle(f"{scenario} minus {comparison.base}, {final_label(comparison)}", fontsize=11)
+    add_attribution(fig)
     caption = (
         f"{scenario}: difference of each zone from the baseline in the final year. Red: higher than the "
-        "baseline, blue: lower. Discs are sized by population; faded discs are zones whose 95 % interval "
-        "includes 0 (small zones are noisy)."
+        "baseline, blue: lower. Pale zones are those whose 95 % interval includes 0 (small zones are "
+        f"noisy). {ATTRIBUTION}"
     )
     return Figure(figure_name, caption, "maps", _png(fig))
 
@@ -142,25 +145,12 @@ def _map_figure(
 def draw_zone_differences(
     ax: Axes, territory: Territory, values: np.ndarray, significant: np.ndarray, title: str
 ) -> None:
-    """Zones as discs at their centres, coloured by a difference on a scale symmetric around 0."""
+    """A choropleth of the zones' polygons coloured by a difference on a scale symmetric around 0;
+    zones whose interval includes 0 pale, zones without a value grey."""
     draw_sea(ax, territory)
     limit = colour_limit(values, significant)
-    shown = np.isfinite(values)  # zones without a value are left out
-    significant = significant[shown]
-    scatter = ax.scatter(
-        territory.x_km[shown],
-        territory.y_km[shown],
-        s=6 + 700 * territory.population[shown] / territory.population.max(),
-        c=values[shown],
-        cmap="RdBu_r",
-        vmin=-limit,
-        vmax=limit,
-        alpha=np.where(significant, 1.0, 0.35),
-        edgecolors="black",
-        linewidths=np.where(significant, 0.8, 0.3),
-        zorder=2,
-    )
-    ax.figure.colorbar(scatter, ax=ax, shrink=0.8, extend="both")
+    zones = draw_zones(ax, territory, values, "RdBu_r", Normalize(-limit, limit), faded=~significant)
+    ax.figure.colorbar(zones, ax=ax, shrink=0.8, extend="both")
     frame_map(ax, territory, MAP_PLACES, fontsize=6, offset=3)
     ax.set_xticks([])
     ax.set_yticks([])

@@ -20,10 +20,10 @@ from ampsim.submodels.pollution.parameters import (
     SECONDS_PER_YEAR,
     PollutionParameters,
 )
+from ampsim.world.geometry import points_lambert93_km
 from ampsim.world.grid import Grid
 from ampsim.world.homes import home_cell_weights
 from ampsim.world.population import PopulationParameters
-from ampsim.world.projection import to_lambert93_km
 from ampsim.world.residents import Residents
 from ampsim.world.territory import Territory, read_data_csv
 
@@ -31,7 +31,7 @@ from ampsim.world.territory import Territory, read_data_csv
 def load_sources() -> pd.DataFrame:
     """The industrial and port sources of ampsim/data/pollution_sources.csv, with Lambert-93 km."""
     table = read_data_csv("pollution_sources.csv")
-    table["x_km"], table["y_km"] = to_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
+    table["x_km"], table["y_km"] = points_lambert93_km(table["lon"].to_numpy(), table["lat"].to_numpy())
     return table
 
 

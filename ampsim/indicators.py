@@ -136,6 +136,8 @@ METRO: dict[str, Indicator] = {
         I("no2_popweighted", "NO2 at home (population-weighted)", "µg/m³", "rate", "lower", short="NO2"),
         I("pm10_popweighted", "PM10 at home (population-weighted)", "µg/m³", "rate", "lower", short="PM10"),
         I("pm25_popweighted", "PM2.5 at home (population-weighted)", "µg/m³", "rate", "lower", short="PM2.5"),
+        I("so2_popweighted", "SO2 at home (population-weighted)", "µg/m³", "rate", "lower", short="SO2"),
+        I("o3_popweighted", "Ozone at home (population-weighted)", "µg/m³", "rate", "lower", short="O3"),
         I("no2_mean", "NO2, mean over the territory", "µg/m³", "rate", "lower"),
         I("pm10_mean", "PM10, mean over the territory", "µg/m³", "rate", "lower"),
         I("pm25_mean", "PM2.5, mean over the territory", "µg/m³", "rate", "lower"),

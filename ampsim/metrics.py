@@ -282,6 +282,8 @@ class Metrics:
             "rent_index": float(np.average(housing.rent, weights=people)),
             "awareness": float(model.residents.awareness[model.residents.present()].mean() / 255.0),
         }
+        at_home = pollution.population_weighted()  # the fields at the month's homes, no avoidance
+        row["so2_popweighted"], row["o3_popweighted"] = at_home["SO2"], at_home["O3"]
         for k, name in enumerate(("no2", "pm10", "pm25")):
             row[f"{name}_popweighted"] = exposure.concentration_sum[:, k].sum() / max(totals[POPULATION], 1)
             row[f"people_above_who_{name}"] = exposure.above_who[:, k].sum() * weight

@@ -1,7 +1,8 @@
 """Common random numbers hold for startups: a policy that adds foundings leaves the other startups'
 lives as they were, when the region's investors have room for every round (with a limited capacity
 the new startups compete for rounds too: `test_investors.py`), and a policy with no startup channel
-changes no startup indicator at all."""
+changes no startup indicator at all once the air's effects on deaths and moves are off (with them,
+cleaner air keeps residents alive and draws movers, and who looks for work changes)."""
 
 import numpy as np
 import pytest
@@ -33,20 +34,20 @@ FOUNDINGS_ONLY = {
     "growth_bonus": 0.0,
     "jobs": 0,
 }
-# awareness of air quality changes car use, and nothing that startups see (transit would: it changes
-# job access, hence who is looking for work)
+# awareness of air quality changes car use, and nothing that startups see while the air does not
+# change deaths or moves (transit would: it changes job access, hence who is looking for work)
 AWARENESS_ONLY = {"type": "sensor_rollout", "portable_sensors": 20_000, "fixed_stations": 500}
 
 
 # investors with room for every round a startup seeks, so that startups compete only for residents
 UNLIMITED_INVESTORS = {"startups": {"investor_rounds_per_year": (1e5, 1e5, 1e5)}}
+AIR_WITHOUT_EFFECTS = {"exposure": {"air_mortality": False}, "housing": {"air_value_elasticity": 0.0}}
 
 
 def _model(*specs: dict) -> AMPModel:
     interventions = [config.build() for config in SPECS.validate_python(list(specs))]
-    return AMPModel(
-        UNLIMITED_INVESTORS, scale=0.01, seed=3, months=36, calibration_months=12, interventions=interventions
-    )
+    params = UNLIMITED_INVESTORS | AIR_WITHOUT_EFFECTS
+    return AMPModel(params, scale=0.01, seed=3, months=36, calibration_months=12, interventions=interventions)
 
 
 def _lives(model: AMPModel) -> dict[int, tuple]:

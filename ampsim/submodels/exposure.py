@@ -92,6 +92,13 @@ class ExposureParameters(ParameterGroup):
         "PM2.5: 11.96",
         description="long-term NO2 at which a resident dies at the life table's rate",
     )
+    air_mortality: bool = parameter(
+        True,
+        unit="switch",
+        source="the exposure-response functions above; off for a study that wants the life table alone",
+        description="whether long-term exposure raises the simulated death hazard (attributable deaths "
+        "are counted either way)",
+    )
     no2_mortality_overlap: float = parameter(
         0.33,
         unit="share",
@@ -181,6 +188,8 @@ class Exposure(Submodel):
         p = self.params
         self.recent[self.months_seen % LONG_TERM_MONTHS] = air.pm25.ravel(), air.no2.ravel()
         self.months_seen += 1
+        if not p.air_mortality:
+            return
         pm25, no2 = self.recent[: min(self.months_seen, LONG_TERM_MONTHS)].mean(axis=0)
         beta_pm25 = np.log(p.relative_risk_pm25) / 10
         beta_no2 = (1 - p.no2_mortality_overlap) * np.log(p.relative_risk_no2) / 10

@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
 import uuid
@@ -159,15 +160,31 @@ def staged_directory(target: str | os.PathLike, command: str) -> Iterator[Path]:
     a previous result of the same command (see `check_output_folder`); of a previous result,
     only the files it lists are deleted, once the new result is in place."""
     target = check_output_folder(target, command, option="output folder")
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging: Path | None = None
+    mask = _hold_stop_signals()  # a Ctrl+C or SIGTERM between mkdtemp and `try` would leave it behind
     try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        _release_stop_signals(mask)  # a signal held meanwhile is raised here, inside `try`
         staging.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
         yield staging
         write_marker(staging, command, _files_in(staging))
         _replace_directory(staging, target, command)
     finally:
-        if staging.exists():
+        _release_stop_signals(mask)
+        if staging is not None and staging.exists():
             shutil.rmtree(staging)
+
+
+def _hold_stop_signals() -> set | None:
+    """Hold SIGINT and SIGTERM (where the platform can); the previous mask, to release them."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _release_stop_signals(mask: set | None) -> None:
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _files_in(folder: Path) -> list[str]:
